@@ -1,0 +1,259 @@
+"""Header aliases: which raw header means which canonical column, per raw source.
+
+The aliases live in ``config/columns.yaml`` (a reviewed data file, not code). Matching
+ignores case, surrounding and repeated spaces and the difference between Swedish
+letters and their plain forms, so ``" PERSONNUMMER "``, ``"Personnummer"`` and
+``"personnummer"`` are one alias, and so are ``"Lärcentrum"`` and ``"larcentrum"``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from lcanalysis.errors import ConfigError, InputError
+
+#: Keys a source entry in config/columns.yaml may have.
+SOURCE_KEYS = frozenset({"required", "columns", "item_pattern", "sheet"})
+
+#: Prefix of the canonical name of a survey experience item ("item:f3").
+ITEM_PREFIX = "item:"
+
+_PLAIN_LETTERS = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u"})
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_header(text: str) -> str:
+    """The form in which headers and aliases are compared.
+
+    Case-folded, a leading UTF-8 byte-order mark and surrounding whitespace removed,
+    inner whitespace collapsed to one space, and å/ä -> a, ö -> o, é -> e, so that
+    ``"  Fråga   3 "`` and ``"FRAGA 3"`` compare equal.
+    """
+    text = unicodedata.normalize("NFC", text.replace("\ufeff", "")).casefold()
+    return _SPACES.sub(" ", text).strip().translate(_PLAIN_LETTERS)
+
+
+@dataclass(frozen=True)
+class SourceColumns:
+    """The header specification of one raw source.
+
+    Attributes
+    ----------
+    source:
+        The source name (``registrations``, ``survey`` ...), also its folder name.
+    aliases:
+        Canonical column name -> the headers that mean it, as written in the config.
+    required:
+        Canonical columns every file of the source must have.
+    item_pattern:
+        For the wide survey: a regular expression (matched case-insensitively at the
+        start of the header) whose first group is the experience item id.
+    sheet:
+        The XLSX sheet to read; ``None`` means the first sheet.
+    """
+
+    source: str
+    aliases: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    item_pattern: re.Pattern[str] | None = None
+    sheet: str | None = None
+    lookup: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        lookup: dict[str, str] = {}
+        for canonical, names in self.aliases.items():
+            for name in (canonical, *names):
+                lookup.setdefault(normalise_header(name), canonical)
+        object.__setattr__(self, "lookup", lookup)
+
+    def canonical(self, header: str) -> str | None:
+        """The canonical column a raw header means, ``item:<id>`` or ``None`` if unknown."""
+        found = self.lookup.get(normalise_header(header))
+        if found is not None:
+            return found
+        if self.item_pattern is not None:
+            match = self.item_pattern.match(header.replace("\ufeff", ""))
+            if match:
+                return ITEM_PREFIX + _SPACES.sub("", match.group(1)).casefold()
+        return None
+
+    def is_required_alias(self, header: str) -> bool:
+        """Whether a cell text names a required column (used to find a header row)."""
+        return self.lookup.get(normalise_header(header)) in self.required
+
+
+@dataclass(frozen=True)
+class HeaderMapping:
+    """How the headers of one file map to canonical columns.
+
+    Attributes
+    ----------
+    canonical:
+        Per header position, the canonical column name or ``None`` (dropped).
+    dropped:
+        Original headers that matched no alias, in file order.
+    """
+
+    canonical: list[str | None]
+    dropped: list[str]
+
+
+def map_headers(
+    headers: list[str], spec: SourceColumns, *, file: str | Path, row: int | None = None
+) -> HeaderMapping:
+    """Map the headers of one file to the canonical columns of its source.
+
+    Parameters
+    ----------
+    headers:
+        The header cells in file order (blank headers are dropped).
+    spec:
+        The source's header specification.
+    file, row:
+        The file and the header's row in it, for messages.
+
+    Raises
+    ------
+    InputError
+        When two headers mean the same canonical column (naming both), or when a
+        required column is missing (naming it and the closest headers present).
+    """
+    canonical: list[str | None] = []
+    dropped: list[str] = []
+    seen: dict[str, str] = {}
+    for header in headers:
+        name = spec.canonical(header) if header.strip() else None
+        if name is None:
+            if header.strip():
+                dropped.append(header)
+        elif name in seen:
+            raise InputError(
+                f"headers {seen[name]!r} and {header!r} both mean column {name!r}; "
+                "remove or rename one of them",
+                file=file,
+                row=row,
+                column=header,
+            )
+        else:
+            seen[name] = header
+        canonical.append(name)
+    missing = [column for column in spec.required if column not in seen]
+    if missing:
+        raise InputError(
+            _missing_message(missing, headers, spec), file=file, row=row, column=missing[0]
+        )
+    return HeaderMapping(canonical=canonical, dropped=dropped)
+
+
+def _missing_message(missing: list[str], headers: list[str], spec: SourceColumns) -> str:
+    present = {normalise_header(h): h for h in headers if h.strip()}
+    parts = []
+    for column in missing:
+        candidates = [normalise_header(a) for a in (column, *spec.aliases.get(column, ()))]
+        close: list[str] = []
+        for candidate in candidates:
+            for hit in difflib.get_close_matches(candidate, list(present), n=3, cutoff=0.6):
+                if present[hit] not in close:
+                    close.append(present[hit])
+        hint = f" (closest headers: {', '.join(repr(c) for c in close[:3])})" if close else ""
+        parts.append(f"{column!r}{hint}")
+    accepted = "; ".join(
+        f"{column}: {', '.join(spec.aliases.get(column, ()))}" for column in missing
+    )
+    return (
+        f"missing required column(s) {', '.join(parts)} for source {spec.source!r}; "
+        f"accepted headers: {accepted}"
+    )
+
+
+def load_column_config(path: Path) -> dict[str, SourceColumns]:
+    """Read and validate ``config/columns.yaml``.
+
+    Every problem is collected before raising: unknown keys, a required column that
+    has no aliases, an alias that means two different columns in one source, an item
+    pattern that is not a valid regular expression.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem found.
+    """
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(path, [f"cannot read the file: {exc}"]) from None
+    if not isinstance(data, dict):
+        raise ConfigError(path, ["expected a mapping of source name -> column specification"])
+    problems: list[str] = []
+    specs: dict[str, SourceColumns] = {}
+    for source, entry in data.items():
+        spec = _source_columns(str(source), entry, problems)
+        if spec is not None:
+            specs[str(source)] = spec
+    if problems:
+        raise ConfigError(path, problems)
+    return specs
+
+
+def _source_columns(source: str, entry: object, problems: list[str]) -> SourceColumns | None:
+    if not isinstance(entry, dict):
+        problems.append(f"{source}: expected a mapping with 'required' and 'columns'")
+        return None
+    start = len(problems)
+    for key in sorted(set(entry) - SOURCE_KEYS):
+        problems.append(
+            f"{source}: unknown key {key!r} (allowed: {', '.join(sorted(SOURCE_KEYS))})"
+        )
+    columns = entry.get("columns")
+    if not isinstance(columns, dict) or not columns:
+        problems.append(f"{source}: 'columns' must be a non-empty mapping")
+        columns = {}
+    aliases: dict[str, tuple[str, ...]] = {}
+    owner: dict[str, str] = {}
+    for canonical, names in columns.items():
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            problems.append(f"{source}.{canonical}: aliases must be a list of strings")
+            continue
+        aliases[str(canonical)] = tuple(names)
+        for name in (str(canonical), *names):
+            key = normalise_header(name)
+            if key in owner and owner[key] != canonical:
+                problems.append(
+                    f"{source}: alias {name!r} is used for both {owner[key]!r} and {canonical!r}"
+                )
+            owner.setdefault(key, str(canonical))
+    required = entry.get("required", [])
+    if not isinstance(required, list):
+        problems.append(f"{source}: 'required' must be a list")
+        required = []
+    for column in required:
+        if column not in columns:
+            problems.append(f"{source}: required column {column!r} is not in 'columns'")
+    pattern = None
+    if "item_pattern" in entry:
+        try:
+            pattern = re.compile(str(entry["item_pattern"]), re.IGNORECASE)
+        except re.error as exc:
+            problems.append(f"{source}: item_pattern is not a valid regular expression: {exc}")
+        else:
+            if pattern.groups < 1:
+                problems.append(f"{source}: item_pattern needs a group for the item id")
+    sheet = entry.get("sheet")
+    if sheet is not None and not isinstance(sheet, str):
+        problems.append(f"{source}: 'sheet' must be a sheet name")
+    if len(problems) > start:
+        return None
+    return SourceColumns(
+        source=source,
+        aliases=aliases,
+        required=tuple(str(c) for c in required),
+        item_pattern=pattern,
+        sheet=sheet,
+    )

@@ -1,0 +1,412 @@
+"""Reading one raw export (CSV/TXT/TSV or XLSX) into an all-text frame.
+
+The reader decides nothing about values: every cell stays text (surrounding
+whitespace stripped, blank -> null), so ``"7,5"`` and ``"0180"`` reach the cleaner
+exactly as written. It finds the header row, maps headers to canonical columns
+through ``config/columns.yaml`` and records where each row was in the file.
+
+Row numbers (``_row``) are what a person sees: for CSV the physical line on which
+the record starts (header line included, title lines counted, line breaks inside
+quoted fields counted); for XLSX the spreadsheet row. Blank lines and rows whose
+every cell is blank are not records; they are left out and counted in a warning.
+
+Choices for malformed files:
+
+- empty file (0 bytes, or only whitespace): zero rows, one warning; a file with only
+  a header: zero rows;
+- a record with fewer fields than the header (a truncated last line): the missing
+  cells are null;
+- a record with more fields than the header, or a quote that is never closed:
+  :class:`~lcanalysis.errors.InputError` naming the line, since the cells cannot be
+  put in the right columns;
+- two headers meaning the same column: InputError naming both;
+- NUL bytes in the first 8 KB: InputError "not a text file".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from lcanalysis.errors import InputError
+from lcanalysis.ingest.columns import HeaderMapping, SourceColumns, map_headers
+from lcanalysis.ingest.detect import (
+    CHUNK_BYTES,
+    detect_encoding,
+    detect_separator,
+    parse_records,
+    read_sample,
+)
+
+#: The raw sources, each a folder under data/raw/.
+SOURCES = (
+    "registrations",
+    "results",
+    "applications",
+    "participants",
+    "survey",
+    "followups",
+    "activities",
+    "municipal_stats",
+)
+
+#: File endings read as raw data (compared case-insensitively).
+RAW_SUFFIXES = frozenset({".csv", ".txt", ".tsv", ".xlsx"})
+
+#: Name of the row-number column added to every raw frame.
+ROW = "_row"
+
+#: The header row must be among this many first rows (XLSX and CSV alike).
+HEADER_SEARCH_ROWS = 20
+
+_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$")
+
+
+@dataclass
+class RawTable:
+    """One raw file as read, before any value is interpreted.
+
+    Attributes
+    ----------
+    frame:
+        Every mapped column as text (``pl.String``) under its canonical name, in file
+        order, plus ``_row`` (``Int64``): the line (CSV) or spreadsheet row (XLSX)
+        on which the record starts, as a person sees it in the file.
+    file:
+        The file path as given.
+    source:
+        The raw source (``registrations`` ...).
+    encoding:
+        The detected text encoding, or ``"xlsx"``.
+    separator:
+        The detected field separator; empty for XLSX.
+    dropped_columns:
+        Original headers that matched no alias and were dropped.
+    skipped_title_rows:
+        Rows above the header row that were skipped.
+    warnings:
+        Things the evaluator should know (dropped columns, blank rows, unnamed headers).
+    """
+
+    frame: pl.DataFrame
+    file: str
+    source: str
+    encoding: str
+    separator: str
+    dropped_columns: list[str] = field(default_factory=list)
+    skipped_title_rows: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SourceFiles:
+    """The raw files found under a raw-data folder.
+
+    Attributes
+    ----------
+    files:
+        Source name -> the readable files of that source, sorted by name; only the
+        sources whose folder exists.
+    skipped:
+        Files (and sub-folders) in source folders that are not read, e.g. ``.pdf``.
+    """
+
+    files: dict[str, list[Path]]
+    skipped: list[Path]
+
+
+def list_source_files(raw_dir: Path) -> SourceFiles:
+    """Find the raw exports of each source under ``raw_dir/<source>/``.
+
+    Files ending ``.csv``, ``.txt``, ``.tsv`` or ``.xlsx`` (any case) are listed;
+    hidden files, Excel lock files (``~$...``) and ``README*`` are ignored; anything
+    else is returned as skipped so the cleaning report can name it. A source whose
+    folder is absent is not in the result (its table is not produced).
+    """
+    files: dict[str, list[Path]] = {}
+    skipped: list[Path] = []
+    for source in SOURCES:
+        folder = Path(raw_dir) / source
+        if not folder.is_dir():
+            continue
+        found = []
+        for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+            name = entry.name
+            if name.startswith((".", "~$")) or name.upper().startswith("README"):
+                continue
+            if entry.is_file() and entry.suffix.lower() in RAW_SUFFIXES:
+                found.append(entry)
+            else:
+                skipped.append(entry)
+        files[source] = found
+    return SourceFiles(files=files, skipped=skipped)
+
+
+def read_raw_file(
+    path: Path, source: str, spec: SourceColumns, *, sheet: str | None = None
+) -> RawTable:
+    """Read one raw export of ``source`` into text columns with canonical names.
+
+    Parameters
+    ----------
+    path:
+        A ``.csv``/``.txt``/``.tsv`` (UTF-8, UTF-8 with BOM, Windows-1252 or Latin-1;
+        ``;``, ``,`` or tab) or ``.xlsx`` file.
+    source:
+        The raw source the file belongs to.
+    spec:
+        The source's header specification (from :func:`load_column_config`).
+    sheet:
+        XLSX only: the sheet to read; defaults to ``spec.sheet``, then the first sheet.
+
+    Raises
+    ------
+    InputError
+        For a file that is not text, a missing required column, two headers for one
+        column, a record with too many fields, an unclosed quote, a missing sheet.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(path, source, spec, sheet or spec.sheet)
+    return _read_delimited(path, source, spec)
+
+
+def _read_delimited(path: Path, source: str, spec: SourceColumns) -> RawTable:
+    encoding = detect_encoding(path)
+    sample, complete = read_sample(path, encoding)
+    if not sample.strip():
+        return _empty(path, source, spec, encoding, "", ["file is empty: no header, no rows"])
+    separator = detect_separator(sample, complete=complete)
+    records = parse_records(sample, separator, HEADER_SEARCH_ROWS)
+    header_at = _header_index([r for r, _ in records], spec)
+    headers = [cell.strip() for cell in records[header_at][0]]
+    header_line = records[header_at][1]
+    mapping = map_headers(
+        headers, spec, file=path, row=header_line - _lines_in(records, header_at) + 1
+    )
+    width = len(headers)
+    names = [f"_c{i}" for i in range(width)]
+    with _utf8_source(path, encoding) as text_source:
+        try:
+            frame = pl.read_csv(
+                text_source,
+                has_header=False,
+                separator=separator,
+                quote_char='"',
+                skip_lines=header_line,
+                schema=dict.fromkeys(names, pl.String),
+                infer_schema=False,
+                raise_if_empty=False,
+            )
+        except pl.exceptions.PolarsError as exc:
+            raise _diagnose(path, encoding, separator, header_line, width, exc) from None
+    warnings = _title_warning(header_at)
+    frame, blank = _finish(frame, names, mapping, first_row=header_line + 1, breaks_shift_rows=True)
+    if blank:
+        warnings.append(f"{blank} blank line(s) skipped")
+    return _table(frame, path, source, encoding, separator, mapping, header_at, warnings)
+
+
+def _lines_in(records: list[tuple[list[str], int]], index: int) -> int:
+    """Physical lines taken by record ``index`` (more than one if a quoted cell breaks)."""
+    previous = records[index - 1][1] if index else 0
+    return records[index][1] - previous
+
+
+def _header_index(rows: list[list[str]], spec: SourceColumns) -> int:
+    """The first of the first rows that names a required column, else the first non-blank row."""
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if any(cell and spec.is_required_alias(cell) for cell in row):
+            return index
+    return next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), 0)
+
+
+@contextlib.contextmanager
+def _utf8_source(path: Path, encoding: str) -> Iterator[Path]:
+    """The file itself when it is UTF-8, else a UTF-8 copy in a temporary folder.
+
+    Windows-1252 and Latin-1 are single-byte encodings, so the copy is made in
+    fixed-size chunks (no character is split) and memory stays flat whatever the
+    file size; line structure is unchanged, so line numbers agree with the original.
+    """
+    if encoding in ("utf-8", "utf-8-sig"):
+        yield path
+        return
+    handle, name = tempfile.mkstemp(suffix=".csv", prefix="lcanalysis-")
+    try:
+        with open(path, "rb") as raw, os.fdopen(handle, "wb") as out:
+            while chunk := raw.read(CHUNK_BYTES):
+                out.write(chunk.decode(encoding).encode("utf-8"))
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def _diagnose(
+    path: Path, encoding: str, separator: str, header_line: int, width: int, exc: Exception
+) -> InputError:
+    """Find the line that stopped the fast reader and say what is wrong with it."""
+    with open(path, encoding=encoding, newline="") as handle:
+        for _ in range(header_line):
+            handle.readline()
+        reader = csv.reader(handle, delimiter=separator, quotechar='"', strict=True)
+        start = header_line + 1
+        try:
+            for record in reader:
+                if len(record) > width:
+                    return InputError(
+                        f"{len(record)} fields but the header has {width}; quote cells that "
+                        f"contain {separator!r} or check the separator",
+                        file=path,
+                        row=start,
+                    )
+                start = header_line + reader.line_num + 1
+        except csv.Error:
+            return InputError(
+                "a quoted cell starting on this line is never closed (unbalanced '\"')",
+                file=path,
+                row=start,
+            )
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return InputError(f"cannot be read as delimited text: {first_line}", file=path)
+
+
+def _finish(
+    frame: pl.DataFrame,
+    names: list[str],
+    mapping: HeaderMapping,
+    *,
+    first_row: int,
+    breaks_shift_rows: bool,
+) -> tuple[pl.DataFrame, int]:
+    """Number the records, drop blank ones, keep the mapped columns, tidy the cells.
+
+    ``first_row`` is the row of the first record. When ``breaks_shift_rows`` (CSV),
+    each record starts one line after the previous one plus the line breaks inside
+    the previous one's quoted cells; in a spreadsheet a row is a row.
+    """
+    row = pl.int_range(pl.len(), dtype=pl.Int64) + first_row
+    if breaks_shift_rows and frame.height:
+        has_break = [pl.col(n).str.contains("\n", literal=True) for n in names]
+        if frame.select(pl.any_horizontal(has_break).any()).item():
+            breaks = pl.sum_horizontal(
+                pl.col(n).str.count_matches("\n", literal=True).fill_null(0) for n in names
+            ).cast(pl.Int64)
+            row = row + breaks.cum_sum() - breaks
+    kept = [(n, c) for n, c in zip(names, mapping.canonical, strict=True) if c is not None]
+    frame = frame.select(row.alias(ROW), *(_tidy(pl.col(n)).alias(c) for n, c in kept))
+    cells = [c for _, c in kept]
+    blank = pl.all_horizontal(pl.col(c).is_null() for c in cells)
+    blank_count = frame.select(blank.sum()).item() if frame.height else 0
+    if blank_count:
+        frame = frame.filter(~blank)
+    return frame.select(*cells, ROW), blank_count
+
+
+def _tidy(cell: pl.Expr) -> pl.Expr:
+    stripped = cell.str.strip_chars()
+    return pl.when(stripped.str.len_bytes() > 0).then(stripped)
+
+
+def _title_warning(skipped: int) -> list[str]:
+    return [f"{skipped} title row(s) above the header skipped"] if skipped else []
+
+
+def _table(
+    frame: pl.DataFrame,
+    path: Path,
+    source: str,
+    encoding: str,
+    separator: str,
+    mapping: HeaderMapping,
+    skipped: int,
+    warnings: list[str],
+) -> RawTable:
+    if mapping.dropped:
+        warnings.append("unknown column(s) dropped: " + ", ".join(repr(d) for d in mapping.dropped))
+    return RawTable(
+        frame=frame,
+        file=str(path),
+        source=source,
+        encoding=encoding,
+        separator=separator,
+        dropped_columns=list(mapping.dropped),
+        skipped_title_rows=skipped,
+        warnings=warnings,
+    )
+
+
+def _empty(
+    path: Path, source: str, spec: SourceColumns, encoding: str, separator: str, warnings: list[str]
+) -> RawTable:
+    schema = dict.fromkeys(spec.required, pl.String) | {ROW: pl.Int64}
+    return RawTable(
+        frame=pl.DataFrame(schema=schema),
+        file=str(path),
+        source=source,
+        encoding=encoding,
+        separator=separator,
+        warnings=warnings,
+    )
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _read_xlsx(path: Path, source: str, spec: SourceColumns, sheet: str | None) -> RawTable:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(path)
+    except Exception as exc:  # fastexcel raises its own error types for damaged files
+        raise InputError(f"not a readable XLSX workbook ({exc})", file=path) from None
+    if sheet is not None and sheet not in reader.sheet_names:
+        raise InputError(
+            f"sheet {sheet!r} not found; the workbook has {', '.join(map(repr, reader.sheet_names))}",
+            file=path,
+        )
+    if not reader.sheet_names:
+        return _empty(path, source, spec, "xlsx", "", ["workbook has no sheets"])
+    name = sheet if sheet is not None else reader.sheet_names[0]
+    # header_row=None with skip_rows=0 keeps leading blank rows, so row i of the
+    # frame is spreadsheet row i + 1.
+    grid = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_polars()
+    if grid.height == 0:
+        return _empty(path, source, spec, "xlsx", "", [f"sheet {name!r} is empty"])
+    names = list(grid.columns)
+    top = grid.head(HEADER_SEARCH_ROWS).rows()
+    rows = [["" if cell is None else str(cell) for cell in row] for row in top]
+    header_at = _header_index(rows, spec)
+    warnings = _title_warning(header_at)
+    headers = []
+    for index, cell in enumerate(rows[header_at]):
+        text = cell.strip()
+        if not text and grid[names[index]].slice(header_at + 1).drop_nulls().len():
+            text = f"column {_column_letter(index)}"
+            warnings.append(
+                f"header cell {text[7:]}{header_at + 1} is empty (a merged cell?); "
+                f"its column is named {text!r}"
+            )
+        headers.append(text)
+    mapping = map_headers(headers, spec, file=path, row=header_at + 1)
+    body = grid.slice(header_at + 1).select(
+        pl.col(n).str.replace(_MIDNIGHT.pattern, "${1}") for n in names
+    )
+    frame, blank = _finish(body, names, mapping, first_row=header_at + 2, breaks_shift_rows=False)
+    if blank:
+        warnings.append(f"{blank} blank row(s) skipped")
+    return _table(frame, path, source, "xlsx", "", mapping, header_at, warnings)
