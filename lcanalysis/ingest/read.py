@@ -205,6 +205,7 @@ def _read_delimited(path: Path, source: str, spec: SourceColumns) -> RawTable:
                 schema=dict.fromkeys(names, pl.String),
                 infer_schema=False,
                 raise_if_empty=False,
+                missing_columns="insert",
             )
         except pl.exceptions.PolarsError as exc:
             raise _diagnose(path, encoding, separator, header_line, width, exc) from None
