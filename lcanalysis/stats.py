@@ -59,7 +59,8 @@ def wilson_interval(numerator, denominator, alpha: float = 0.05) -> tuple:
     Uses statsmodels ``proportion_confint(method="wilson")`` (Wilson 1927), the interval
     DESIGN.md section 4 prescribes for every rate. Vectorised over scalars, numpy
     arrays and polars or pandas Series; where the denominator is 0 both limits are NaN
-    (no interval exists for an empty group).
+    (no interval exists for an empty group). The lower limit is exactly 0 when the
+    numerator is 0 and the upper exactly 1 when it equals the denominator.
 
     Returns
     -------
@@ -72,8 +73,9 @@ def wilson_interval(numerator, denominator, alpha: float = 0.05) -> tuple:
     _check_counts(x, n)
     empty = n == 0
     low, high = proportion_confint(x, np.where(empty, 1, n), alpha=alpha, method="wilson")
-    low = np.where(empty, np.nan, low)
-    high = np.where(empty, np.nan, high)
+    # Exact limits at the boundaries: statsmodels leaves rounding noise of order 1e-17.
+    low = np.where(empty, np.nan, np.where(x == 0, 0.0, low))
+    high = np.where(empty, np.nan, np.where(x == n, 1.0, high))
     return _shape_like(scalar_input, low, high)
 
 
