@@ -1,0 +1,63 @@
+# lcanalysis: one front door. `make help` lists the targets.
+# The environment lives in .venv and is rebuilt when pyproject.toml or
+# requirements.lock change; uv (installed into the venv from PyPI) makes that fast.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.9
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.DEFAULT_GOAL := help
+
+.PHONY: help env run clean-data demo-data test test-fast bench lab lint lock browser check
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	@echo "Creating the environment in $(VENV) (uv $(UV_VERSION))"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)" 2>&1 | grep -v -i -E "ignored|warning" || true
+	@$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@$(BIN)/python -m ipykernel install --sys-prefix --name lcanalysis --display-name "Python (lcanalysis)" >/dev/null
+	@touch $(STAMP)
+
+env: $(STAMP) ## Create or update the Python environment
+
+run: $(STAMP) ## Run the main job (generates the synthetic demo world when data/raw has no real data)
+	$(BIN)/lcanalysis run
+
+demo-data: $(STAMP) ## Write the synthetic demo world to data/raw/demo
+	$(BIN)/lcanalysis demo-data
+
+clean-data: $(STAMP) ## Clean data/raw into data/processed
+	$(BIN)/lcanalysis clean
+
+check: $(STAMP) ## Privacy gate over data/processed, reports and figures
+	$(BIN)/lcanalysis check
+
+browser: ## Install Debian's Chromium for the JupyterLab browser test, if missing
+	@bash scripts/ensure-chromium
+
+test: $(STAMP) browser ## Run the whole test suite (browser test included)
+	$(BIN)/pytest
+
+test-fast: $(STAMP) ## Run the tests without the browser and slow end-to-end tests
+	$(BIN)/pytest -m "not browser and not slow"
+
+bench: $(STAMP) ## Run the benchmarks and print the ratios (see docs/performance.md)
+	$(BIN)/python benchmarks/run_all.py
+
+lab: $(STAMP) ## Start JupyterLab on the project with the lcanalysis kernel
+	$(BIN)/jupyter lab --notebook-dir=. notebooks/
+
+lint: $(STAMP) ## ruff over the package, tests and benchmarks
+	$(BIN)/ruff check lcanalysis tests benchmarks
+
+lock: ## Re-resolve requirements.lock from pyproject.toml (then commit it)
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

@@ -1,0 +1,393 @@
+"""Raw exports -> typed, pseudonymised, validated tables in data/processed.
+
+:func:`clean` is what ``lcanalysis clean`` runs. For each raw source present it reads
+every file (:mod:`lcanalysis.ingest`), applies the source's column rules
+(:mod:`lcanalysis.clean.sources`), replaces identity numbers by keyed pseudonyms,
+removes exact duplicates, quarantines rows that cannot be cleaned with a reason code,
+derives the ``persons`` table, validates each table against its schema
+(:mod:`lcanalysis.schemas`) and writes everything at once: the new folder is built
+beside the old one and swapped in only when complete, so an interrupted run leaves
+the previous processed data intact.
+
+Row accounting, per source file: ``rows_in = rows_out + duplicates + quarantined``.
+A "row" is a data row of the file (one record); for SCB municipal statistics it is
+one region-by-category line.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from lcanalysis import identity, paths, schemas, terms
+from lcanalysis.clean.report import CleaningReport, FileAccount
+from lcanalysis.clean.rules import apply_rules
+from lcanalysis.clean.sources import TABLE_OF_SOURCE, Lookups, finish, source_rules
+from lcanalysis.config import load_codes, load_learning_centres, load_programmes
+from lcanalysis.errors import InputError
+from lcanalysis.ingest import (
+    SOURCES,
+    list_source_files,
+    load_column_config,
+    municipal_stats_from_scb,
+    read_raw_file,
+    read_scb_table,
+)
+
+SYNTHETIC_MARKER = "SYNTHETIC.json"
+"""File that marks a raw folder (and everything made from it) as synthetic data."""
+
+QUARANTINE_COLUMNS = {
+    "source": pl.Utf8,
+    "file": pl.Utf8,
+    "row": pl.Int64,
+    "column": pl.Utf8,
+    "reason": pl.Utf8,
+    "person_id": pl.Utf8,
+}
+
+FIRST_GENERATION_LEVELS = (
+    "pre_upper_secondary",
+    "upper_secondary_max_2y",
+    "upper_secondary_3y",
+    "post_secondary_lt_3y",
+)
+"""Parental-education levels below UKÄ's threshold (>= 3 years of post-secondary)."""
+
+
+@dataclass
+class _SourceResult:
+    table: pl.DataFrame
+    identities: pl.DataFrame  # person_id, normalized (kept in memory only)
+    quarantine: pl.DataFrame
+    accounts: list[FileAccount] = field(default_factory=list)
+    background: pl.DataFrame | None = None
+
+
+def is_synthetic(raw_dir: Path) -> bool:
+    """Whether ``raw_dir`` is a generated demo world (it holds the synthetic marker)."""
+    return (raw_dir / SYNTHETIC_MARKER).is_file()
+
+
+def _read_source(source: str, files: list[Path], raw_dir: Path, spec) -> tuple[pl.DataFrame, list[FileAccount], list[str]]:
+    frames: list[pl.DataFrame] = []
+    accounts: list[FileAccount] = []
+    item_columns: set[str] = set()
+    for path in files:
+        raw = read_raw_file(path, source, spec)
+        name = path.relative_to(raw_dir).as_posix()
+        accounts.append(
+            FileAccount(
+                source=source,
+                file=name,
+                rows_in=raw.frame.height,
+                warnings=[f"{name}: {w}" for w in raw.warnings],
+            )
+        )
+        item_columns.update(c for c in raw.frame.columns if c.startswith("item:"))
+        frames.append(raw.frame.with_columns(pl.lit(name).alias("_file")))
+    columns = sorted(set().union(*(f.columns for f in frames)))
+    aligned = [
+        f.with_columns([pl.lit(None, pl.Utf8).alias(c) for c in columns if c not in f.columns])
+        .select(columns)
+        for f in frames
+    ]
+    return pl.concat(aligned, how="vertical"), accounts, sorted(item_columns)
+
+
+def _quarantine(rows: pl.DataFrame, source: str, reason: pl.Expr, column: pl.Expr) -> pl.DataFrame:
+    return rows.select(
+        pl.lit(source).alias("source"),
+        pl.col("_file").alias("file"),
+        pl.col("_row").cast(pl.Int64).alias("row"),
+        column.cast(pl.Utf8).alias("column"),
+        reason.cast(pl.Utf8).alias("reason"),
+        pl.col("person_id").cast(pl.Utf8) if "person_id" in rows.columns else pl.lit(None, pl.Utf8).alias("person_id"),
+    )
+
+
+def _clean_source(
+    source: str, files: list[Path], raw_dir: Path, spec, lk: Lookups, key: bytes
+) -> _SourceResult:
+    table_name = TABLE_OF_SOURCE[source]
+    frame, accounts, item_columns = _read_source(source, files, raw_dir, spec)
+    typed = apply_rules(frame, source_rules(source, lk, item_columns=tuple(item_columns)))
+    typed = typed.with_columns(
+        identity.pseudonymise(typed["_pn"], key).alias("person_id")
+    )
+    bad = typed.filter(pl.col("_reason").is_not_null())
+    quarantined = [_quarantine(bad, source, pl.col("_reason"), pl.col("_column"))]
+    good = finish(source, typed.filter(pl.col("_reason").is_null()), lk)
+
+    if source == "survey":
+        background_cols = ["parental_education", "employed", "foreign_background"]
+        value_cols = ["survey_term", *background_cols, *item_columns]
+    else:
+        value_cols = [c for c in schemas.columns(table_name) if c != "person_id"]
+    key_cols = ["person_id", "survey_term"] if source == "survey" else schemas.unique_key(table_name)
+
+    # Exact duplicates: the same cleaned values again (also across files and spellings).
+    good = good.sort("_file", "_row", maintain_order=True)
+    first = good.select(pl.struct(["person_id", *value_cols]).is_first_distinct()).to_series()
+    duplicates = good.filter(~first)
+    good = good.filter(first)
+    # The same key with different values: keep the first, quarantine the others.
+    first_key = good.select(pl.struct(key_cols).is_first_distinct()).to_series()
+    quarantined.append(
+        _quarantine(
+            good.filter(~first_key), source, pl.lit("duplicate_key"),
+            pl.lit(", ".join(c for c in key_cols if c != "person_id")),
+        )
+    )
+    good = good.filter(first_key)
+
+    quarantine = pl.concat(quarantined)
+    _account(accounts, good, duplicates, quarantine)
+    identities = good.select("person_id", pl.col("_pn").alias("normalized")).unique()
+
+    background = None
+    if source == "survey":
+        background = good.select("person_id", "survey_term", *background_cols)
+        items = [c for c in item_columns]
+        table = (
+            good.select("person_id", "survey_term", *items)
+            .unpivot(index=["person_id", "survey_term"], on=items, variable_name="item", value_name="value")
+            .with_columns(
+                pl.col("item").str.strip_prefix("item:"),
+                pl.col("value").cast(pl.Int8),
+            )
+        ) if items else pl.DataFrame(schema={"person_id": pl.Utf8, "survey_term": pl.Utf8, "item": pl.Utf8, "value": pl.Int8})
+    else:
+        table = good.select(schemas.columns(table_name))
+    return _SourceResult(table, identities, quarantine, accounts, background)
+
+
+def _account(accounts: list[FileAccount], good: pl.DataFrame, duplicates: pl.DataFrame, quarantine: pl.DataFrame) -> None:
+    out = dict(good.group_by("_file").len().iter_rows())
+    dup = dict(duplicates.group_by("_file").len().iter_rows())
+    reasons: dict[str, dict[str, int]] = {}
+    for file, reason, n in quarantine.group_by("file", "reason").len().sort("file", "reason").iter_rows():
+        reasons.setdefault(file, {})[reason] = n
+    for acc in accounts:
+        acc.rows_out = out.get(acc.file, 0)
+        acc.duplicates = dup.get(acc.file, 0)
+        acc.quarantined = reasons.get(acc.file, {})
+
+
+def _clean_municipal_stats(files: list[Path], raw_dir: Path, known_codes: set[str]) -> _SourceResult:
+    """SCB exports -> municipal_stats. A row is one region-by-category line of the file.
+
+    National (``Riket``) and county lines are totals, not municipalities: they are set
+    aside in quarantine with reason ``aggregate_region`` so the accounting shows them.
+    A 4-digit code that is not one of the 290 municipalities is an error.
+    """
+    tables = [read_scb_table(path) for path in files]
+    frame, _ = municipal_stats_from_scb(tables)
+    accounts: list[FileAccount] = []
+    quarantined: list[pl.DataFrame] = []
+    for path, table in zip(files, tables, strict=True):
+        name = path.relative_to(raw_dir).as_posix()
+        lines = table.frame.select("_row", "region_label").unique().with_columns(
+            pl.col("region_label").str.extract(r"^\s*(\d+)", 1).alias("code")
+        )
+        aggregate = lines.filter(
+            pl.col("code").is_null() | (pl.col("code").str.len_chars() < 4)
+        )
+        unknown = lines.filter(
+            (pl.col("code").str.len_chars() == 4) & ~pl.col("code").is_in(list(known_codes))
+        )
+        if unknown.height:
+            first = unknown.sort("_row").row(0, named=True)
+            raise InputError(
+                f"region {first['region_label']!r} is not one of the 290 municipalities",
+                file=path, row=first["_row"], column="region",
+            )
+        accounts.append(
+            FileAccount(
+                "municipal_stats", name, rows_in=lines.height,
+                rows_out=lines.height - aggregate.height,
+                quarantined={"aggregate_region": aggregate.height} if aggregate.height else {},
+            )
+        )
+        quarantined.append(
+            aggregate.select(
+                pl.lit("municipal_stats").alias("source"), pl.lit(name).alias("file"),
+                pl.col("_row").cast(pl.Int64).alias("row"), pl.lit("region").alias("column"),
+                pl.lit("aggregate_region").alias("reason"), pl.lit(None, pl.Utf8).alias("person_id"),
+            )
+        )
+    return _SourceResult(
+        frame,
+        pl.DataFrame(schema={"person_id": pl.Utf8, "normalized": pl.Utf8}),
+        pl.concat(quarantined) if quarantined else pl.DataFrame(schema=QUARANTINE_COLUMNS),
+        accounts,
+    )
+
+
+def derive_persons(
+    identities: pl.DataFrame,
+    applications: pl.DataFrame | None,
+    background: pl.DataFrame | None,
+    today: date,
+) -> pl.DataFrame:
+    """One row per person seen in any table.
+
+    Birth year, legal sex and id kind come from the identity number (never stored);
+    the home municipality from the person's earliest application (by term); parental
+    education, first generation, foreign background and employment from the
+    person's latest survey answer. ``first_generation`` follows UKÄ: true when the
+    higher-educated parent has less than three years of post-secondary education,
+    null when unknown.
+    """
+    ids = identities.unique("person_id").sort("person_id")
+    parsed = identity.parse_personal_numbers(ids["normalized"], on=today)
+    persons = ids.select("person_id").with_columns(
+        parsed["birth_date"].dt.year().cast(pl.Int32).alias("birth_year"),
+        parsed["legal_sex"].alias("legal_sex"),
+        parsed["kind"].alias("id_kind"),
+    )
+    if applications is not None and applications.height:
+        home = (
+            applications.sort(terms.term_seq("term"), "programme_code")
+            .group_by("person_id", maintain_order=True)
+            .first()
+            .select("person_id", "home_municipality_code")
+        )
+    else:
+        home = pl.DataFrame(schema={"person_id": pl.Utf8, "home_municipality_code": pl.Utf8})
+    if background is not None and background.height:
+        latest = (
+            background.sort(terms.term_seq("survey_term"), descending=True)
+            .group_by("person_id", maintain_order=True)
+            .first()
+            .drop("survey_term", "employed")
+        )
+    else:
+        latest = pl.DataFrame(
+            schema={"person_id": pl.Utf8, "parental_education": pl.Utf8, "foreign_background": pl.Boolean}
+        )
+    persons = persons.join(home, on="person_id", how="left").join(latest, on="person_id", how="left")
+    persons = persons.with_columns(pl.col("parental_education").fill_null("unknown"))
+    return persons.with_columns(
+        pl.when(pl.col("parental_education") == "unknown")
+        .then(pl.lit(None, pl.Boolean))
+        .otherwise(pl.col("parental_education").is_in(FIRST_GENERATION_LEVELS))
+        .alias("first_generation")
+    ).select(schemas.columns("persons"))
+
+
+def clean(
+    raw_dir: Path,
+    out_dir: Path,
+    *,
+    key: bytes,
+    today: date | None = None,
+    config_dir: Path | None = None,
+) -> CleaningReport:
+    """Clean every raw source under ``raw_dir`` into ``out_dir`` (see module docstring)."""
+    from lcanalysis import geo
+
+    today = today or date.today()
+    config_dir = config_dir or paths.config_dir()
+    specs = load_column_config(config_dir / "columns.yaml")
+    lk = Lookups(
+        programmes=load_programmes(config_dir / "programmes.yaml"),
+        centres=load_learning_centres(config_dir / "learning_centres.yaml"),
+        codes=load_codes(config_dir / "codes.yaml"),
+        today=today,
+    )
+    found = list_source_files(raw_dir)
+    synthetic = is_synthetic(raw_dir)
+    results: dict[str, _SourceResult] = {}
+    for source in SOURCES:
+        files = found.files.get(source)
+        if not files:
+            continue
+        if source == "municipal_stats":
+            known = set(geo.municipalities()["municipality_code"].to_list())
+            results[source] = _clean_municipal_stats(files, raw_dir, known)
+        else:
+            results[source] = _clean_source(source, files, raw_dir, specs[source], lk, key)
+
+    tables = {TABLE_OF_SOURCE[s]: r.table for s, r in results.items()}
+    person_sources = [r for s, r in results.items() if s != "municipal_stats"]
+    if person_sources:
+        identities = pl.concat([r.identities for r in person_sources])
+        tables["persons"] = derive_persons(
+            identities,
+            tables.get("applications"),
+            results["survey"].background if "survey" in results else None,
+            today,
+        )
+    for name in list(tables):
+        tables[name] = schemas.validate(name, tables[name].sort(schemas.unique_key(name)))
+
+    report = CleaningReport(
+        files=[acc for r in results.values() for acc in r.accounts],
+        tables={name: t.height for name, t in sorted(tables.items())},
+        synthetic=synthetic,
+        skipped_files=[p.relative_to(raw_dir).as_posix() for p in found.skipped],
+    )
+    quarantines = {
+        TABLE_OF_SOURCE[s]: r.quarantine.sort("file", "row") for s, r in results.items() if r.quarantine.height
+    }
+    _write_all(out_dir, tables, quarantines, report, raw_dir if synthetic else None)
+    return report
+
+
+def _write_all(
+    out_dir: Path,
+    tables: dict[str, pl.DataFrame],
+    quarantines: dict[str, pl.DataFrame],
+    report: CleaningReport,
+    synthetic_raw: Path | None,
+) -> None:
+    """Build the new processed folder beside ``out_dir`` and swap it in when complete."""
+    out_dir = out_dir.resolve()
+    recover_interrupted(out_dir)
+    staging = out_dir.with_name(f".{out_dir.name}.staging")
+    if staging.exists():
+        shutil.rmtree(staging)
+    (staging / "quarantine").mkdir(parents=True)
+    for name, table in tables.items():
+        table.write_parquet(staging / f"{name}.parquet", statistics=False)
+    for name, table in quarantines.items():
+        table.write_parquet(staging / "quarantine" / f"{name}.parquet", statistics=False)
+    (staging / "cleaning_report.json").write_text(
+        json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    (staging / "cleaning_report.md").write_text(report.to_markdown(), encoding="utf-8")
+    if synthetic_raw is not None:
+        shutil.copyfile(synthetic_raw / SYNTHETIC_MARKER, staging / SYNTHETIC_MARKER)
+    for keep in ("README.md", ".gitkeep"):
+        if (out_dir / keep).exists():
+            shutil.copyfile(out_dir / keep, staging / keep)
+    old = out_dir.with_name(f".{out_dir.name}.old")
+    if out_dir.exists():
+        out_dir.rename(old)
+    staging.rename(out_dir)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def recover_interrupted(out_dir: Path) -> None:
+    """Undo the traces of a cleaning run that was killed while writing.
+
+    A killed run can leave a half-written staging folder (removed) or, if it died
+    between the two renames of the swap, the previous data under ``.<name>.old``
+    with no ``out_dir`` (moved back).
+    """
+    old = out_dir.with_name(f".{out_dir.name}.old")
+    if old.exists():
+        if out_dir.exists():
+            shutil.rmtree(old)
+        else:
+            old.rename(out_dir)
+    staging = out_dir.with_name(f".{out_dir.name}.staging")
+    if staging.exists():
+        shutil.rmtree(staging)

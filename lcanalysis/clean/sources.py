@@ -1,0 +1,253 @@
+"""The cleaning rules of each raw source (docs/data-contract.md, "Raw sources").
+
+:func:`source_rules` returns, for one source, the :class:`~lcanalysis.clean.rules.Rule`
+list that turns its raw text columns into the processed table's typed columns, and
+:func:`finish` adds what is derived from several columns (a programme's level, a
+delivery mode inferred from the learning centre). Everything a rule looks up comes
+from reviewed files: config/programmes.yaml, config/learning_centres.yaml,
+config/codes.yaml and the municipality reference table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from lcanalysis import geo, identity, terms, values
+from lcanalysis.clean.rules import Rule, code_lookup
+from lcanalysis.config import LearningCentre, Programme
+from lcanalysis.text import fold
+from lcanalysis.values import map_distinct
+
+# The table each source feeds.
+TABLE_OF_SOURCE = {
+    "registrations": "registrations",
+    "results": "results",
+    "applications": "applications",
+    "participants": "participants",
+    "survey": "survey_responses",
+    "followups": "followups",
+    "activities": "activities",
+    "municipal_stats": "municipal_stats",
+}
+
+COURSE_CODE = re.compile(r"^[A-Z0-9]{2,10}$")
+MAX_COURSE_CREDITS = 60.0
+MAX_ACTIVITY_HOURS = 2000.0
+WHOLE_COURSE_MODULE = "COURSE"
+"""module_code of a result reported for the whole course rather than a module."""
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """Everything the rules look values up in, loaded once per cleaning run."""
+
+    programmes: dict[str, Programme]
+    centres: dict[str, LearningCentre]
+    codes: dict[str, dict[str, str]]
+    today: date
+
+    def centre_keys(self) -> dict[str, str]:
+        """Folded id, name or municipality (code or name) of each centre -> centre id."""
+        names = dict(
+            geo.municipalities().select("municipality_code", "name").iter_rows()
+        )
+        keys: dict[str, str] = {}
+        for cid, centre in self.centres.items():
+            for alias in (cid, centre.name, centre.municipality, names.get(centre.municipality, "")):
+                if alias:
+                    keys[fold(alias)] = cid
+        return keys
+
+
+def _upper(series: pl.Series) -> pl.Series:
+    return series.str.strip_chars().str.to_uppercase()
+
+
+def _text(series: pl.Series) -> pl.Series:
+    return series.str.strip_chars()
+
+
+def _municipality(series: pl.Series) -> pl.Series:
+    return geo.resolve_municipalities(series)
+
+
+def _terms(series: pl.Series) -> pl.Series:
+    return terms.normalise_terms(series)
+
+
+def _not_future(today: date):
+    return lambda parsed: parsed <= today
+
+
+def _credit_range(parsed: pl.Series) -> pl.Series:
+    return (parsed > 0) & (parsed <= MAX_COURSE_CREDITS)
+
+
+def _person_rule(today: date) -> Rule:
+    return Rule(
+        "_pn",
+        "personal_number",
+        lambda s: identity.parse_personal_numbers(s, on=today)["normalized"],
+        "invalid_personal_number",
+        required=True,
+    )
+
+
+def _bool_rule(output: str, raw: str) -> Rule:
+    return Rule(output, raw, values.parse_bool, "invalid_value")
+
+
+def source_rules(source: str, lk: Lookups, *, item_columns: tuple[str, ...] = ()) -> list[Rule]:
+    """The rules for ``source``; the personal-number rule always comes first."""
+    codes = lk.codes
+    centre_keys = lk.centre_keys()
+    programmes = set(lk.programmes)
+
+    def centre(series: pl.Series) -> pl.Series:
+        return map_distinct(series, lambda v: centre_keys.get(fold(v)), pl.Utf8)
+
+    def coded(kind: str):
+        return lambda series: code_lookup(series, codes[kind])
+
+    def known_programme(parsed: pl.Series) -> pl.Series:
+        return parsed.is_in(list(programmes))
+
+    person = _person_rule(lk.today)
+    if source == "registrations":
+        return [
+            person,
+            Rule("course_code", "course_code", _upper, "invalid_value", required=True,
+                 valid=lambda s: s.str.contains(COURSE_CODE.pattern)),
+            Rule("term", "term", _terms, "invalid_term", required=True),
+            Rule("credits_registered", "credits_registered", values.parse_credits,
+                 "invalid_credits", required=True, valid=_credit_range),
+            Rule("programme_code", "programme_code", _upper, "unknown_programme",
+                 valid=known_programme),
+            Rule("learning_centre_id", "learning_centre", centre, "unknown_learning_centre"),
+            Rule("delivery_mode", "delivery_mode", coded("delivery_mode"), "invalid_value"),
+        ]
+    if source == "results":
+        return [
+            person,
+            Rule("course_code", "course_code", _upper, "invalid_value", required=True,
+                 valid=lambda s: s.str.contains(COURSE_CODE.pattern)),
+            Rule("module_code", "module_code", _upper, "invalid_value"),
+            Rule("credits_earned", "credits_earned", values.parse_credits, "invalid_credits",
+                 required=True, valid=_credit_range),
+            Rule("grade", "grade", values.normalise_grade, "invalid_grade", required=True,
+                 valid=lambda s: s.is_in(sorted(values.PASS_GRADES))),
+            Rule("examined_on", "examined_on",
+                 lambda s: values.parse_dates(s, today=lk.today), "invalid_date",
+                 required=True, valid=_not_future(lk.today)),
+            Rule("term", "term", _terms, "invalid_term"),
+        ]
+    if source == "applications":
+        return [
+            person,
+            Rule("term", "term", _terms, "invalid_term", required=True),
+            Rule("programme_code", "programme_code", _upper, "unknown_programme",
+                 required=True, valid=known_programme),
+            Rule("priority", "priority",
+                 lambda s: s.str.strip_chars().cast(pl.Int16, strict=False), "invalid_value",
+                 valid=lambda p: (p >= 1) & (p <= 99)),
+            Rule("admission_status", "admission_status", coded("admission_status"),
+                 "invalid_value", required=True),
+            Rule("home_municipality_code", "home_municipality", _municipality,
+                 "unknown_municipality", required=True),
+            Rule("learning_centre_id", "learning_centre", centre, "unknown_learning_centre"),
+        ]
+    if source == "participants":
+        return [
+            person,
+            Rule("learning_centre_id", "learning_centre", centre, "unknown_learning_centre",
+                 required=True),
+            Rule("strand", "strand", coded("strand"), "invalid_value", required=True),
+            Rule("start_term", "start_term", _terms, "invalid_term", required=True),
+            _bool_rule("employed", "employed"),
+            Rule("employer_municipality_code", "employer_municipality", _municipality,
+                 "unknown_municipality"),
+        ]
+    if source == "survey":
+        return [
+            person,
+            Rule("survey_term", "survey_term", _terms, "invalid_term", required=True),
+            Rule("parental_education", "parental_education", coded("parental_education"),
+                 "invalid_value"),
+            _bool_rule("employed", "employed"),
+            _bool_rule("foreign_background", "foreign_background"),
+            *(
+                Rule(col, col, values.parse_likert, "invalid_value")
+                for col in item_columns
+            ),
+        ]
+    if source == "followups":
+        return [
+            person,
+            Rule("observed_on", "observed_on", lambda s: values.parse_dates(s, today=lk.today),
+                 "invalid_date", required=True, valid=_not_future(lk.today)),
+            Rule("residence_municipality_code", "residence_municipality", _municipality,
+                 "unknown_municipality", required=True),
+            Rule("work_municipality_code", "work_municipality", _municipality,
+                 "unknown_municipality"),
+            _bool_rule("employed", "employed"),
+        ]
+    if source == "activities":
+        return [
+            person,
+            Rule("activity_type", "activity_type", coded("activity_type"), "invalid_value",
+                 required=True),
+            Rule("date", "date", lambda s: values.parse_dates(s, today=lk.today),
+                 "invalid_date", required=True, valid=_not_future(lk.today)),
+            Rule("course_code", "course_code", _upper, "invalid_value",
+                 valid=lambda s: s.str.contains(COURSE_CODE.pattern)),
+            Rule("host_org", "host_org", _text, "invalid_value"),
+            Rule("host_municipality_code", "host_municipality", _municipality,
+                 "unknown_municipality"),
+            Rule("hours", "hours", values.parse_credits, "invalid_value",
+                 valid=lambda h: (h >= 0) & (h <= MAX_ACTIVITY_HOURS)),
+            _bool_rule("completed", "completed"),
+        ]
+    raise ValueError(f"no cleaning rules for source {source!r}")
+
+
+def finish(source: str, frame: pl.DataFrame, lk: Lookups) -> pl.DataFrame:
+    """Columns derived from several raw columns, on rows that passed every rule.
+
+    - registrations: ``programme_level`` from the programme code (``single_course``
+      without one); ``delivery_mode``, when the export has none, is
+      ``learning_centre`` for a registration tied to a learning centre, else
+      ``campus``.
+    - applications: ``programme_level``.
+    - results: ``term`` from the examination date when the export has none
+      (:func:`lcanalysis.terms.term_from_date_expr`); ``module_code`` is
+      ``COURSE`` for a result reported for the whole course.
+    - survey: ``parental_education`` is ``unknown`` when not answered.
+    """
+    levels = {code: p.level for code, p in lk.programmes.items()}
+    if source in ("registrations", "applications"):
+        frame = frame.with_columns(
+            pl.col("programme_code")
+            .replace_strict(levels, default="single_course", return_dtype=pl.Utf8)
+            .alias("programme_level")
+        )
+    if source == "registrations":
+        frame = frame.with_columns(
+            pl.coalesce(
+                "delivery_mode",
+                pl.when(pl.col("learning_centre_id").is_not_null())
+                .then(pl.lit("learning_centre"))
+                .otherwise(pl.lit("campus")),
+            ).alias("delivery_mode")
+        )
+    if source == "results":
+        frame = frame.with_columns(
+            pl.coalesce("term", terms.term_from_date_expr("examined_on")).alias("term"),
+            pl.col("module_code").fill_null(WHOLE_COURSE_MODULE),
+        )
+    if source == "survey":
+        frame = frame.with_columns(pl.col("parental_education").fill_null("unknown"))
+    return frame

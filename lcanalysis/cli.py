@@ -1,0 +1,165 @@
+"""The ``lcanalysis`` command: one front door for evaluators and scheduled runs.
+
+Heavy libraries (polars, pandas, statsmodels, papermill) are imported inside the
+commands, so ``lcanalysis --help`` answers in well under a second. Errors a user can
+cause are printed as one line (file, row, column, what to do), never a traceback;
+the exit code is 2 for such errors.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="Evaluation toolkit for KTH's learning-centre pilot: clean raw exports, "
+    "run the notebooks, build the report.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _user_errors(func):
+    """Turn the errors a user can cause into one red line and exit code 2."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from lcanalysis.errors import LcanalysisError
+
+        try:
+            return func(*args, **kwargs)
+        except LcanalysisError as err:
+            _fail(str(err))
+        except OSError as err:
+            _fail(f"{err.filename or ''}: {err.strerror or err}")
+
+    return wrapper
+
+
+def resolve_raw_dir(raw: Path | None) -> Path:
+    """The raw folder to clean: the one given, else data/raw when it holds real
+    source folders, else the demo world in data/raw/demo."""
+    from lcanalysis import paths
+    from lcanalysis.ingest import SOURCES
+
+    if raw is not None:
+        return raw
+    base = paths.raw_dir()
+    if any((base / s).is_dir() for s in SOURCES):
+        return base
+    return paths.demo_raw_dir()
+
+
+def key_for(raw_dir: Path, key_file: Path | None) -> bytes:
+    """The pseudonymisation key for ``raw_dir``: the published demo key for the
+    synthetic world, else the evaluator's key; the demo key on real data is refused."""
+    from lcanalysis import identity
+    from lcanalysis.clean import is_synthetic
+    from lcanalysis.errors import KeyMissingError
+
+    if is_synthetic(raw_dir):
+        return identity.DEMO_KEY
+    key = identity.load_key(key_file)
+    if identity.is_demo_key(key):
+        raise KeyMissingError(
+            "the demo key cannot pseudonymise real data; create a key with `lcanalysis keygen`"
+        )
+    return key
+
+
+@app.command()
+@_user_errors
+def clean(
+    raw: Annotated[Path | None, typer.Option(help="Raw folder (default: data/raw, or data/raw/demo when it has no real data).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: data/processed).")] = None,
+    key_file: Annotated[Path | None, typer.Option(help="Key file (default: $LCANALYSIS_KEY or ~/.config/lcanalysis/key).")] = None,
+    today: Annotated[str | None, typer.Option(help="Reference date for future-date checks, YYYY-MM-DD (default: today).")] = None,
+) -> None:
+    """Clean raw exports into typed, pseudonymised tables (data/processed)."""
+    from lcanalysis import paths
+    from lcanalysis.clean import clean as run_clean
+
+    raw_dir = resolve_raw_dir(raw)
+    if not raw_dir.is_dir():
+        _fail(f"{raw_dir}: no raw data here; put exports in data/raw/<source>/ or run `lcanalysis demo-data`")
+    key = key_for(raw_dir, key_file)
+    out_dir = out or paths.processed_dir()
+    reference = date.fromisoformat(today) if today else None
+    report = run_clean(raw_dir, out_dir, key=key, today=reference)
+    _print_summary(report, out_dir)
+
+
+def _print_summary(report, out_dir: Path) -> None:
+    """One line per source: files, rows in/out, duplicates, quarantined by reason."""
+    from rich.console import Console
+    from rich.table import Table
+
+    per_source: dict[str, list] = {}
+    for f in report.files:
+        acc = per_source.setdefault(f.source, [0, 0, 0, 0, {}])
+        acc[0] += 1
+        acc[1] += f.rows_in
+        acc[2] += f.rows_out
+        acc[3] += f.duplicates
+        for reason, n in f.quarantined.items():
+            acc[4][reason] = acc[4].get(reason, 0) + n
+    title = "Cleaning" + (" (synthetic data)" if report.synthetic else "")
+    table = Table(title=title, title_justify="left")
+    table.add_column("source")
+    for col in ("files", "in", "out", "dup."):
+        table.add_column(col, justify="right")
+    table.add_column("quarantined")
+    for source, (files, rows_in, rows_out, dups, reasons) in per_source.items():
+        detail = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items())) or "0"
+        table.add_row(source, str(files), str(rows_in), str(rows_out), str(dups), detail)
+    console = Console()
+    console.print(table)
+    console.print("Tables: " + ", ".join(f"{name} {n}" for name, n in report.tables.items()))
+    console.print(f"Written to {out_dir}; per-file accounting in cleaning_report.md there.")
+
+
+@app.command("demo-data")
+@_user_errors
+def demo_data(
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: data/raw/demo).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives byte-identical files.")] = 20241,
+    scale: Annotated[float, typer.Option(help="Multiplies the population of the world.")] = 1.0,
+    registrations: Annotated[int | None, typer.Option(help="Instead of a world, write one registrations export with exactly N rows (benchmarks).")] = None,
+) -> None:
+    """Write the synthetic demo world (raw exports with a known truth)."""
+    from lcanalysis import paths
+
+    if registrations is not None:
+        from lcanalysis.synth import write_registrations_export
+
+        target = out or paths.raw_dir() / "benchmark" / "registrations" / "registrations.csv"
+        write_registrations_export(target, registrations, seed=seed)
+        typer.echo(f"Wrote {registrations} registrations to {target}")
+        return
+    from lcanalysis.synth import generate_demo_world
+
+    target = out or paths.demo_raw_dir()
+    world = generate_demo_world(target, seed=seed, scale=scale)
+    typer.echo(f"Wrote the synthetic demo world to {target} (truth in {world.truth_path.name})")
+
+
+@app.command()
+@_user_errors
+def keygen(
+    path: Annotated[Path | None, typer.Argument(help="Where to write the key (default: ~/.config/lcanalysis/key).")] = None,
+) -> None:
+    """Create a pseudonymisation key file outside the project (mode 0600)."""
+    from lcanalysis import identity
+
+    written = identity.write_key(path or identity.default_key_file())
+    typer.echo(f"Wrote a new key to {written}. Keep it safe: the same key gives the same pseudonyms.")
