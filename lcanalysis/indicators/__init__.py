@@ -1,0 +1,1 @@
+"""Indicators: participation, progression, mobility, pilot effect and scale-up."""

@@ -1,0 +1,922 @@
+"""Pilot effect on applications: the municipality panel and difference-in-differences.
+
+The pilot opened learning centres in a few municipalities at different times
+(staggered adoption). The question is whether residents of the served municipalities
+apply to and are admitted to KTH more often than they would have without a centre.
+The unit is the municipality, the period the calendar year of the application term.
+
+Estimators (all take a long panel, one row per unit and period, pandas or polars):
+
+- :func:`twfe_did` two-way fixed-effects DiD (the textbook dummy regression),
+- :func:`callaway_santanna` group-time ATTs (Callaway & Sant'Anna 2021), robust to
+  effects that differ between cohorts and over time, where TWFE is biased,
+- :func:`event_study` and :func:`pretrend_test` relative-time TWFE and a joint test
+  of the leads,
+- :func:`randomisation_inference` and :func:`placebo_test` permutation p-values and
+  intervals that do not rely on many treated clusters (the pilot has about a dozen),
+- :func:`matched_comparison` and :func:`estimate_pilot_effect` a matched comparison
+  set and one tidy table for the report.
+
+See docs/methods-effect.md for the methods text and the simulation study that checks
+bias and coverage (benchmarks/effect_coverage.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import scipy.sparse as sp
+import statsmodels.api as sm
+from scipy import stats
+
+from lcanalysis.errors import InputError
+
+POPULATION_19_64 = ("pop_19_24", "pop_25_34", "pop_35_44", "pop_45_64")
+POPULATION_25_64 = ("pop_25_34", "pop_35_44", "pop_45_64")
+_TERM_SEASONS = ("VT", "ST", "HT")
+
+Panel = pl.DataFrame | pd.DataFrame
+Timing = Literal["main_round", "calendar"]
+Control = Literal["not_yet_treated", "never_treated"]
+Aggregation = Literal["group", "simple"]
+Estimator = Literal["twfe", "cs"]
+
+
+# --------------------------------------------------------------------------- panel
+
+
+def first_treated_year(start_term: str, *, timing: Timing = "main_round") -> int:
+    """First calendar year of applications that a centre starting in ``start_term`` can affect.
+
+    ``timing="main_round"`` (default): a centre starting in VT treats its start year
+    (that year's HT round, the main one, closes on 15 April, after the opening); a
+    centre starting in ST or HT treats the next year, because the start year's HT
+    applications closed before the centre opened. ``timing="calendar"``: the start
+    term's year, whatever the season.
+    """
+    term = str(start_term).strip().upper()
+    if len(term) != 6 or term[:2] not in _TERM_SEASONS or not term[2:].isdigit():
+        raise InputError(f"start_term {start_term!r} is not a term like 'HT2024' or 'VT2025'")
+    if timing not in ("main_round", "calendar"):
+        raise ValueError(f"timing must be 'main_round' or 'calendar', not {timing!r}")
+    year = int(term[2:])
+    return year + 1 if timing == "main_round" and term[:2] != "VT" else year
+
+
+def pilot_start_years(
+    centres: Mapping, valid_codes: Collection[str] | None = None, *, timing: Timing = "main_round"
+) -> pl.DataFrame:
+    """First treated year per served municipality (``municipality_code``, ``pilot_start_year``).
+
+    Each centre's start year (:func:`first_treated_year`) applies to every municipality
+    in its ``serves`` list; a municipality served by several centres takes the earliest.
+    ``centres`` is the ``learning_centres`` mapping of config/learning_centres.yaml (the
+    whole parsed file, with that single key, is accepted too).
+    """
+    if set(centres) == {"learning_centres"}:
+        centres = centres["learning_centres"]
+    rows = []
+    for centre_id, centre in centres.items():
+        for code in centre.get("serves") or [centre["municipality"]]:
+            if valid_codes is not None and code not in valid_codes:
+                raise InputError(
+                    f"learning centre {centre_id!r} serves unknown municipality {code!r}",
+                    file="config/learning_centres.yaml",
+                )
+            rows.append((code, first_treated_year(centre["start_term"], timing=timing)))
+    frame = pl.DataFrame(
+        rows, schema={"municipality_code": pl.String, "pilot_start_year": pl.Int32}, orient="row"
+    )
+    return frame.group_by("municipality_code").agg(pl.col("pilot_start_year").min())
+
+
+def municipality_panel(
+    applications: pl.DataFrame,
+    municipal_stats: pl.DataFrame,
+    persons: pl.DataFrame | None,
+    centres: Mapping,
+    *,
+    years: range | None = None,
+    timing: Timing = "main_round",
+    municipality_features: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Applicants and admitted per municipality and calendar year, with pilot timing.
+
+    One row per municipality (every code in ``municipal_stats``) and year (``years``,
+    default: the first to the last application year), zero when nobody applied.
+
+    - Year: the 4 digits of ``term``; VT, ST and HT all count in their calendar year.
+    - Municipality: the applicant's ``home_municipality_code`` on the application.
+    - ``applicants``: distinct persons with at least one application that year (one
+      person applying to three programmes counts once); ``admitted``: distinct persons
+      with an ``admission_status == "admitted"`` application that year.
+    - With ``persons``: ``applicants_first_generation`` (UKÄ first generation, unknown
+      counted as not first generation) and ``applicants_25plus`` (age in the
+      application year, year - birth_year, at least 25).
+    - Population: residents aged 19-64 (``population_19_64``; ``population_25_64`` for
+      the 25+ rate) from ``municipal_stats`` of the same year, or the latest earlier
+      year when SCB has not published it yet; null before the first published year.
+      Rates ``*_per_10k`` are per 10,000 residents of that population.
+    - ``education_share``: share of residents 25-64 with >= 3 years post-secondary;
+      ``log_population``: ln(population_19_64), both used for matching.
+    - ``pilot_start_year``: see :func:`pilot_start_years` (null for never served);
+      ``treated`` is 1 from that year on, else 0.
+    - ``municipality_features`` (optional, one row per municipality_code): its other
+      columns, e.g. ``skr_group``, are joined on.
+    """
+    _require(applications, ("person_id", "term", "admission_status", "home_municipality_code"),
+             "applications")
+    _require(municipal_stats, ("municipality_code", "year", *POPULATION_19_64,
+                               "post_secondary_3y_share_25_64"), "municipal_stats")
+    apps = applications.with_columns(
+        year=pl.col("term").str.strip_chars().str.slice(2, 4).cast(pl.Int32, strict=False)
+    )
+    if apps["year"].null_count():
+        raise InputError("applications: a term is not like 'HT2024'", column="term")
+    aggregations = [
+        pl.col("person_id").n_unique().alias("applicants"),
+        pl.col("person_id").filter(pl.col("admission_status") == "admitted").n_unique()
+        .alias("admitted"),
+    ]
+    count_columns = ["applicants", "admitted"]
+    if persons is not None:
+        _require(persons, ("person_id", "birth_year", "first_generation"), "persons")
+        apps = apps.join(persons.select("person_id", "birth_year", "first_generation"),
+                         on="person_id", how="left")
+        aggregations += [
+            pl.col("person_id").filter(pl.col("first_generation").fill_null(False)).n_unique()
+            .alias("applicants_first_generation"),
+            pl.col("person_id").filter(pl.col("year") - pl.col("birth_year") >= 25).n_unique()
+            .alias("applicants_25plus"),
+        ]
+        count_columns += ["applicants_first_generation", "applicants_25plus"]
+    if years is None:
+        if apps.height == 0:
+            raise InputError("applications is empty: pass years= to build the panel")
+        years = range(int(apps["year"].min()), int(apps["year"].max()) + 1)
+
+    codes = municipal_stats.select(pl.col("municipality_code").unique().sort())
+    counts = (
+        apps.filter(pl.col("year").is_in(list(years)))
+        .group_by(pl.col("home_municipality_code").alias("municipality_code"), "year")
+        .agg(aggregations)
+    )
+    unknown = counts.join(codes, on="municipality_code", how="anti")["municipality_code"]
+    if unknown.len():
+        raise InputError(
+            f"applications: home municipalities not in municipal_stats: {sorted(unknown)[:10]}",
+            column="home_municipality_code",
+        )
+    stats_by_year = (
+        municipal_stats.select(
+            "municipality_code",
+            pl.col("year").cast(pl.Int32),
+            pl.sum_horizontal(list(POPULATION_19_64)).alias("population_19_64"),
+            pl.sum_horizontal(list(POPULATION_25_64)).alias("population_25_64"),
+            pl.col("post_secondary_3y_share_25_64").alias("education_share"),
+        )
+        .sort("year")
+    )
+    grid = codes.join(pl.DataFrame({"year": list(years)}, schema={"year": pl.Int32}), how="cross")
+    panel = (
+        grid.sort("year")
+        .join_asof(stats_by_year, on="year", by="municipality_code", check_sortedness=False)
+        .join(counts, on=["municipality_code", "year"], how="left")
+        .with_columns(pl.col(count_columns).fill_null(0))
+        .join(pilot_start_years(centres, set(codes["municipality_code"]), timing=timing),
+              on="municipality_code", how="left")
+    )
+    rates = [
+        (pl.col(c) / pl.col("population_25_64" if c == "applicants_25plus" else "population_19_64")
+         * 10_000).alias(f"{c}_per_10k")
+        for c in count_columns
+    ]
+    panel = panel.with_columns(
+        *rates,
+        pl.col("population_19_64").log().alias("log_population"),
+        (pl.col("year") >= pl.col("pilot_start_year")).fill_null(False).cast(pl.Int8)
+        .alias("treated"),
+    )
+    if municipality_features is not None:
+        _require(municipality_features, ("municipality_code",), "municipality_features")
+        if municipality_features["municipality_code"].is_duplicated().any():
+            raise InputError("municipality_features: municipality_code is not unique")
+        panel = panel.join(municipality_features, on="municipality_code", how="left")
+    return panel.sort("municipality_code", "year")
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class DidResult:
+    """One effect estimate with its interval; ``method`` names the estimator."""
+
+    method: str
+    estimate: float
+    std_error: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    n_obs: int
+    n_units: int
+
+
+@dataclass(frozen=True)
+class CsResult:
+    """Callaway-Sant'Anna output.
+
+    ``att_gt``: group (first treated period), time, estimate, std_error, ci_low,
+    ci_high, n_treated, n_control. ``overall``: the aggregated ATT. ``event_time``:
+    event_time (time - group), estimate, std_error, ci_low, ci_high.
+    """
+
+    att_gt: pl.DataFrame
+    overall: DidResult
+    event_time: pl.DataFrame
+    aggregation: str
+    control: str
+
+
+@dataclass(frozen=True)
+class PretrendTest:
+    """Wald test that every lead (pre-treatment relative-time) coefficient is zero."""
+
+    statistic: float
+    df: int
+    p_value: float
+
+
+@dataclass(frozen=True)
+class RiResult:
+    """Randomisation inference: observed estimate, permutation p-value, inverted interval.
+
+    ``permuted`` holds the estimates under the permuted assignments (sharp null of no
+    effect); ``ci_low``/``ci_high`` are -inf/inf when the interval is unbounded.
+    """
+
+    estimator: str
+    estimate: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+    n_permutations: int
+    permuted: np.ndarray
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _require(frame: Panel, columns: Sequence[str], name: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"{name} has no column(s) {missing}; it has {list(frame.columns)}")
+
+
+def _long(panel: Panel, columns: Sequence[str | None]) -> pl.DataFrame:
+    """The needed columns as polars, rows with a missing outcome dropped, key checked."""
+    wanted = list(dict.fromkeys(c for c in columns if c is not None))
+    _require(panel, wanted, "panel")
+    frame = pl.from_pandas(panel[wanted]) if isinstance(panel, pd.DataFrame) else panel
+    frame = frame.select(wanted).drop_nulls(wanted[0]).filter(
+        pl.col(wanted[0]).cast(pl.Float64).is_not_nan()
+    )
+    if frame.select(wanted[1:3]).is_duplicated().any():
+        raise InputError(f"panel has more than one row per {wanted[1]} and {wanted[2]}")
+    return frame
+
+
+def _codes(values: pl.Series) -> np.ndarray:
+    return np.unique(values.to_numpy(), return_inverse=True)[1]
+
+
+def _dummies(codes: np.ndarray) -> np.ndarray:
+    """Indicator columns for every level but the first (the formula API's coding)."""
+    return np.eye(codes.max() + 1)[codes][:, 1:]
+
+
+def _first_treated_by_unit(frame: pl.DataFrame, unit: str, first_treated: str) -> pl.DataFrame:
+    per_unit = frame.group_by(unit).agg(pl.col(first_treated).unique())
+    if (per_unit[first_treated].list.len() > 1).any():
+        raise InputError(f"panel: {first_treated} differs between rows of the same {unit}")
+    return per_unit.with_columns(pl.col(first_treated).list.first()).sort(unit)
+
+
+def _wide(panel: Panel, outcome: str, unit: str, time: str, first_treated: str):
+    """Balanced panel as (Y units x periods, first-treated per unit with inf = never, periods)."""
+    frame = _long(panel, [outcome, unit, time, first_treated])
+    periods = np.sort(frame[time].unique().to_numpy()).astype(float)
+    units = _first_treated_by_unit(frame, unit, first_treated)
+    if frame.height != units.height * periods.size:
+        raise InputError(
+            f"panel is unbalanced ({frame.height} rows for {units.height} {unit} x "
+            f"{periods.size} {time}): Callaway-Sant'Anna here needs a balanced panel"
+        )
+    y = frame.sort(unit, time)[outcome].to_numpy().astype(float).reshape(units.height, -1)
+    g = units[first_treated].cast(pl.Float64).fill_null(np.inf).to_numpy()
+    return y, g, periods
+
+
+def _fit_cluster_ols(y: np.ndarray, x: np.ndarray, groups: np.ndarray):
+    """OLS with cluster-robust covariance (statsmodels: CR1 small-sample factor
+    G/(G-1) * (N-1)/(N-K); t with G-1 degrees of freedom for tests and intervals)."""
+    return sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+
+
+def _two_way_residuals(
+    values: np.ndarray, unit_codes: np.ndarray, time_codes: np.ndarray, tol: float = 1e-11
+) -> np.ndarray:
+    """Residuals of each column of ``values`` on unit and time fixed effects.
+
+    Alternating projections (demean by unit, then by time, until nothing changes):
+    exact after one sweep on a balanced panel, converging on an unbalanced one.
+    """
+    n = values.shape[0]
+    ones = np.ones(n)
+    projections = []
+    for codes in (unit_codes, time_codes):
+        indicator = sp.csr_matrix((ones, (np.arange(n), codes)))
+        projections.append((indicator, np.asarray(indicator.sum(axis=0)).ravel()))
+    resid = values.astype(float).copy()
+    scale = max(np.abs(resid).max(), 1.0)
+    for _ in range(10_000):
+        previous = resid.copy()
+        for indicator, counts in projections:
+            resid -= indicator @ ((indicator.T @ resid) / counts[:, None])
+        if np.abs(resid - previous).max() <= tol * scale:
+            return resid
+    raise RuntimeError("two-way demeaning did not converge")
+
+
+# --------------------------------------------------------------------------- TWFE
+
+
+def twfe_did(
+    panel: Panel,
+    outcome: str,
+    unit: str,
+    time: str,
+    treated: str,
+    cluster: str | None = None,
+    *,
+    level: float = 0.95,
+) -> DidResult:
+    """Two-way fixed-effects difference-in-differences.
+
+    The regression ``outcome ~ treated + C(unit) + C(time)`` by OLS (statsmodels, the
+    dummy variables built explicitly), errors clustered by ``cluster`` (default: the
+    unit). Standard error: statsmodels' CR1 with small-sample factor
+    G/(G-1) * (N-1)/(N-K), tests and interval from t with G-1 degrees of freedom.
+    Balanced or unbalanced panels; rows with a missing outcome are dropped.
+
+    Assumes parallel trends and, with staggered adoption, an effect that is the same
+    for every cohort and constant over time: otherwise the estimate is a weighted
+    average with possibly negative weights (Goodman-Bacon 2021); prefer
+    :func:`callaway_santanna` then.
+    """
+    frame = _long(panel, [outcome, unit, time, treated, cluster])
+    d = frame[treated].cast(pl.Float64).to_numpy()
+    if not np.isin(d, (0.0, 1.0)).all():
+        raise InputError(f"panel: {treated} must be 0/1", column=treated)
+    unit_codes, time_codes = _codes(frame[unit]), _codes(frame[time])
+    x = np.column_stack([np.ones(frame.height), d, _dummies(unit_codes), _dummies(time_codes)])
+    groups = unit_codes if cluster is None else _codes(frame[cluster])
+    res = _fit_cluster_ols(frame[outcome].cast(pl.Float64).to_numpy(), x, groups)
+    low, high = res.conf_int(alpha=1 - level)[1]
+    return DidResult("twfe", float(res.params[1]), float(res.bse[1]), float(low), float(high),
+                     float(res.pvalues[1]), frame.height, int(unit_codes.max() + 1))
+
+
+# --------------------------------------------------------------------------- Callaway-Sant'Anna
+
+
+@dataclass(frozen=True)
+class _CsDesign:
+    """Which units and periods each 2x2 comparison ATT(g, t) uses."""
+
+    group: np.ndarray  # first treated period of the cell's cohort
+    time: np.ndarray
+    base_idx: np.ndarray
+    time_idx: np.ndarray
+    treat: np.ndarray  # units x cells, bool
+    control: np.ndarray  # units x cells, bool
+
+
+def _cs_design(g: np.ndarray, periods: np.ndarray, control: Control, anticipation: int) -> _CsDesign:
+    position = {p: i for i, p in enumerate(periods)}
+    never = np.isinf(g)
+    cells = []
+    for cohort in np.unique(g[~never & (g > periods[0])]):
+        treat = g == cohort
+        for t in periods:
+            base = cohort - 1 - anticipation if t >= cohort - anticipation else t - 1
+            if base not in position or base == t:
+                continue
+            if control == "never_treated":
+                ctrl = never
+            else:
+                ctrl = never | ((g > max(t, base) + anticipation) & (g != cohort))
+            if ctrl.any():
+                cells.append((cohort, t, position[base], position[t], treat, ctrl))
+    if not cells:
+        raise InputError("no cohort has both a comparison group and a period before treatment")
+    cohort, t, base_idx, time_idx, treat, ctrl = zip(*cells, strict=True)
+    return _CsDesign(np.array(cohort), np.array(t), np.array(base_idx), np.array(time_idx),
+                     np.column_stack(treat), np.column_stack(ctrl))
+
+
+def _cs_att(y: np.ndarray, design: _CsDesign) -> tuple[np.ndarray, np.ndarray]:
+    """ATT(g, t) of every cell and its influence function (units x cells).
+
+    ATT = mean change (base -> t) of the cohort minus that of the controls; the
+    influence function psi_i = 1{treated}(dY_i - mean_T)/p_T - 1{control}(dY_i - mean_C)/p_C
+    so that ATT_hat - ATT = mean(psi) to first order.
+    """
+    dy = y[:, design.time_idx] - y[:, design.base_idx]
+    n_treat, n_ctrl = design.treat.sum(axis=0), design.control.sum(axis=0)
+    mean_t = (dy * design.treat).sum(axis=0) / n_treat
+    mean_c = (dy * design.control).sum(axis=0) / n_ctrl
+    n = y.shape[0]
+    psi = (design.treat * (dy - mean_t) * (n / n_treat)
+           - design.control * (dy - mean_c) * (n / n_ctrl))
+    return mean_t - mean_c, psi
+
+
+def _cs_weights(design: _CsDesign, cells: np.ndarray, per_cell: np.ndarray):
+    """Aggregation weights w_k = p_g c_k / sum(p_g c_k) over ``cells`` and their influence.
+
+    p_g is the cohort's share of units (estimated, hence the influence term, as in
+    C&S's ``aggte``); c_k is a fixed multiplier (1, or 1/number of post cells).
+    """
+    treat = design.treat[:, cells].astype(float)
+    p = treat.mean(axis=0)
+    total = (p * per_cell).sum()
+    w = p * per_cell / total
+    centred = (treat - p) * per_cell
+    w_influence = centred / total - np.outer(centred.sum(axis=1) / total, w)
+    return w, w_influence
+
+
+def _cs_overall_weights(design: _CsDesign, aggregation: Aggregation):
+    post = np.flatnonzero(design.time >= design.group)
+    if post.size == 0:
+        raise InputError("no post-treatment period with a comparison group")
+    if aggregation == "group":
+        per_cohort = {c: (design.group[post] == c).sum() for c in np.unique(design.group[post])}
+        per_cell = np.array([1.0 / per_cohort[c] for c in design.group[post]])
+    elif aggregation == "simple":
+        per_cell = np.ones(post.size)
+    else:
+        raise ValueError(f"aggregation must be 'group' or 'simple', not {aggregation!r}")
+    return post, *_cs_weights(design, post, per_cell)
+
+
+def _cs_overall_point(y: np.ndarray, design: _CsDesign, aggregation: Aggregation) -> float:
+    att, _ = _cs_att(y, design)
+    post, w, _ = _cs_overall_weights(design, aggregation)
+    return float(w @ att[post])
+
+
+def _mammen(rng: np.random.Generator, size: tuple[int, int]) -> np.ndarray:
+    """Mammen's two-point multipliers: mean 0, variance 1, third moment 1."""
+    root5 = np.sqrt(5.0)
+    low, high = (1 - root5) / 2, (1 + root5) / 2
+    return np.where(rng.random(size) < (root5 + 1) / (2 * root5), low, high)
+
+
+def callaway_santanna(
+    panel: Panel,
+    outcome: str,
+    unit: str,
+    time: str,
+    first_treated: str,
+    *,
+    control: Control = "not_yet_treated",
+    anticipation: int = 0,
+    aggregation: Aggregation = "group",
+    n_bootstrap: int = 999,
+    seed: int = 0,
+    level: float = 0.95,
+) -> CsResult:
+    """Callaway & Sant'Anna (2021) group-time ATTs, unconditional parallel trends.
+
+    ``first_treated`` is the first treated period of each unit (null = never treated).
+    For each cohort g and period t, ATT(g, t) is the 2x2 DiD of the cohort against the
+    controls: not-yet-treated units (first treated after max(t, base) + anticipation,
+    and never-treated ones) or, with ``control="never_treated"``, only never-treated
+    units. Post-periods (t >= g - anticipation) use the long base period
+    g - 1 - anticipation; pre-periods use the varying base t - 1 (the R ``did``
+    defaults). No covariates. A balanced panel is required; cohorts treated in the
+    first period have no pre-period and are dropped. Periods are integers (years).
+
+    Aggregation (post cells t >= g, cohort weights = cohort size):
+    ``"group"`` (default, C&S's recommended overall ATT): the mean of ATT(g, t) over
+    each cohort's post periods, averaged over cohorts weighted by size; ``"simple"``:
+    all post cells weighted by cohort size (cohorts treated earlier weigh more).
+    Event time e: cells with t - g = e, weighted by cohort size.
+
+    Inference: multiplier bootstrap of the influence functions (Mammen weights, one
+    draw per unit, so clustered by unit; the estimated cohort weights' own influence is
+    included), ``n_bootstrap`` draws seeded by ``seed``. Standard error = bootstrap
+    inter-quartile range / 1.349 as in ``did``; pointwise normal intervals.
+    """
+    y, g, periods = _wide(panel, outcome, unit, time, first_treated)
+    design = _cs_design(g, periods, control, anticipation)
+    att, psi = _cs_att(y, design)
+    n = y.shape[0]
+
+    post, w_post, w_post_inf = _cs_overall_weights(design, aggregation)
+    estimates = [att, [w_post @ att[post]]]
+    influences = [psi, (psi[:, post] @ w_post + w_post_inf @ att[post])[:, None]]
+    event = design.time - design.group
+    event_times = np.unique(event)
+    for e in event_times:
+        cells = np.flatnonzero(event == e)
+        w, w_inf = _cs_weights(design, cells, np.ones(cells.size))
+        estimates.append([w @ att[cells]])
+        influences.append((psi[:, cells] @ w + w_inf @ att[cells])[:, None])
+    estimate = np.concatenate(estimates)
+    influence = np.hstack(influences)
+
+    rng = np.random.default_rng(seed)
+    draws = _mammen(rng, (n_bootstrap, n)) @ influence / n
+    q25, q75 = np.quantile(draws, [0.25, 0.75], axis=0)
+    se = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
+    z = stats.norm.ppf(0.5 + level / 2)
+    low, high = estimate - z * se, estimate + z * se
+
+    k = att.size
+    att_gt = pl.DataFrame({
+        "group": design.group.astype(int), "time": design.time.astype(int),
+        "estimate": att, "std_error": se[:k], "ci_low": low[:k], "ci_high": high[:k],
+        "n_treated": design.treat.sum(axis=0), "n_control": design.control.sum(axis=0),
+    })
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_value = float(2 * stats.norm.sf(abs(estimate[k] / se[k])))
+    overall = DidResult("callaway_santanna", float(estimate[k]), float(se[k]), float(low[k]),
+                        float(high[k]), p_value, y.size, n)
+    event_frame = pl.DataFrame({
+        "event_time": event_times.astype(int), "estimate": estimate[k + 1:],
+        "std_error": se[k + 1:], "ci_low": low[k + 1:], "ci_high": high[k + 1:],
+    })
+    return CsResult(att_gt, overall, event_frame, aggregation, control)
+
+
+# --------------------------------------------------------------------------- event study
+
+
+def _event_study_fit(panel, outcome, unit, time, first_treated, leads, lags, reference):
+    if not -leads <= reference <= lags or leads < 1 or lags < 0:
+        raise ValueError("need leads >= 1, lags >= 0 and -leads <= reference <= lags")
+    frame = _long(panel, [outcome, unit, time, first_treated])
+    relative = (frame[time] - frame[first_treated]).cast(pl.Float64).to_numpy()
+    binned = np.clip(relative, -leads, lags)  # NaN (never treated) stays NaN
+    event_times = [e for e in range(-leads, lags + 1) if e != reference]
+    relative_dummies = np.column_stack([(binned == e).astype(float) for e in event_times])
+    unit_codes = _codes(frame[unit])
+    x = np.column_stack([np.ones(frame.height), relative_dummies, _dummies(unit_codes),
+                         _dummies(_codes(frame[time]))])
+    if np.linalg.matrix_rank(x) < x.shape[1]:
+        raise InputError("event study not identified: add never-treated units or fewer leads/lags")
+    res = _fit_cluster_ols(frame[outcome].cast(pl.Float64).to_numpy(), x, unit_codes)
+    return res, event_times
+
+
+def event_study(
+    panel: Panel,
+    outcome: str,
+    unit: str,
+    time: str,
+    first_treated: str,
+    *,
+    leads: int = 3,
+    lags: int = 3,
+    reference: int = -1,
+    level: float = 0.95,
+) -> pl.DataFrame:
+    """Dynamic TWFE event study: effect by years since the pilot started.
+
+    OLS of the outcome on relative-time dummies (time - first_treated, binned: the
+    first lead collects every period <= -leads, the last lag every period >= lags),
+    unit and time fixed effects; the ``reference`` period is omitted, so estimates are
+    relative to it (its row has estimate 0 and no standard error). Never-treated units
+    have every dummy 0. Errors clustered by unit (CR1, t with G-1 df). With
+    heterogeneous cohorts the leads and lags can be contaminated by other periods'
+    effects (Sun & Abraham 2021); compare with the ``event_time`` of
+    :func:`callaway_santanna`.
+    """
+    res, event_times = _event_study_fit(panel, outcome, unit, time, first_treated,
+                                        leads, lags, reference)
+    index = np.arange(1, len(event_times) + 1)
+    ci = res.conf_int(alpha=1 - level)[index]
+    frame = pl.DataFrame({
+        "event_time": event_times, "estimate": res.params[index], "std_error": res.bse[index],
+        "ci_low": ci[:, 0], "ci_high": ci[:, 1],
+    })
+    reference_row = pl.DataFrame({"event_time": [reference], "estimate": [0.0]})
+    return pl.concat([frame, reference_row], how="diagonal").sort("event_time")
+
+
+def pretrend_test(
+    panel: Panel,
+    outcome: str,
+    unit: str,
+    time: str,
+    first_treated: str,
+    *,
+    leads: int = 3,
+    lags: int = 3,
+    reference: int = -1,
+) -> PretrendTest:
+    """Joint Wald test that all leads of :func:`event_study` are zero.
+
+    Statistic b' V^-1 b over the lead coefficients (relative times < 0 other than the
+    reference), V the cluster-robust covariance; chi-square with as many degrees of
+    freedom as leads. A large p-value is no proof of parallel trends (low power with
+    few treated units).
+    """
+    res, event_times = _event_study_fit(panel, outcome, unit, time, first_treated,
+                                        leads, lags, reference)
+    index = np.array([i + 1 for i, e in enumerate(event_times) if e < 0])
+    if index.size == 0:
+        raise ValueError("no lead to test: the reference is the only pre-period")
+    b = res.params[index]
+    cov = res.cov_params()[np.ix_(index, index)]
+    statistic = float(b @ np.linalg.solve(cov, b))
+    return PretrendTest(statistic, int(index.size), float(stats.chi2.sf(statistic, index.size)))
+
+
+# --------------------------------------------------------------------------- randomisation
+
+
+def _permuted_starts(g: np.ndarray, eligible: np.ndarray, strata: np.ndarray,
+                     n_permutations: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    out = np.tile(g, (n_permutations, 1))
+    for stratum in np.unique(strata[eligible]):
+        members = np.flatnonzero(eligible & (strata == stratum))
+        out[:, members] = rng.permuted(np.tile(g[members], (n_permutations, 1)), axis=1)
+    return out
+
+
+def _ri_statistics(frame: pl.DataFrame, outcome, unit, time, first_treated, starts,
+                   estimator: Estimator, control: Control, aggregation: Aggregation):
+    """Estimates on the outcome (a) and on the observed treatment (b) per assignment.
+
+    Both estimators are linear in the outcome, so under the constant-effect null
+    Y - tau*D the estimate is a - tau*b: one pass serves every tau of the inversion.
+    """
+    frame = frame.sort(unit, time)
+    unit_codes = _codes(frame[unit])
+    times = frame[time].cast(pl.Float64).to_numpy()
+    g_obs = _first_treated_by_unit(frame, unit, first_treated)[first_treated]
+    g_obs = g_obs.cast(pl.Float64).fill_null(np.inf).to_numpy()
+    d_obs = (times >= g_obs[unit_codes]).astype(float)
+    y = frame[outcome].cast(pl.Float64).to_numpy()
+    if estimator == "twfe":
+        time_codes = _codes(frame[time])
+        d_all = (times[:, None] >= starts[:, unit_codes].T).astype(float)
+        resid = _two_way_residuals(np.column_stack([y, d_obs, d_all]), unit_codes, time_codes)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            denominator = (resid[:, 2:] * d_all).sum(axis=0)
+            return (resid[:, 0] @ d_all) / denominator, (resid[:, 1] @ d_all) / denominator
+    if estimator != "cs":
+        raise ValueError(f"estimator must be 'twfe' or 'cs', not {estimator!r}")
+    n_units, periods = unit_codes.max() + 1, np.unique(times)
+    if frame.height != n_units * periods.size:
+        raise InputError("panel is unbalanced: the 'cs' estimator needs a balanced panel")
+    y_wide, d_wide = y.reshape(n_units, -1), d_obs.reshape(n_units, -1)
+    a, b = np.empty(len(starts)), np.empty(len(starts))
+    for i, g in enumerate(starts):
+        design = _cs_design(g, periods, control, 0)
+        a[i] = _cs_overall_point(y_wide, design, aggregation)
+        b[i] = _cs_overall_point(d_wide, design, aggregation)
+    return a, b
+
+
+def randomisation_inference(
+    panel: Panel,
+    outcome: str,
+    unit: str,
+    time: str,
+    first_treated: str,
+    *,
+    estimator: Estimator = "twfe",
+    n_permutations: int = 999,
+    seed: int = 0,
+    pool: Collection | None = None,
+    strata: str | None = None,
+    level: float = 0.95,
+    grid: Sequence[float] | None = None,
+    control: Control = "not_yet_treated",
+    aggregation: Aggregation = "group",
+) -> RiResult:
+    """Randomisation (permutation) inference for the pilot effect.
+
+    The observed start years (null = never) are shuffled among the ``pool`` units
+    (default every unit; within each ``strata`` value, e.g. SKR group, when given),
+    so each permutation keeps the number of treated units and the cohort sizes; units
+    outside the pool keep their own status, and every treated unit must be in the
+    pool. The statistic is the TWFE or Callaway-Sant'Anna (not-yet-treated, no
+    anticipation) overall estimate. p-value = (1 + #{|permuted| >= |observed|}) /
+    (1 + n_permutations) under the sharp null of no effect for anyone.
+
+    Interval by test inversion: for a constant effect tau, the sharp null is tested on
+    Y - tau*D; the interval is the smallest and largest tau of a grid (default 401
+    points around the estimate, widened until both ends are rejected, else +-inf) with
+    p > 1 - level. Valid when the assignment is as good as random within the pool;
+    with a dynamic or heterogeneous effect the interval is for the constant effect
+    that fits best, not a proof of coverage (see docs/methods-effect.md).
+    """
+    frame = _long(panel, [outcome, unit, time, first_treated, strata])
+    units = _first_treated_by_unit(frame, unit, first_treated)
+    g = units[first_treated].cast(pl.Float64).fill_null(np.inf).to_numpy()
+    unit_ids = units[unit].to_numpy()
+    eligible = np.ones(g.size, bool) if pool is None else np.isin(unit_ids, list(pool))
+    if (~eligible & np.isfinite(g)).any():
+        raise InputError("randomisation_inference: every treated unit must be in the pool")
+    if strata is None:
+        stratum = np.zeros(g.size)
+    else:
+        by_unit = frame.group_by(unit).agg(pl.col(strata).first()).sort(unit)
+        stratum = _codes(by_unit[strata].cast(pl.String).fill_null(""))
+    starts = _permuted_starts(g, eligible, stratum, n_permutations, seed)
+    observed_a, observed_b = _ri_statistics(frame, outcome, unit, time, first_treated,
+                                            g[None, :], estimator, control, aggregation)
+    a, b = _ri_statistics(frame, outcome, unit, time, first_treated, starts,
+                          estimator, control, aggregation)
+    estimate, slope = float(observed_a[0]), float(observed_b[0])
+
+    def p_values(taus: np.ndarray) -> np.ndarray:
+        observed = np.abs(estimate - taus * slope)
+        permuted = np.abs(a[:, None] - taus[None, :] * b[:, None])
+        extreme = permuted >= observed * (1 - 1e-10) - 1e-12
+        return (1 + extreme.sum(axis=0)) / (1 + n_permutations)
+
+    p_value = float(p_values(np.array([0.0]))[0])
+    alpha = 1 - level
+    if grid is not None:
+        taus = np.asarray(grid, float)
+        accepted = taus[p_values(taus) > alpha]
+        low, high = (accepted.min(), accepted.max()) if accepted.size else (np.nan, np.nan)
+    else:
+        half = 5 * np.nanstd(a) if np.nanstd(a) > 0 else max(abs(estimate), 1.0)
+        low, high = -np.inf, np.inf
+        for _ in range(6):
+            taus = np.linspace(estimate - half, estimate + half, 401)
+            accept = p_values(taus) > alpha
+            if not (accept[0] or accept[-1]):
+                low, high = taus[accept].min(), taus[accept].max()
+                break
+            half *= 4
+    return RiResult(estimator, estimate, p_value, float(low), float(high), n_permutations, a)
+
+
+def placebo_test(
+    panel: Panel,
+    outcome: str,
+    unit: str,
+    time: str,
+    first_treated: str,
+    *,
+    shift: int = 1,
+    estimator: Estimator = "twfe",
+    n_permutations: int = 999,
+    seed: int = 0,
+    pool: Collection | None = None,
+    strata: str | None = None,
+) -> RiResult:
+    """Placebo: pretend the pilot started ``shift`` periods earlier, on pre-pilot data only.
+
+    Keeps the periods before the earliest real start (so no real effect is in the
+    data and the panel stays balanced), moves every start ``shift`` periods earlier
+    and returns :func:`randomisation_inference` on that panel: an estimate far from
+    zero with a small p-value points at diverging pre-trends or anticipation.
+    """
+    if shift < 1:
+        raise ValueError("shift must be at least 1")
+    frame = _long(panel, [outcome, unit, time, first_treated, strata])
+    earliest = frame[first_treated].min()
+    if earliest is None:
+        raise InputError(f"panel: no unit has a {first_treated}")
+    placebo = frame.filter(pl.col(time) < earliest).with_columns(
+        pl.col(first_treated) - shift
+    )
+    if placebo.filter(pl.col(time) >= pl.col(first_treated)).height == 0:
+        raise InputError(f"placebo shift {shift} leaves no placebo-treated period before the pilot")
+    return randomisation_inference(placebo, outcome, unit, time, first_treated,
+                                   estimator=estimator, n_permutations=n_permutations,
+                                   seed=seed, pool=pool, strata=strata)
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def matched_comparison(
+    panel: Panel,
+    unit: str,
+    time: str,
+    outcome: str,
+    treated_units: Collection,
+    *,
+    by: Sequence[str] = ("skr_group",),
+    k: int = 3,
+    covariates: Sequence[str] = ("log_population", "education_share"),
+    first_treated: str = "pilot_start_year",
+) -> pl.DataFrame:
+    """The ``k`` nearest never-treated units for each treated unit, within ``by`` cells.
+
+    Unit features are pre-period means (periods before the earliest start among the
+    treated units) of ``covariates`` and of the outcome. Distance: Euclidean on the
+    features standardised by their standard deviation across units (a diagonal
+    Mahalanobis distance), so log population, education share and the pre-period
+    outcome weigh alike. Candidates are units with a null ``first_treated`` in the same
+    ``by`` cell (e.g. SKR group) with complete features; matching is with replacement
+    (one comparison unit may serve several treated units); a cell with fewer than ``k``
+    candidates gives fewer matches. Returns treated_unit, comparison_unit, rank,
+    distance.
+    """
+    columns = [outcome, unit, time, first_treated, *by, *covariates]
+    frame = _long(panel, columns)
+    treated_units = list(treated_units)
+    start = frame.filter(pl.col(unit).is_in(treated_units))[first_treated].min()
+    if start is None:
+        raise InputError(f"matched_comparison: treated units have no {first_treated}")
+    features = [outcome, *covariates]
+    per_unit = (
+        frame.filter(pl.col(time) < start)
+        .group_by(unit)
+        .agg(*[pl.col(c).first() for c in by], pl.col(first_treated).first(),
+             *[pl.col(c).mean() for c in features])
+    )
+    scaled = per_unit.with_columns([(pl.col(c) / pl.col(c).std()).alias(c) for c in features])
+    treated = scaled.filter(pl.col(unit).is_in(treated_units))
+    if treated.select(features).null_count().sum_horizontal().item():
+        raise InputError("matched_comparison: a treated unit lacks pre-period covariates")
+    candidates = scaled.filter(pl.col(first_treated).is_null()
+                               & ~pl.col(unit).is_in(treated_units)).drop_nulls(features)
+    pairs = (
+        treated.join(candidates, on=list(by), suffix="_candidate")
+        .with_columns(distance=pl.sum_horizontal(
+            [(pl.col(c) - pl.col(f"{c}_candidate")) ** 2 for c in features]).sqrt())
+        .sort(unit, "distance", f"{unit}_candidate")
+        .with_columns(rank=pl.col("distance").rank("ordinal").over(unit).cast(pl.Int32))
+        .filter(pl.col("rank") <= k)
+    )
+    return pairs.select(pl.col(unit).alias("treated_unit"),
+                        pl.col(f"{unit}_candidate").alias("comparison_unit"),
+                        "rank", "distance")
+
+
+def estimate_pilot_effect(
+    panel: Panel,
+    outcome: str,
+    comparison: Literal["all", "matched"] = "all",
+    *,
+    unit: str = "municipality_code",
+    time: str = "year",
+    first_treated: str = "pilot_start_year",
+    by: Sequence[str] = ("skr_group",),
+    k: int = 3,
+    covariates: Sequence[str] = ("log_population", "education_share"),
+    ri_estimator: Estimator = "cs",
+    n_permutations: int = 999,
+    n_bootstrap: int = 999,
+    seed: int = 0,
+) -> pl.DataFrame:
+    """The pilot effect on ``outcome`` by three methods, one row each, for the report.
+
+    ``comparison="all"`` uses every municipality; ``"matched"`` keeps the served
+    municipalities and their :func:`matched_comparison` set. Rows: ``twfe``
+    (:func:`twfe_did`, treated = year >= first_treated), ``callaway_santanna``
+    (not-yet-treated controls, group aggregation, bootstrap interval) and
+    ``randomisation_inference`` (the ``ri_estimator`` estimate, permutation p-value
+    and inverted interval; permutations among the units of the comparison).
+    """
+    frame = pl.from_pandas(panel) if isinstance(panel, pd.DataFrame) else panel
+    if comparison == "matched":
+        treated_units = frame.filter(pl.col(first_treated).is_not_null())[unit].unique()
+        matches = matched_comparison(frame, unit, time, outcome, treated_units, by=by, k=k,
+                                     covariates=covariates, first_treated=first_treated)
+        keep = set(treated_units.to_list()) | set(matches["comparison_unit"].to_list())
+        frame = frame.filter(pl.col(unit).is_in(sorted(keep)))
+    elif comparison != "all":
+        raise ValueError(f"comparison must be 'all' or 'matched', not {comparison!r}")
+    frame = frame.with_columns(
+        (pl.col(time) >= pl.col(first_treated)).fill_null(False).cast(pl.Int8).alias("_treated")
+    )
+    twfe = twfe_did(frame, outcome, unit, time, "_treated")
+    cs = callaway_santanna(frame, outcome, unit, time, first_treated,
+                           n_bootstrap=n_bootstrap, seed=seed).overall
+    ri = randomisation_inference(frame, outcome, unit, time, first_treated,
+                                 estimator=ri_estimator, n_permutations=n_permutations, seed=seed)
+    ri_row = DidResult(f"randomisation_inference_{ri_estimator}", ri.estimate, float("nan"),
+                       ri.ci_low, ri.ci_high, ri.p_value, twfe.n_obs, twfe.n_units)
+    return pl.DataFrame([asdict(r) for r in (twfe, cs, ri_row)]).with_columns(
+        pl.lit(comparison).alias("comparison"), pl.lit(outcome).alias("outcome")
+    )

@@ -1,0 +1,329 @@
+"""Tests of lcanalysis.indicators.effect: tiny panels whose answers are worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+import statsmodels.formula.api as smf
+
+from lcanalysis.errors import InputError
+from lcanalysis.indicators.effect import (
+    callaway_santanna,
+    estimate_pilot_effect,
+    event_study,
+    first_treated_year,
+    matched_comparison,
+    municipality_panel,
+    placebo_test,
+    pretrend_test,
+    randomisation_inference,
+    twfe_did,
+)
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def two_by_two() -> pl.DataFrame:
+    """Two treated (a, b) and two control (c, d) units, periods 1 and 2, treated from 2.
+
+    Means: treated 11 -> 17, control 9 -> 11; DiD = (17 - 11) - (11 - 9) = 4.
+    """
+    rows = [("a", 1, 10), ("a", 2, 15), ("b", 1, 12), ("b", 2, 19),
+            ("c", 1, 8), ("c", 2, 10), ("d", 1, 10), ("d", 2, 12)]
+    frame = pl.DataFrame(rows, schema=["unit", "year", "y"], orient="row")
+    return frame.with_columns(
+        first=pl.when(pl.col("unit").is_in(["a", "b"])).then(2).otherwise(None),
+        d=((pl.col("unit").is_in(["a", "b"])) & (pl.col("year") == 2)).cast(pl.Int8),
+    )
+
+
+def staggered(effect, noise: float = 0.0, seed: int = 0) -> pl.DataFrame:
+    """Noiseless-by-default staggered panel, periods 1-6.
+
+    Units a, b start in 3; c, d in 5; e, f, g never. y = unit level + time level +
+    effect(cohort, event time) (+ noise).
+    """
+    rng = np.random.default_rng(seed)
+    starts = {"a": 3, "b": 3, "c": 5, "d": 5, "e": None, "f": None, "g": None}
+    level = dict(zip(starts, [1.0, -2.0, 0.5, 3.0, -1.0, 2.0, 0.0], strict=True))
+    rows = []
+    for unit, g in starts.items():
+        for t in range(1, 7):
+            eff = effect(g, t - g) if g is not None and t >= g else 0.0
+            rows.append((unit, t, g, level[unit] + 0.7 * t ** 1.5 + eff + noise * rng.normal()))
+    return pl.DataFrame(rows, schema=["unit", "year", "first", "y"], orient="row").with_columns(
+        d=(pl.col("year") >= pl.col("first")).fill_null(False).cast(pl.Int8))
+
+
+def heterogeneous(g: int, e: int) -> float:
+    """Cohort 3: 2, 4, 6, 8 at event times 0-3; cohort 5: 1 at event times 0 and 1."""
+    return 2.0 * (e + 1) if g == 3 else 1.0
+
+
+def null_panel(seed: int, effect: float = 0.0) -> pl.DataFrame:
+    """20 units x 6 years, units 0-4 start in year 4; noise N(0, 1), unit effects."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(20):
+        g = 4 if i < 5 else None
+        alpha = rng.normal()
+        for t in range(1, 7):
+            d = g is not None and t >= g
+            rows.append((i, t, g, alpha + 0.3 * t + effect * d + rng.normal()))
+    return pl.DataFrame(rows, schema=["unit", "year", "first", "y"], orient="row")
+
+
+# --------------------------------------------------------------------------- 2x2 and TWFE
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in sqrt")  # noiseless: SE 0
+def test_two_by_two_matches_difference_of_means():
+    panel = two_by_two()
+    assert twfe_did(panel, "y", "unit", "year", "d").estimate == pytest.approx(4.0, abs=1e-10)
+    cs = callaway_santanna(panel, "y", "unit", "year", "first", control="never_treated")
+    assert cs.overall.estimate == pytest.approx(4.0, abs=1e-10)
+    assert cs.att_gt.select("group", "time", "n_treated", "n_control").row(0) == (2, 2, 2, 2)
+
+
+def test_twfe_equals_dummy_regression_on_unbalanced_panel():
+    rng = np.random.default_rng(42)
+    rows = []
+    for i in range(30):
+        g = rng.choice([4, 6, 99])
+        for t in range(1, 9):
+            if rng.random() < 0.2:  # drop about a fifth of the rows: unbalanced
+                continue
+            d = int(t >= g)
+            rows.append((f"u{i}", t, f"r{i % 7}", d, i * 0.1 + t + 1.5 * d + rng.normal()))
+    pdf = pl.DataFrame(rows, schema=["unit", "year", "region", "d", "y"],
+                       orient="row").to_pandas()
+    for cluster in ("unit", "region"):
+        groups = pdf[cluster].astype("category").cat.codes
+        reference = smf.ols("y ~ d + C(unit) + C(year)", pdf).fit(
+            cov_type="cluster", cov_kwds={"groups": groups})
+        result = twfe_did(pdf, "y", "unit", "year", "d",
+                          cluster=None if cluster == "unit" else cluster)
+        assert result.estimate == pytest.approx(reference.params["d"], abs=1e-8)
+        assert result.std_error == pytest.approx(reference.bse["d"], abs=1e-8)
+        assert result.n_obs == len(pdf)
+        assert result.n_units == 30
+
+
+def test_twfe_rejects_non_binary_treatment():
+    panel = two_by_two().with_columns(pl.col("d") * 2)
+    with pytest.raises(InputError, match="0/1"):
+        twfe_did(panel, "y", "unit", "year", "d")
+
+
+# --------------------------------------------------------------------------- Callaway-Sant'Anna
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in sqrt")  # noiseless: SE 0
+def test_cs_recovers_heterogeneous_effects_where_twfe_is_biased():
+    panel = staggered(heterogeneous)
+    cs = callaway_santanna(panel, "y", "unit", "year", "first")
+    post = cs.att_gt.filter(pl.col("time") >= pl.col("group")).sort("group", "time")
+    assert post["estimate"].to_list() == pytest.approx([2, 4, 6, 8, 1, 1], abs=1e-10)
+    pre = cs.att_gt.filter(pl.col("time") < pl.col("group"))
+    assert pre["estimate"].to_list() == pytest.approx([0.0] * pre.height, abs=1e-10)
+    # group aggregation: cohort means 5 and 1, equal cohort sizes -> 3
+    assert cs.overall.estimate == pytest.approx(3.0, abs=1e-10)
+    # event time: e0 = (2 + 1) / 2, e1 = (4 + 1) / 2, e2 = 6, e3 = 8
+    event = cs.event_time.filter(pl.col("event_time") >= 0)
+    assert event["estimate"].to_list() == pytest.approx([1.5, 2.5, 6.0, 8.0], abs=1e-10)
+    # simple aggregation weights cells: (2 * 20 + 2 * 2) / (2 * 4 + 2 * 2) = 11 / 3
+    simple = callaway_santanna(panel, "y", "unit", "year", "first", aggregation="simple")
+    assert simple.overall.estimate == pytest.approx(11 / 3, abs=1e-10)
+    never = callaway_santanna(panel, "y", "unit", "year", "first", control="never_treated")
+    assert never.overall.estimate == pytest.approx(3.0, abs=1e-10)
+    # TWFE uses early-treated units as controls for late ones: far from 3
+    twfe = twfe_did(panel, "y", "unit", "year", "d")
+    assert abs(twfe.estimate - 3.0) > 0.5
+
+
+def test_cs_bootstrap_se_matches_analytic_se_of_two_by_two():
+    rng = np.random.default_rng(3)
+    n_treated, n_control = 30, 60
+    change = np.concatenate([rng.normal(1, 2, n_treated), rng.normal(0, 1, n_control)])
+    rows = [(i, 1, 0.0) for i in range(change.size)] + [(i, 2, c) for i, c in enumerate(change)]
+    panel = pl.DataFrame(rows, schema=["unit", "year", "y"], orient="row").with_columns(
+        first=pl.when(pl.col("unit") < n_treated).then(2).otherwise(None))
+    cs = callaway_santanna(panel, "y", "unit", "year", "first", n_bootstrap=4000)
+    treated, control = change[:n_treated], change[n_treated:]
+    analytic = math.sqrt(treated.var() / n_treated + control.var() / n_control)
+    assert cs.overall.estimate == pytest.approx(treated.mean() - control.mean(), abs=1e-10)
+    assert cs.overall.std_error == pytest.approx(analytic, rel=0.08)
+    assert cs.overall.ci_low < cs.overall.estimate < cs.overall.ci_high
+
+
+def test_cs_refuses_unbalanced_panel():
+    panel = staggered(heterogeneous).filter(~((pl.col("unit") == "e") & (pl.col("year") == 2)))
+    with pytest.raises(InputError, match="unbalanced"):
+        callaway_santanna(panel, "y", "unit", "year", "first")
+
+
+# --------------------------------------------------------------------------- event study
+
+
+def test_event_study_reference_is_zero_and_constant_effect_recovered():
+    panel = staggered(lambda g, e: 2.0)
+    frame = event_study(panel, "y", "unit", "year", "first", leads=2, lags=2)
+    assert frame["event_time"].to_list() == [-2, -1, 0, 1, 2]
+    reference = frame.filter(pl.col("event_time") == -1)
+    assert reference["estimate"].item() == 0.0
+    assert reference["std_error"].item() is None
+    assert frame["estimate"].to_list() == pytest.approx([0, 0, 2, 2, 2], abs=1e-9)
+
+
+def test_pretrend_test_flags_diverging_trend():
+    rng = np.random.default_rng(5)
+    rows = []
+    for i in range(40):
+        g = 7 if i < 10 else None
+        for t in range(1, 10):
+            trend = 0.8 * t if g is not None else 0.0
+            rows.append((i, t, g, trend + rng.normal()))
+    panel = pl.DataFrame(rows, schema=["unit", "year", "first", "y"], orient="row")
+    diverging = pretrend_test(panel, "y", "unit", "year", "first", leads=3, lags=2)
+    assert diverging.df == 2
+    assert diverging.p_value < 0.001
+    parallel = pretrend_test(panel.with_columns(
+        pl.when(pl.col("first").is_not_null()).then(pl.col("y") - 0.8 * pl.col("year"))
+        .otherwise(pl.col("y")).alias("y")), "y", "unit", "year", "first", leads=3, lags=2)
+    assert parallel.p_value > 0.01
+
+
+# --------------------------------------------------------------------------- randomisation
+
+
+@pytest.mark.parametrize("estimator", ["twfe", "cs"])
+def test_randomisation_p_values_under_null_and_big_effect(estimator):
+    p_null = [randomisation_inference(null_panel(seed), "y", "unit", "year", "first",
+                                      estimator=estimator, n_permutations=99, seed=seed).p_value
+              for seed in range(12)]
+    assert all(1 / 100 <= p <= 1 for p in p_null)
+    assert 0.25 < np.mean(p_null) < 0.75  # uniform on (0, 1] has mean about 0.5
+    assert sum(p <= 0.05 for p in p_null) <= 3
+    big = randomisation_inference(null_panel(0, effect=5.0), "y", "unit", "year", "first",
+                                  estimator=estimator, n_permutations=99)
+    assert big.p_value == pytest.approx(1 / 100)
+    assert big.ci_low < 5.0 < big.ci_high
+    assert big.permuted.shape == (99,)
+
+
+def test_randomisation_respects_pool():
+    panel = null_panel(1)
+    with pytest.raises(InputError, match="pool"):
+        randomisation_inference(panel, "y", "unit", "year", "first", pool=[10, 11, 12])
+
+
+def test_placebo_is_zero_without_anticipation_and_finds_anticipation():
+    clean = staggered(lambda g, e: 2.0)
+    assert placebo_test(clean, "y", "unit", "year", "first", n_permutations=49).estimate == (
+        pytest.approx(0.0, abs=1e-9))
+    # one cohort (start 5) that jumps by 3 the year before it starts: placebo start 4
+    rows = []
+    for i in range(12):
+        g = 5 if i < 4 else None
+        for t in range(1, 8):
+            rows.append((i, t, g, i + t + (3.0 if g is not None and t == 4 else 0.0)))
+    anticipating = pl.DataFrame(rows, schema=["unit", "year", "first", "y"], orient="row")
+    placebo = placebo_test(anticipating, "y", "unit", "year", "first", n_permutations=199)
+    assert placebo.estimate == pytest.approx(3.0, abs=1e-9)
+    assert placebo.p_value < 0.01
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def matching_panel() -> pl.DataFrame:
+    """Treated t1 in group A; c1 is its twin, c2 near, c3 far; c4 is a twin in group B."""
+    features = {
+        "t1": ("A", 2020, 10.0, 0.30, 50.0), "c1": ("A", None, 10.0, 0.30, 50.0),
+        "c2": ("A", None, 10.2, 0.32, 52.0), "c3": ("A", None, 12.0, 0.50, 90.0),
+        "c4": ("B", None, 10.0, 0.30, 50.0), "t2": ("B", 2021, 11.0, 0.40, 60.0),
+    }
+    rows = [(u, year, skr, first, pop, edu, y + (5.0 if first and year >= first else 0.0))
+            for u, (skr, first, pop, edu, y) in features.items() for year in (2018, 2019, 2020)]
+    return pl.DataFrame(rows, schema=["unit", "year", "skr_group", "first", "log_population",
+                                      "education_share", "y"], orient="row")
+
+
+def test_matched_comparison_nearest_within_group():
+    matches = matched_comparison(matching_panel(), "unit", "year", "y", ["t1"], k=2,
+                                 first_treated="first")
+    assert matches["comparison_unit"].to_list() == ["c1", "c2"]
+    assert matches["rank"].to_list() == [1, 2]
+    assert matches["distance"][0] == pytest.approx(0.0)
+    both = matched_comparison(matching_panel(), "unit", "year", "y", ["t1", "t2"], k=3,
+                              first_treated="first")
+    assert both.filter(pl.col("treated_unit") == "t2")["comparison_unit"].to_list() == ["c4"]
+
+
+def test_estimate_pilot_effect_reports_three_methods():
+    panel = staggered(lambda g, e: 2.0, noise=0.1).with_columns(
+        skr_group=pl.lit("A"), log_population=pl.lit(1.0), education_share=pl.lit(0.3))
+    table = estimate_pilot_effect(panel, "y", unit="unit", time="year", first_treated="first",
+                                  n_permutations=49, n_bootstrap=199)
+    assert table["method"].to_list() == ["twfe", "callaway_santanna",
+                                         "randomisation_inference_cs"]
+    assert table["estimate"].to_list() == pytest.approx([2.0] * 3, abs=0.3)
+    assert table["estimate"][0] == pytest.approx(
+        twfe_did(panel, "y", "unit", "year", "d").estimate)
+    matched = estimate_pilot_effect(panel, "y", "matched", unit="unit", time="year",
+                                    first_treated="first", k=1, n_permutations=49,
+                                    n_bootstrap=199)
+    assert matched["n_units"][0] == 5  # four treated + one shared nearest never-treated
+
+
+# --------------------------------------------------------------------------- panel
+
+
+def test_first_treated_year_timing_rule():
+    assert first_treated_year("HT2024") == 2025
+    assert first_treated_year("VT2025") == 2025
+    assert first_treated_year("HT2024", timing="calendar") == 2024
+    with pytest.raises(InputError):
+        first_treated_year("2024")
+
+
+def test_municipality_panel_counts_rates_and_timing():
+    stats = pl.DataFrame({
+        "municipality_code": ["0188", "0140", "0181"], "year": [2023] * 3,
+        "pop_19_24": [1000, 500, 100], "pop_25_34": [1000, 500, 100],
+        "pop_35_44": [1000, 500, 100], "pop_45_64": [2000, 500, 200],
+        "post_secondary_3y_share_25_64": [0.2, 0.3, 0.4],
+    })
+    applications = pl.DataFrame({
+        "person_id": ["p1", "p1", "p2", "p3"],
+        "term": ["HT2024", "HT2024", "VT2024", "HT2023"],
+        "programme_code": ["A", "B", "A", "A"],
+        "admission_status": ["admitted", "not_admitted", "reserve", "admitted"],
+        "home_municipality_code": ["0188", "0188", "0188", "0140"],
+    })
+    persons = pl.DataFrame({"person_id": ["p1", "p2", "p3"], "birth_year": [1990, 2004, 2000],
+                            "first_generation": [True, None, False]})
+    centres = {
+        "norrtalje": {"municipality": "0188", "serves": ["0188"], "start_term": "HT2024"},
+        "sodertalje": {"municipality": "0181", "serves": ["0181", "0140"], "start_term": "VT2024"},
+        "other": {"municipality": "0140", "serves": ["0140"], "start_term": "HT2022"},
+    }
+    features = pl.DataFrame({"municipality_code": ["0188", "0140", "0181"],
+                             "skr_group": ["B5", "A2", "B3"]})
+    panel = municipality_panel(applications, stats, persons, centres,
+                               municipality_features=features)
+    assert panel.height == 6  # 3 municipalities x 2023-2024
+    row = panel.filter(municipality_code="0188", year=2024).row(0, named=True)
+    assert (row["applicants"], row["admitted"]) == (2, 1)
+    assert (row["applicants_first_generation"], row["applicants_25plus"]) == (1, 1)
+    assert row["population_19_64"] == 5000  # 2023 statistics carried forward
+    assert row["applicants_per_10k"] == pytest.approx(4.0)  # 2 / 5000 * 10 000
+    assert row["applicants_25plus_per_10k"] == pytest.approx(2.5)  # 1 / 4000 * 10 000
+    assert (row["pilot_start_year"], row["treated"], row["skr_group"]) == (2025, 0, "B5")
+    assert panel.filter(municipality_code="0140")["pilot_start_year"].to_list() == [2023, 2023]
+    assert panel.filter(municipality_code="0140")["treated"].to_list() == [1, 1]
+    empty = panel.filter(municipality_code="0181", year=2023).row(0, named=True)
+    assert (empty["applicants"], empty["pilot_start_year"]) == (0, 2024)
