@@ -396,9 +396,13 @@ def audit(table: pl.DataFrame, policy: Policy | str, *, total: str = "Total") ->
     count_cols = [c for c in (count, "denominator") if c in table.columns]
     value_cols = [c for c in table.columns if c not in keys and c not in DISCLOSURE_COLUMNS]
     base = policy.rounding_base
-    min_den = policy.min_denominator
-    if base is not None:
-        min_den = (math.ceil(min_den) * 2 + base) // (2 * base) * base
+    # A rounded denominator D may stand for D - base/2 .. D + base/2 - 1 people; it
+    # certainly breaks the rule when it is below the rounded minimum.
+    rounded_min = (
+        None
+        if base is None
+        else (math.ceil(policy.min_denominator) * 2 + base) // (2 * base) * base
+    )
     for i, row in enumerate(table.iter_rows(named=True)):
 
         def flag(column: str, reason: str, message: str, i: int = i) -> None:
@@ -433,6 +437,11 @@ def audit(table: pl.DataFrame, policy: Policy | str, *, total: str = "Total") ->
             if v is not None and base is not None and v % base:
                 flag(c, "unrounded", f"{c}={v} is not rounded to a multiple of {base}")
         den = row["denominator"] if is_rate else None
+        min_den = (
+            rounded_min
+            if rounded_min is not None and den is not None and den % base == 0
+            else policy.min_denominator
+        )
         if is_rate and den is not None and den < min_den:
             flag(
                 "rate",
