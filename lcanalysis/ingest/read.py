@@ -210,10 +210,23 @@ def _read_delimited(path: Path, source: str, spec: SourceColumns) -> RawTable:
         except pl.exceptions.PolarsError as exc:
             raise _diagnose(path, encoding, separator, header_line, width, exc) from None
     warnings = _title_warning(header_at)
-    frame, blank = _finish(frame, names, mapping, first_row=header_line + 1, breaks_shift_rows=True)
+    frame, blank = _finish(
+        frame,
+        names,
+        mapping,
+        first_row=header_line + 1,
+        breaks_shift_rows=True,
+        quoted=_contains_byte(path, b'"'),
+    )
     if blank:
         warnings.append(f"{blank} blank line(s) skipped")
     return _table(frame, path, source, encoding, separator, mapping, header_at, warnings)
+
+
+def _contains_byte(path: Path, byte: bytes) -> bool:
+    """Whether a file holds a byte (a fast scan: the file is in the OS cache by now)."""
+    with open(path, "rb") as handle:
+        return any(byte in chunk for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""))
 
 
 def _lines_in(records: list[tuple[list[str], int]], index: int) -> int:
@@ -287,15 +300,17 @@ def _finish(
     *,
     first_row: int,
     breaks_shift_rows: bool,
+    quoted: bool = True,
 ) -> tuple[pl.DataFrame, int]:
     """Number the records, drop blank ones, keep the mapped columns, tidy the cells.
 
     ``first_row`` is the row of the first record. When ``breaks_shift_rows`` (CSV),
     each record starts one line after the previous one plus the line breaks inside
-    the previous one's quoted cells; in a spreadsheet a row is a row.
+    the previous one's quoted cells; in a spreadsheet a row is a row. ``quoted``
+    False says the file has no quote character, so no cell can hold a line break.
     """
     row = pl.int_range(pl.len(), dtype=pl.Int64) + first_row
-    if breaks_shift_rows and frame.height:
+    if breaks_shift_rows and frame.height and quoted:
         has_break = [pl.col(n).str.contains("\n", literal=True) for n in names]
         if frame.select(pl.any_horizontal(has_break).any()).item():
             breaks = pl.sum_horizontal(
@@ -303,18 +318,18 @@ def _finish(
             ).cast(pl.Int64)
             row = row + breaks.cum_sum() - breaks
     kept = [(n, c) for n, c in zip(names, mapping.canonical, strict=True) if c is not None]
-    frame = frame.select(row.alias(ROW), *(_tidy(pl.col(n)).alias(c) for n, c in kept))
     cells = [c for _, c in kept]
+    # Two selects: strip, then blank -> null. Written as one expression polars
+    # evaluates the strip twice (measured 3x slower on 5M rows).
+    frame = frame.select(row.alias(ROW), *(pl.col(n).str.strip_chars().alias(c) for n, c in kept))
+    frame = frame.with_columns(
+        pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)) for c in cells
+    )
     blank = pl.all_horizontal(pl.col(c).is_null() for c in cells)
     blank_count = frame.select(blank.sum()).item() if frame.height else 0
     if blank_count:
         frame = frame.filter(~blank)
     return frame.select(*cells, ROW), blank_count
-
-
-def _tidy(cell: pl.Expr) -> pl.Expr:
-    stripped = cell.str.strip_chars()
-    return pl.when(stripped.str.len_bytes() > 0).then(stripped)
 
 
 def _title_warning(skipped: int) -> list[str]:
