@@ -308,7 +308,10 @@ def normalise_terms(values: pl.Series) -> pl.Series:
         value is parsed once, so millions of rows with few spellings are fast.
     """
     if values.dtype == pl.Date or isinstance(values.dtype, pl.Datetime):
-        return values.to_frame().select(term_from_date_expr(values.name)).to_series()
+        days = values.dt.date() if isinstance(values.dtype, pl.Datetime) else values
+        distinct = days.drop_nulls().unique()
+        labels = distinct.to_frame().select(term_from_date_expr(distinct.name)).to_series()
+        return days.replace_strict(distinct, labels, default=None, return_dtype=pl.String)
     if values.dtype.is_integer() or isinstance(values.dtype, pl.Categorical | pl.Enum):
         values = values.cast(pl.String)
     if values.dtype not in (pl.String, pl.Null):
@@ -316,15 +319,13 @@ def normalise_terms(values: pl.Series) -> pl.Series:
     return map_distinct(values, _canonical_or_none, pl.String)
 
 
-def _year_of(col: str | pl.Expr) -> pl.Expr:
-    return _as_expr(col).str.slice(2, 4).cast(pl.Int32, strict=False)
+_ALL_TERMS = [Term(y, season) for y in range(MIN_YEAR, MAX_YEAR + 1) for season in SEASONS]
+_CANONICAL = [str(t) for t in _ALL_TERMS]
 
 
-def _rank_of(col: str | pl.Expr) -> pl.Expr:
-    canonical = _as_expr(col)
-    rank = canonical.str.slice(0, 2).replace_strict(_SEASON_RANK, default=None,
-                                                    return_dtype=pl.Int32)
-    return pl.when(canonical.str.len_bytes() == 6).then(rank).otherwise(None)
+def _lookup(col: str | pl.Expr, results: list, dtype: pl.DataType) -> pl.Expr:
+    """Map canonical term strings through a table of every term 1900-2099 (one hash per row)."""
+    return _as_expr(col).replace_strict(_CANONICAL, results, default=None, return_dtype=dtype)
 
 
 def term_seq(col: str | pl.Expr) -> pl.Expr:
@@ -333,7 +334,7 @@ def term_seq(col: str | pl.Expr) -> pl.Expr:
     Matches :attr:`Term.seq`; null for null or non-canonical strings. Sort terms with
     it (string order would put HT before VT).
     """
-    return _year_of(col) * 10 + _rank_of(col)
+    return _lookup(col, [t.seq for t in _ALL_TERMS], pl.Int32)
 
 
 def term_index_expr(col: str | pl.Expr, include_summer: bool = False) -> pl.Expr:
@@ -343,16 +344,9 @@ def term_index_expr(col: str | pl.Expr, include_summer: bool = False) -> pl.Expr
     ``include_summer`` rule), e.g. to keep results within a registration term and
     the three next terms (UKÄ's performance rate). Null for non-canonical strings.
     """
-    year, rank = _year_of(col), _rank_of(col)
-    if include_summer:
-        return year * 3 + rank - 1
-    return pl.when(rank == 3).then(year * 2 + 1).when(rank.is_not_null()).then(year * 2)
+    return _lookup(col, [_position(t, include_summer) for t in _ALL_TERMS], pl.Int32)
 
 
 def academic_year_expr(col: str | pl.Expr) -> pl.Expr:
     """Academic year (``"2024/25"``) of canonical terms, matching :attr:`Term.academic_year`."""
-    year, rank = _year_of(col), _rank_of(col)
-    start = pl.when(rank == 3).then(year).when(rank.is_not_null()).then(year - 1)
-    return pl.concat_str(
-        [start.cast(pl.String), pl.lit("/"), ((start + 1) % 100).cast(pl.String).str.zfill(2)]
-    )
+    return _lookup(col, [t.academic_year for t in _ALL_TERMS], pl.String)

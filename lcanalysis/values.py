@@ -86,13 +86,6 @@ def _as_text(values: pl.Series) -> pl.Series:
     return values
 
 
-def _blank_mask(values: pl.Series) -> pl.Series:
-    """True where a raw value is null or only whitespace: the respondent left it empty."""
-    if values.dtype.is_numeric() or values.dtype == pl.Boolean:
-        return values.is_null()
-    return map_distinct(_as_text(values), lambda t: not t.strip(), pl.Boolean).fill_null(True)
-
-
 # --- credits -------------------------------------------------------------------------
 
 _CREDITS = re.compile(
@@ -154,6 +147,11 @@ def _parse_bool_text(text: str) -> bool | None:
     return _BOOL_WORDS.get(_squash(text))
 
 
+def _parse_x_mark(text: str) -> bool | None:
+    """X-column cell: blank is no, otherwise read as any yes/no word."""
+    return _parse_bool_text(text) if text.strip() else False
+
+
 def parse_bool(values: pl.Series, *, blank_is_false: bool = False) -> pl.Series:
     """Yes/no answers (employed, completed, foreign background) as booleans.
 
@@ -178,16 +176,20 @@ def parse_bool(values: pl.Series, *, blank_is_false: bool = False) -> pl.Series:
         parsed = values.to_frame().select(
             pl.when(pl.col(values.name) == 1).then(True).when(pl.col(values.name) == 0).then(False)
         ).to_series().alias(values.name)
+    elif blank_is_false:
+        parsed = map_distinct(_as_text(values), _parse_x_mark, pl.Boolean)
     else:
         parsed = map_distinct(_as_text(values), _parse_bool_text, pl.Boolean)
-    if blank_is_false:
-        parsed = parsed.set(_blank_mask(values), False)
-    return parsed
+    return parsed.set(values.is_null(), False) if blank_is_false else parsed
 
 
 def invalid_bool_mask(values: pl.Series) -> pl.Series:
     """True where a value is present but not a recognised yes/no (reason ``invalid_value``)."""
-    return ~_blank_mask(values) & parse_bool(values).is_null()
+    if values.dtype == pl.Boolean or values.dtype.is_numeric():
+        return values.is_not_null() & parse_bool(values).is_null()
+    return map_distinct(
+        _as_text(values), lambda t: bool(t.strip()) and _parse_bool_text(t) is None, pl.Boolean
+    ).fill_null(False)
 
 
 # --- dates ---------------------------------------------------------------------------
@@ -374,4 +376,9 @@ def parse_likert(values: pl.Series, low: int = 1, high: int = 5) -> pl.Series:
 
 def invalid_likert_mask(values: pl.Series, low: int = 1, high: int = 5) -> pl.Series:
     """True where an answer is present but not on the scale (reason ``invalid_value``)."""
-    return ~_blank_mask(values) & parse_likert(values, low, high).is_null()
+    if values.dtype.is_numeric():
+        return values.is_not_null() & parse_likert(values, low, high).is_null()
+    parse = partial(_parse_likert_text, low=low, high=high)
+    return map_distinct(
+        _as_text(values), lambda t: bool(t.strip()) and parse(t) is None, pl.Boolean
+    ).fill_null(False)

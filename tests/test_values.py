@@ -140,7 +140,7 @@ def test_parse_bool_typed_columns() -> None:
     assert parse_bool(flags, blank_is_false=True).to_list() == [True, False, False]
 
 
-@given(st.lists(st.one_of(st.none(), st.text(max_size=6), st.sampled_from(TRUE_WORDS + FALSE_WORDS))))
+@given(st.lists(st.one_of(st.none(), st.text(max_size=6), st.sampled_from(TRUE_WORDS + FALSE_WORDS)), max_size=12))
 def test_parse_bool_vectorised_equals_one_by_one(raw: list[str | None]) -> None:
     out = parse_bool(text(raw))
     assert out.dtype == pl.Boolean
@@ -148,6 +148,9 @@ def test_parse_bool_vectorised_equals_one_by_one(raw: list[str | None]) -> None:
     blank = [v is None or not v.strip() for v in raw]
     assert invalid_bool_mask(text(raw)).to_list() == [
         not b and o is None for b, o in zip(blank, out.to_list(), strict=True)
+    ]
+    assert parse_bool(text(raw), blank_is_false=True).to_list() == [
+        False if b else o for b, o in zip(blank, out.to_list(), strict=True)
     ]
 
 
@@ -225,7 +228,7 @@ def test_excel_serials_parse_back(day: date) -> None:
 
 
 @given(st.lists(st.one_of(st.none(), st.text(max_size=20),
-                          st.dates().map(lambda d: d.isoformat()))))
+                          st.dates().map(lambda d: d.isoformat())), max_size=12))
 def test_parse_dates_vectorised_equals_one_by_one(raw: list[str | None]) -> None:
     out = parse_dates(text(raw))
     assert out.dtype == pl.Date
@@ -261,7 +264,7 @@ def test_normalise_grade_reads_categoricals() -> None:
     assert out.to_list() == ["Fx", "VG"]
 
 
-@given(st.lists(st.one_of(st.none(), st.text(max_size=12))))
+@given(st.lists(st.one_of(st.none(), st.text(max_size=12)), max_size=12))
 def test_normalise_grade_vectorised_equals_one_by_one(raw: list[str | None]) -> None:
     out = normalise_grade(text(raw))
     assert out.to_list() == one_by_one(normalise_grade, raw)
@@ -294,7 +297,7 @@ def test_likert_answers_parse_back(answer: int, form: str) -> None:
     assert parse_likert(text([form.format(answer)]))[0] == answer
 
 
-@given(st.lists(st.one_of(st.none(), st.text(max_size=5), st.integers(-3, 9).map(str))))
+@given(st.lists(st.one_of(st.none(), st.text(max_size=5), st.integers(-3, 9).map(str)), max_size=12))
 def test_parse_likert_vectorised_equals_one_by_one(raw: list[str | None]) -> None:
     out = parse_likert(text(raw))
     assert out.dtype == pl.Int8
