@@ -215,8 +215,10 @@ def compare_groups(
     ``rate / reference_rate`` with the Katz log interval (:func:`ratio_of_proportions`).
 
     A comparison inherits suppression: if the group's row was suppressed its reason is
-    kept; if only the reference was, the reason is ``"reference_suppressed"``; the
-    numbers of a suppressed comparison are null. Columns: ``by``, ``group_col``,
+    kept; if only the reference was, the reason is ``"reference_suppressed"``. A
+    suppressed comparison shows only the group's denominator, so run this on a frame
+    that has been through :func:`lcanalysis.disclosure.apply_policy` and the result
+    passes :func:`lcanalysis.disclosure.audit`. Columns: ``by``, ``group_col``,
     numerator, denominator, rate, reference_numerator, reference_denominator,
     reference_rate, gap_pp, gap_ci_low, gap_ci_high, ratio, ratio_ci_low,
     ratio_ci_high, suppressed, suppression_reason.
@@ -263,12 +265,20 @@ def compare_groups(
         column("ratio_ci_low", ratio.ci_low),
         column("ratio_ci_high", ratio.ci_high),
     ]
+    hidden_when_suppressed = [
+        "numerator",
+        "rate",
+        "reference_numerator",
+        "reference_denominator",
+        "reference_rate",
+        *[s.name for s in numbers],
+    ]
     return (
         joined.with_columns(numbers)
         .with_columns(
             *[
-                pl.when(suppressed).then(None).otherwise(pl.col(s.name)).alias(s.name)
-                for s in numbers
+                pl.when(suppressed).then(None).otherwise(pl.col(c)).alias(c)
+                for c in hidden_when_suppressed
             ],
             pl.when(pl.col("suppressed"))
             .then(pl.col("suppression_reason"))

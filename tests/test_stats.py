@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from lcanalysis import stats
+from lcanalysis.disclosure import apply_policy, audit
 
 
 def test_wilson_12_of_40_by_hand():
@@ -159,23 +160,21 @@ def test_compare_groups_gap_in_points_per_stratum():
 
 
 def test_compare_groups_inherits_suppression():
-    frame = pl.DataFrame(
+    counts = pl.DataFrame(
         {
             "origin": ["campus", "centre", "other"],
-            "numerator": [None, 15, None],
+            "numerator": [6, 15, 3],
             "denominator": [8, 50, 40],
-            "rate": [None, 0.3, None],
-            "ci_low": [None, 0.19, None],
-            "ci_high": [None, 0.44, None],
-            "suppressed": [True, False, True],
-            "suppression_reason": ["small_denominator", None, "small_count"],
-        },
-        schema_overrides={"numerator": pl.Int64, "rate": pl.Float64},
+        }
     )
+    frame = apply_policy(stats.add_rate_columns(counts), "default")
     out = stats.compare_groups(frame, "origin", "campus")
     assert out["suppression_reason"].to_list() == ["reference_suppressed", "small_count"]
     assert out["gap_pp"].to_list() == [None, None]
     assert out["ratio"].to_list() == [None, None]
+    assert out["reference_numerator"].to_list() == [None, None]
+    assert out["denominator"].to_list() == [50, 40]
+    assert audit(out, "default") == []
 
 
 def _two_by_two() -> pd.DataFrame:
