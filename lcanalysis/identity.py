@@ -183,7 +183,8 @@ def parse_personal_number(text: str, *, on: date | None = None) -> PersonalNumbe
 
     Personnummer and samordningsnummer must carry the correct Luhn check digit
     (:func:`luhn_check_digit`); every kind must have a real birth date that is not
-    after ``on``.
+    after ``on``. The checks run in the order of :data:`REASONS` (a blank value is
+    ``missing``) and the first failure is reported.
 
     Parameters
     ----------
