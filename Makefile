@@ -24,7 +24,6 @@ $(STAMP): pyproject.toml requirements.lock
 	@$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)" 2>&1 | grep -v -i -E "ignored|warning" || true
 	@$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
 	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
-	@$(BIN)/python -m ipykernel install --sys-prefix --name lcanalysis --display-name "Python (lcanalysis)" >/dev/null
 	@touch $(STAMP)
 
 env: $(STAMP) ## Create or update the Python environment

@@ -1,0 +1,99 @@
+"""How fast and how lean is `lcanalysis clean` on a big Ladok registrations export?
+
+For each size N it writes an N-row registrations export (Windows-1252, `;`, decimal
+comma: `lcanalysis demo-data --registrations N`), then measures, in the same run and
+as separate processes:
+
+- floor: polars reading the same file with its windows-1252 decoding and writing it
+  to Parquet (the least any cleaner has to do);
+- floor_lossy: the same with polars' fast ``utf8-lossy`` reading, which garbles
+  Swedish letters (shown for reference; not a correct reading of the file);
+- clean: the whole ``lcanalysis clean`` command as a user runs it, start-up included.
+
+Each process's wall time and peak resident memory (``/usr/bin/time``-style, through
+``resource.getrusage(RUSAGE_CHILDREN)`` of a fresh wrapper process) are printed with
+the ratios the targets are stated in (docs/performance.md):
+clean <= 3x floor and < 3 GB at 5M rows; < 6 GB and <= 2.1x the 5M time at 10M rows.
+
+Usage: python benchmarks/clean_speed.py [N ...]   (default: 5000000 10000000)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+
+MEASURE = """
+import resource, subprocess, sys, time, json
+start = time.perf_counter()
+rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+wall = time.perf_counter() - start
+peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"rc": rc, "seconds": wall, "peak_gb": peak_kb / 1024 / 1024}))
+"""
+
+FLOOR = """
+import sys, polars as pl
+pl.read_csv(sys.argv[1], separator=";", encoding=sys.argv[3], infer_schema=False).write_parquet(sys.argv[2])
+"""
+
+
+def measure(cmd: list[str], env: dict | None = None) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, env=env, check=True
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    if result["rc"] != 0:
+        raise SystemExit(f"command failed: {' '.join(cmd)}")
+    return result
+
+
+def bench(n: int, work: Path) -> dict:
+    raw = work / f"raw{n}"
+    csv = raw / "registrations" / "registrations.csv"
+    subprocess.run(
+        [str(BIN / "lcanalysis"), "demo-data", "--registrations", str(n), "--out", str(csv)],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    env = dict(os.environ, LCANALYSIS_KEY="5f" * 32)
+    floor = measure([sys.executable, "-c", FLOOR, str(csv), str(work / "floor.parquet"), "windows-1252"])
+    lossy = measure([sys.executable, "-c", FLOOR, str(csv), str(work / "floor.parquet"), "utf8-lossy"])
+    clean = measure(
+        [str(BIN / "lcanalysis"), "clean", "--raw", str(raw), "--out", str(work / f"out{n}")],
+        env=env,
+    )
+    size_mb = csv.stat().st_size / 1e6
+    csv.unlink()
+    return {"n": n, "size_mb": size_mb, "floor": floor, "floor_lossy": lossy, "clean": clean}
+
+
+def main(sizes: list[int]) -> None:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="lcanalysis-bench-") as tmp:
+        for n in sizes:
+            r = bench(n, Path(tmp))
+            results.append(r)
+            print(
+                f"{n:>11,} rows ({r['size_mb']:.0f} MB): "
+                f"floor {r['floor']['seconds']:.1f} s / {r['floor']['peak_gb']:.2f} GB, "
+                f"floor (utf8-lossy) {r['floor_lossy']['seconds']:.1f} s, "
+                f"clean {r['clean']['seconds']:.1f} s / {r['clean']['peak_gb']:.2f} GB, "
+                f"clean/floor = {r['clean']['seconds'] / r['floor']['seconds']:.2f}x",
+                flush=True,
+            )
+    by_n = {r["n"]: r for r in results}
+    if 5_000_000 in by_n and 10_000_000 in by_n:
+        growth = by_n[10_000_000]["clean"]["seconds"] / by_n[5_000_000]["clean"]["seconds"]
+        print(f"clean time 10M / 5M = {growth:.2f}x (target <= 2.1x)")
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [5_000_000, 10_000_000])
