@@ -1,0 +1,132 @@
+"""Loading the processed tables for notebooks: ``Dataset.load(dir)``.
+
+Each accessor reads one table from data/processed, validates it against its schema
+(:mod:`lcanalysis.schemas`) on first use and caches it, so a notebook cell that asks
+for ``ds.registrations`` gets a frame that honours the data contract or a clear
+error naming the table. A table whose raw source was absent is an error that says
+which source folder to fill, not an empty frame that would pass for "no students".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from lcanalysis import paths, schemas
+from lcanalysis.errors import LcanalysisError
+
+SOURCE_OF_TABLE = {
+    "persons": "any person-level source",
+    "applications": "data/raw/applications/",
+    "registrations": "data/raw/registrations/",
+    "results": "data/raw/results/",
+    "participants": "data/raw/participants/",
+    "activities": "data/raw/activities/",
+    "survey_responses": "data/raw/survey/",
+    "followups": "data/raw/followups/",
+    "municipal_stats": "data/raw/municipal_stats/",
+}
+
+
+class TableMissing(LcanalysisError):
+    """A notebook asked for a table that cleaning did not produce."""
+
+
+@dataclass
+class Dataset:
+    """The processed tables of one cleaning run, loaded lazily and validated once.
+
+    Attributes
+    ----------
+    directory:
+        The data/processed folder.
+    synthetic:
+        True when the tables were made from the synthetic demo world; every figure
+        and table made from them must say so.
+    cleaning_report:
+        The parsed cleaning_report.json.
+    """
+
+    directory: Path
+    synthetic: bool
+    cleaning_report: dict
+    _cache: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, directory: str | Path | None = None) -> Dataset:
+        """Open the processed folder (default: the project's data/processed)."""
+        directory = Path(directory) if directory else paths.processed_dir()
+        report_path = directory / "cleaning_report.json"
+        if not report_path.is_file():
+            raise LcanalysisError(
+                f"{directory}: no cleaned data here (cleaning_report.json is missing); "
+                "run `lcanalysis clean` or `make run` first"
+            )
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        return cls(directory=directory, synthetic=bool(report.get("synthetic")), cleaning_report=report)
+
+    def has(self, table: str) -> bool:
+        return (self.directory / f"{table}.parquet").is_file()
+
+    def table(self, name: str) -> pl.DataFrame:
+        """The validated table ``name`` (see docs/data-contract.md)."""
+        if name not in schemas.SCHEMAS:
+            raise KeyError(f"unknown table {name!r}; tables are {', '.join(schemas.TABLES)}")
+        if name not in self._cache:
+            path = self.directory / f"{name}.parquet"
+            if not path.is_file():
+                raise TableMissing(
+                    f"{path}: table {name!r} was not produced because its raw source was "
+                    f"absent; add exports to {SOURCE_OF_TABLE[name]} and clean again"
+                )
+            self._cache[name] = schemas.validate(name, pl.read_parquet(path))
+        return self._cache[name]
+
+    def quarantine(self, name: str) -> pl.DataFrame:
+        """Quarantined rows of table ``name`` (empty when none were quarantined)."""
+        path = self.directory / "quarantine" / f"{name}.parquet"
+        if not path.is_file():
+            return pl.DataFrame(
+                schema={"source": pl.Utf8, "file": pl.Utf8, "row": pl.Int64, "column": pl.Utf8,
+                        "reason": pl.Utf8, "person_id": pl.Utf8}
+            )
+        return pl.read_parquet(path)
+
+    @property
+    def persons(self) -> pl.DataFrame:
+        return self.table("persons")
+
+    @property
+    def applications(self) -> pl.DataFrame:
+        return self.table("applications")
+
+    @property
+    def registrations(self) -> pl.DataFrame:
+        return self.table("registrations")
+
+    @property
+    def results(self) -> pl.DataFrame:
+        return self.table("results")
+
+    @property
+    def participants(self) -> pl.DataFrame:
+        return self.table("participants")
+
+    @property
+    def activities(self) -> pl.DataFrame:
+        return self.table("activities")
+
+    @property
+    def survey_responses(self) -> pl.DataFrame:
+        return self.table("survey_responses")
+
+    @property
+    def followups(self) -> pl.DataFrame:
+        return self.table("followups")
+
+    @property
+    def municipal_stats(self) -> pl.DataFrame:
+        return self.table("municipal_stats")
