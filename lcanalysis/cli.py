@@ -163,3 +163,35 @@ def keygen(
 
     written = identity.write_key(path or identity.default_key_file())
     typer.echo(f"Wrote a new key to {written}. Keep it safe: the same key gives the same pseudonyms.")
+
+
+@app.command()
+@_user_errors
+def check(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to scan (default: data/processed, reports, figures).")] = None,
+    raw: Annotated[Path | None, typer.Option(help="Raw folder whose participant names are searched for (default: as for clean).")] = None,
+    policy: Annotated[str, typer.Option(help="Disclosure policy exported tables must pass: default, ofs or hesa.")] = "default",
+) -> None:
+    """Privacy gate: find identity numbers, names, e-mail addresses and unsafe table cells in outputs.
+
+    Prints one finding per line (values redacted) and exits 1 when anything is found.
+    """
+    from lcanalysis import disclosure, privacy
+    from lcanalysis import paths as project_paths
+
+    if policy not in disclosure.POLICIES:
+        _fail(f"unknown disclosure policy {policy!r}; known: {', '.join(disclosure.POLICIES)}")
+    targets = paths or [project_paths.project_root() / p for p in privacy.DEFAULT_LOCATIONS]
+    missing = [str(p) for p in targets if not p.exists()]
+    if paths and missing:
+        _fail(f"{', '.join(missing)}: no such file or folder")
+    raw_dir = resolve_raw_dir(raw)
+    names = privacy.names_from_raw(raw_dir) if raw_dir.is_dir() else set()
+    findings = privacy.scan(targets, names=names, policy=policy)
+    for finding in findings:
+        typer.echo(str(finding))
+    scanned = ", ".join(str(p) for p in targets)
+    if findings:
+        typer.secho(f"{len(findings)} finding(s) in {scanned}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    typer.echo(f"No findings in {scanned} ({len(names)} names from {raw_dir} searched).")
