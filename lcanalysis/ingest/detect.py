@@ -111,8 +111,9 @@ def detect_separator(sample_text: str, *, complete: bool = True, lines: int = 50
 
     Each candidate splits the first ``lines`` records (quotes respected, so a quoted
     field may hold separators and line breaks); the candidate under which the most
-    records have the same field count (above one) wins, then the larger field count,
-    then the order ``;``, ``,``, tab. Leading title lines therefore do not decide, and
+    records have the same field count (above one), weighted by that count, wins (the
+    separator that explains the most cells in a consistent shape), then the number of
+    agreeing records, then the order ``;``, ``,``, tab. Leading title lines therefore do not decide, and
     a decimal comma in a semicolon file does not make it comma-separated. A text with
     a single column is reported as ``";"``.
 
@@ -136,7 +137,7 @@ def detect_separator(sample_text: str, *, complete: bool = True, lines: int = 50
         if not counts:
             continue
         width, agreeing = max(counts.items(), key=lambda item: (item[1], item[0]))
-        score = (agreeing, width, -rank)
+        score = (agreeing * width, agreeing, -rank)
         if score > best:
             best, chosen = score, separator
     return chosen
