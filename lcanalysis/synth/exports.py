@@ -196,7 +196,7 @@ def write_results(world: World, out: Path, rng: np.random.Generator) -> dict:
     planted, counts = defects.plant(rng, "results", res, pnr_ok=_PNR_OK)
     formatted = planted.with_columns(_style=_styles(rng, len(planted), _PNR_STYLES["results"])).select(
         "pnr", "defect",
-        **{"Personal identity number": pnr_text(pl.col("pnr"), pl.col("_style")),
+        **{"Personal number": pnr_text(pl.col("pnr"), pl.col("_style")),
            "Course code": pl.col("course_code"), "Module code": pl.col("module_code"),
            "Credits": pl.col("credits").round(1).cast(pl.String),
            "Grade": pl.col("grade"),

@@ -62,7 +62,7 @@ def _source_rows(root: Path, source: str) -> list[dict[str, str]]:
     raise AssertionError(source)
 
 
-PNR_COLUMN = {"registrations": "Personnummer", "results": "Personal identity number",
+PNR_COLUMN = {"registrations": "Personnummer", "results": "Personal number",
               "applications": "Personnr", "survey": "Personnummer", "followups": "Personnummer",
               "activities": "Personnummer", "participants": "Personnummer"}
 CREDITS_COLUMN = {"registrations": "Omfattning hp", "results": "Credits"}
