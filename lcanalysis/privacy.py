@@ -41,12 +41,16 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 import polars as pl
 
-from lcanalysis import disclosure, identity
+from lcanalysis import identity
 from lcanalysis.text import fold
+
+if TYPE_CHECKING:  # disclosure imports scipy (a second); only table audits need it
+    from lcanalysis import disclosure
 
 __all__ = ["DEFAULT_LOCATIONS", "Finding", "gate", "names_from_raw", "scan"]
 
@@ -79,10 +83,11 @@ MIN_LAST_NAME_LETTERS = 4
 # Identity-number candidates: 6 or 8 digits, an optional separator, then 4 serial
 # characters (digits, or a letter, a letter or digit and two digits for an interim
 # number). Bounded on both sides by anything but a digit or a hex letter, so digit
-# runs inside a hex pseudonym are not candidates; a run after "<digit>." or
-# "<digit>," is a decimal fraction, not a number of its own.
+# runs inside a hex pseudonym are not candidates; a run after "<digit>." is a
+# decimal fraction (a rate), not a number of its own. After "<digit>," it is not
+# skipped: that is also a comma-separated file's next field.
 _CANDIDATE = re.compile(
-    r"(?<![0-9A-Fa-f])(?<![0-9][.,])"
+    r"(?<![0-9A-Fa-f])(?<![0-9][.])"
     r"(?P<date>[0-9]{8}|[0-9]{6})(?P<sep>[-+ ]?)(?P<serial>[0-9]{4}|[A-Za-z][A-Za-z0-9][0-9]{2})"
     r"(?![0-9A-Fa-f])"
 )
@@ -393,7 +398,10 @@ def _parquet_pieces(path: Path) -> Iterator[tuple[str, str]]:
 # --- disclosure audit of exported tables -------------------------------------------
 
 
-def _audit_table(path: Path, policy: disclosure.Policy) -> Iterator[Finding]:
+def _audit_table(path: Path, policy: disclosure.Policy | str) -> Iterator[Finding]:
+    from lcanalysis import disclosure
+
+    policy = disclosure.get_policy(policy)
     if path.suffix.lower() == ".csv":
         table = pl.read_csv(path, infer_schema_length=None)
     else:
@@ -444,7 +452,7 @@ def _pseudonym_column(text: str) -> str | None:
     return None
 
 
-def _scan_file(path: Path, matcher: _Matcher, policy: disclosure.Policy) -> Iterator[Finding]:
+def _scan_file(path: Path, matcher: _Matcher, policy: disclosure.Policy | str) -> Iterator[Finding]:
     file = str(path)
     suffix = path.suffix.lower()
     if suffix == ".ipynb":
@@ -490,14 +498,15 @@ def scan(
     names:
         Names to look for (whole words, any case); see :func:`names_from_raw`.
     policy:
-        Disclosure policy that exported tables (``.../tables/*.csv|xlsx``) must pass.
+        Disclosure policy (or its name) that exported tables
+        (``.../tables/*.csv|xlsx``) must pass; looked up when the first table is
+        audited, so a scan without tables does not load :mod:`lcanalysis.disclosure`.
     raw_dir:
         If given, the names of :func:`names_from_raw` over this folder are added.
 
     A file that cannot be parsed as what its name says (a damaged PNG, a ``.xlsx``
     that is not a zip) is reported as ``unscanned`` rather than raising.
     """
-    policy = disclosure.get_policy(policy)
     if raw_dir is not None:
         names = set(names) | names_from_raw(raw_dir)
     matcher = _Matcher(names)
