@@ -610,8 +610,11 @@ def build_applications(
         if k == 0:
             code = np.where(is_pilot[idx], lc_prog[idx], codes[order[idx, 0]])
         else:
-            # A pilot applicant's second choice is a campus programme.
-            code = np.where(is_pilot[idx], codes[order[idx, 0]], codes[order[idx, k]])
+            # A pilot applicant's second choice is a campus programme other than the
+            # first (one application per programme and round).
+            first_campus = codes[order[idx, 0]]
+            other = np.where(first_campus == lc_prog[idx].astype(str), codes[order[idx, 1]], first_campus)
+            code = np.where(is_pilot[idx], other, codes[order[idx, k]])
         a = admitted_at[idx]
         status = np.where(
             a == k + 1, np.where(declined[idx], "Återbud", "Antagen"),
