@@ -165,7 +165,7 @@ def faggian_type(history: pl.DataFrame, *, place: str = "residence", at: int = 3
     repeat_migrant                H != S, L != H and L != S (a third region)
     ============================  ============================================
 
-    Adaptation: Faggian, McCann & Sheppard (2007, Regional Studies 41(5)) classify
+    Adaptation: Faggian, McCann & Sheppard (2007, J. Regional Science 47(3)) classify
     UK graduates by domicile, university region and first-job region. Here S is where
     the person actually studied (the learning centre's municipality, not KTH's seat
     in Stockholm), L may be residence or work, and the scale is a choice: at
