@@ -195,3 +195,29 @@ def check(
         typer.secho(f"{len(findings)} finding(s) in {scanned}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1)
     typer.echo(f"No findings in {scanned} ({len(names)} names from {raw_dir} searched).")
+
+
+# --------------------------------------------------------------------------- run
+# The pipeline runner (lcanalysis.report.runner): data, notebooks, report.
+
+
+@app.command("run")
+@_user_errors
+def run(
+    config: Annotated[Path | None, typer.Option(help="Pipeline configuration (default: config/pipeline.yaml).")] = None,
+    jobs: Annotated[int, typer.Option(help="Notebooks executed at the same time, each in its own process.")] = 2,
+    only: Annotated[list[str] | None, typer.Option(help="Run only this notebook (repeat, or separate names by commas); the others are copied from reports/latest.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Report language, sv or en (default: from the configuration).")] = None,
+    force: Annotated[bool, typer.Option(help="Execute notebooks even when nothing they depend on changed.")] = False,
+    key_file: Annotated[Path | None, typer.Option(help="Key file for real data (default: $LCANALYSIS_KEY or ~/.config/lcanalysis/key).")] = None,
+) -> None:
+    """Run the pipeline: demo world if needed, clean, notebooks, report (reports/<run-id>/).
+
+    Exit code 1 when a notebook failed, 2 for a problem with the configuration,
+    the key or the lock.
+    """
+    from lcanalysis.report.runner import run_pipeline
+
+    result = run_pipeline(config, jobs=jobs, only=only or (), lang=lang, force=force, key_file=key_file)
+    if result.failed:
+        raise typer.Exit(1)
