@@ -314,7 +314,8 @@ class Standardisation:
         reference), ``observed``, ``expected``, ``observed_rate``, ``expected_rate``
         (the benchmark), ``difference_pp`` with ``ci_low``/``ci_high``,
         ``ratio`` (observed / expected), ``entrants_without_reference`` (in cells
-        with no reference-route entrant), ``missing`` (indicator unknown).
+        with no reference-route entrant), ``missing`` (indicator unknown). Rates and
+        the difference are null when no cell has a reference.
     cells:
         One row per route and cell: the cell columns, ``n``, ``observed``,
         ``reference_n``, ``reference_observed``, ``reference_rate``, ``expected``
@@ -391,10 +392,17 @@ def indirect_standardisation(
         .join(missing, on="route", how="left")
         .sort("route")
         .with_columns(
-            (pl.col("observed") / pl.col("n")).alias("observed_rate"),
-            (pl.col("expected") / pl.col("n")).alias("expected_rate"),
-            (100 * (pl.col("observed") - pl.col("expected")) / pl.col("n")).alias("difference_pp"),
-            (100 * z * pl.col("_var").sqrt() / pl.col("n")).alias("_half"),
+            pl.col("n").cast(pl.Int64),
+            pl.col("entrants_without_reference").cast(pl.Int64),
+            *[
+                pl.when(pl.col("n") > 0).then(value).alias(name)
+                for name, value in (
+                    ("observed_rate", pl.col("observed") / pl.col("n")),
+                    ("expected_rate", pl.col("expected") / pl.col("n")),
+                    ("difference_pp", 100 * (pl.col("observed") - pl.col("expected")) / pl.col("n")),
+                    ("_half", 100 * z * pl.col("_var").sqrt() / pl.col("n")),
+                )
+            ],
             pl.when(pl.col("expected") > 0).then(pl.col("observed") / pl.col("expected")).alias("ratio"),
             pl.col("missing").fill_null(0).cast(pl.Int64),
         )

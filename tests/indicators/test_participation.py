@@ -155,3 +155,12 @@ def test_representation_index_uses_known_share(municipal_stats):
     low, _ = stats.wilson_interval(3, 4)
     assert row["index_ci_low"] == pytest.approx(low / 0.7875)
     assert out.height == 2
+
+
+def test_indirect_standardisation_without_any_reference_is_null_not_nan():
+    frame = pl.DataFrame(
+        {"route": ["learning_centre", "learning_centre", "campus"], "band": ["A", "A", "B"], "passed": [1, 0, 1]}
+    )
+    s = part.indirect_standardisation(frame, "passed", cells=["band"]).summary.row(0, named=True)
+    assert (s["n"], s["entrants_without_reference"]) == (0, 2)
+    assert s["difference_pp"] is None and s["ci_low"] is None and s["ratio"] is None
