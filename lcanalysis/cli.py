@@ -143,6 +143,7 @@ def demo_data(
         from lcanalysis.synth import write_registrations_export
 
         target = out or paths.raw_dir() / "benchmark" / "registrations" / "registrations.csv"
+        target.parent.mkdir(parents=True, exist_ok=True)
         write_registrations_export(target, registrations, seed=seed)
         typer.echo(f"Wrote {registrations} registrations to {target}")
         return

@@ -132,7 +132,7 @@ def _clean_source(
     key_cols = ["person_id", "survey_term"] if source == "survey" else schemas.unique_key(table_name)
 
     # Exact duplicates: the same cleaned values again (also across files and spellings).
-    good = good.sort("_file", "_row", maintain_order=True)
+    # Rows are in file order and row order as read, so "first" means first in the files.
     first = good.select(pl.struct(["person_id", *value_cols]).is_first_distinct()).to_series()
     duplicates = good.filter(~first)
     good = good.filter(first)
@@ -148,7 +148,9 @@ def _clean_source(
 
     quarantine = pl.concat(quarantined)
     _account(accounts, good, duplicates, quarantine)
-    identities = good.select("person_id", pl.col("_pn").alias("normalized")).unique()
+    identities = good.select("person_id", pl.col("_pn").alias("normalized")).unique(
+        "person_id", maintain_order=True
+    )
 
     background = None
     if source == "survey":
@@ -244,7 +246,7 @@ def derive_persons(
     higher-educated parent has less than three years of post-secondary education,
     null when unknown.
     """
-    ids = identities.unique("person_id").sort("person_id")
+    ids = identities.unique("person_id", maintain_order=True)
     parsed = identity.parse_personal_numbers(ids["normalized"], on=today)
     persons = ids.select("person_id").with_columns(
         parsed["birth_date"].dt.year().cast(pl.Int32).alias("birth_year"),
@@ -325,7 +327,7 @@ def clean(
             today,
         )
     for name in list(tables):
-        tables[name] = schemas.validate(name, tables[name].sort(schemas.unique_key(name)))
+        tables[name] = schemas.validate(name, tables[name])
 
     report = CleaningReport(
         files=[acc for r in results.values() for acc in r.accounts],
