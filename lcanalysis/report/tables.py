@@ -1,0 +1,329 @@
+"""Exporting indicator tables: CSV, one Excel workbook, and accessible HTML.
+
+Only tables that pass :func:`lcanalysis.disclosure.audit` are written; one failing
+table stops the whole export, with every violation of every table listed.
+
+File choices
+------------
+- CSV is UTF-8 with a byte-order mark, so Excel opens å, ä and ö correctly. With
+  ``lang="sv"`` the separator is ``;`` and decimals use a comma (what Excel expects
+  under Swedish regional settings, where the comma is the decimal sign); with
+  ``lang="en"`` the separator is ``,`` and decimals a point. There is no thousands
+  separator, so every number stays a number in Excel.
+- Column names and category values stay as codes (``route``, ``learning_centre``)
+  in CSV and Excel, so the files can be read back by code; the HTML table for the
+  report shows the translated labels.
+- A suppressed value is written as its reason code in brackets (``[small_count]``),
+  never as 0 or an empty cell.
+- Text cells beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+  get a leading single quote (OWASP "CSV injection"), in CSV and in Excel, where
+  every text is written as a string, never as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import polars as pl
+
+from lcanalysis.errors import LcanalysisError
+from lcanalysis.plots.labels import (
+    category_label,
+    check_lang,
+    format_number,
+    format_percent,
+    label,
+)
+
+INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+PROPORTION_COLUMNS = frozenset(
+    {"rate", "ci_low", "ci_high", "share", "difference", "diff_ci_low", "diff_ci_high", "survival"}
+)
+DISCLOSURE_COLUMNS = ("suppressed", "suppression_reason")
+WORKBOOK_NAME = "tables.xlsx"
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+class ExportRefused(LcanalysisError):
+    """At least one table failed the disclosure audit; nothing was written.
+
+    ``violations`` maps each failing table's name to its list of
+    :class:`lcanalysis.disclosure.Violation`.
+    """
+
+    def __init__(self, violations: Mapping[str, list], policy: str) -> None:
+        self.violations = dict(violations)
+        lines = [f"export refused: {len(self.violations)} table(s) fail disclosure policy {policy!r}"]
+        for name, found in self.violations.items():
+            lines.append(f"  table {name!r}: {len(found)} violation(s)")
+            lines += [
+                f"    row {v.row}, column {v.column!r}: {v.reason}: {v.message}" for v in found
+            ]
+        super().__init__("\n".join(lines))
+
+
+def escape_cell(text: str) -> str:
+    """``text`` made safe for a spreadsheet: a leading ``'`` before ``= + - @``, tab or CR."""
+    return f"'{text}" if text.startswith(INJECTION_PREFIXES) else text
+
+
+def _is_suppressed_cell(row: Mapping, column: str) -> bool:
+    return bool(row.get("suppressed")) and row[column] is None and column not in DISCLOSURE_COLUMNS
+
+
+def _code(row: Mapping) -> str:
+    return f"[{row.get('suppression_reason') or 'secondary'}]"
+
+
+def _csv_value(value: object, lang: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        text = format(value, ".10g")
+        return text.replace(".", ",") if lang == "sv" else text
+    if isinstance(value, int):
+        return str(value)
+    return escape_cell(str(value))
+
+
+def sheet_names(names: list[str], reserved: str) -> dict[str, str]:
+    """Excel sheet names for ``names``: at most 31 characters, no ``[]:*?/\\``, unique
+    (ignoring case, as Excel does) and different from the ``reserved`` notes sheet."""
+    taken = {reserved.lower()}
+    out: dict[str, str] = {}
+    for name in names:
+        base = _SHEET_FORBIDDEN.sub("_", name).strip("'")[:31] or "table"
+        candidate, k = base, 1
+        while candidate.lower() in taken:
+            k += 1
+            suffix = f"~{k}"
+            candidate = base[: 31 - len(suffix)] + suffix
+        taken.add(candidate.lower())
+        out[name] = candidate
+    return out
+
+
+def _atomic_write(path: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_tables(
+    tables: Mapping[str, pl.DataFrame],
+    out_dir: Path,
+    *,
+    policy,
+    lang: str,
+    notes: Mapping[str, str],
+    synthetic: bool,
+) -> list[Path]:
+    """Write each table as CSV and all of them in one workbook, after a disclosure audit.
+
+    Parameters
+    ----------
+    tables:
+        Name -> rate frame or count table (names: letters, digits, ``-``, ``_``).
+    out_dir:
+        Folder for ``<name>.csv`` and ``tables.xlsx`` (created if absent).
+    policy:
+        A :class:`lcanalysis.disclosure.Policy` or its name; every table must pass
+        ``audit(table, policy)`` or nothing is written.
+    lang:
+        ``"sv"`` or ``"en"``: CSV separator and decimal sign, notes language.
+    notes:
+        Name -> definition of what the table's numbers mean (which UKÄ definition,
+        which census date ...); every table needs one, shown on the notes sheet.
+    synthetic:
+        True for the synthetic demo world: the notes sheet then opens with the warning.
+
+    Returns
+    -------
+    list of Path
+        The CSV files in the order of ``tables``, then the workbook.
+
+    Raises
+    ------
+    ExportRefused
+        When any table fails the audit; the message lists every violation per table.
+    ValueError
+        For a bad table name or a table without a definition in ``notes``.
+    """
+    from lcanalysis.disclosure import audit, get_policy
+
+    check_lang(lang)
+    policy = get_policy(policy)
+    bad = [n for n in tables if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", n)]
+    if bad:
+        raise ValueError(f"table names must be letters, digits, '-' and '_': {', '.join(bad)}")
+    undefined = [n for n in tables if not notes.get(n)]
+    if undefined:
+        raise ValueError(f"no definition in notes for table(s): {', '.join(undefined)}")
+    failing = {name: found for name, t in tables.items() if (found := audit(t, policy))}
+    if failing:
+        raise ExportRefused(failing, policy.name)
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in tables.items():
+        path = out_dir / f"{name}.csv"
+        _atomic_write(path, lambda tmp, t=table: _write_csv(t, Path(tmp), lang))
+        written.append(path)
+    book = out_dir / WORKBOOK_NAME
+    _atomic_write(book, lambda tmp: _write_workbook(tables, tmp, policy, lang, notes, synthetic))
+    written.append(book)
+    return written
+
+
+def _write_csv(table: pl.DataFrame, path: Path, lang: str) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if lang == "sv" else ",", lineterminator="\r\n")
+    writer.writerow([escape_cell(c) for c in table.columns])
+    for row in table.iter_rows(named=True):
+        writer.writerow(
+            [_code(row) if _is_suppressed_cell(row, c) else _csv_value(row[c], lang)
+             for c in table.columns]
+        )
+    path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+
+
+def _policy_text(policy) -> str:
+    from dataclasses import asdict
+
+    settings = ", ".join(f"{k} = {v}" for k, v in asdict(policy).items() if k != "name")
+    return f"{policy.name}: {settings}"
+
+
+def _write_workbook(tables, path, policy, lang, notes, synthetic) -> None:
+    import xlsxwriter
+
+    notes_name = label("table.notes_sheet", lang)
+    names = sheet_names(list(tables), notes_name)
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    with xlsxwriter.Workbook(path, options) as book:
+        bold = book.add_format({"bold": True})
+        warn = book.add_format({"bold": True, "font_color": "#B2182B"})
+        pct = book.add_format({"num_format": "0.0%"})
+        code = book.add_format({"italic": True, "font_color": "#4D4D4D", "align": "right"})
+        notes_sheet = book.add_worksheet(notes_name)
+        for name, table in tables.items():
+            sheet = book.add_worksheet(names[name])
+            for j, column in enumerate(table.columns):
+                sheet.write_string(0, j, escape_cell(column), bold)
+                sheet.set_column(j, j, max(10, min(len(column) + 2, 30)))
+            for i, row in enumerate(table.iter_rows(named=True), start=1):
+                for j, column in enumerate(table.columns):
+                    value = row[column]
+                    if _is_suppressed_cell(row, column):
+                        sheet.write_string(i, j, _code(row), code)
+                    elif value is None:
+                        sheet.write_blank(i, j, None)
+                    elif isinstance(value, bool):
+                        sheet.write_boolean(i, j, value)
+                    elif isinstance(value, int | float):
+                        fmt = pct if column in PROPORTION_COLUMNS else None
+                        sheet.write_number(i, j, value, fmt)
+                    else:
+                        sheet.write_string(i, j, escape_cell(str(value)))
+            sheet.freeze_panes(1, 0)
+        r = 0
+        notes_sheet.write_string(r, 0, label("table.notes_heading", lang), bold)
+        r += 1
+        if synthetic:
+            notes_sheet.write_string(r, 0, label("note.synthetic_warning", lang), warn)
+        else:
+            notes_sheet.write_string(r, 0, label("table.real_data", lang))
+        r += 2
+        notes_sheet.write_string(r, 0, label("table.policy", lang), bold)
+        notes_sheet.write_string(r, 1, _policy_text(policy))
+        r += 1
+        notes_sheet.write_string(r, 0, label("table.suppressed_codes", lang), bold)
+        for reason in sorted(policy.reasons):
+            notes_sheet.write_string(r, 1, f"[{reason}]")
+            notes_sheet.write_string(r, 2, category_label("suppression_reason", reason, lang))
+            r += 1
+        r += 1
+        notes_sheet.write_string(r, 0, label("table.table", lang), bold)
+        notes_sheet.write_string(r, 1, label("table.definition", lang), bold)
+        for name in tables:
+            r += 1
+            notes_sheet.write_string(r, 0, names[name])
+            notes_sheet.write_string(r, 1, escape_cell(notes[name]))
+        notes_sheet.set_column(0, 0, 28)
+        notes_sheet.set_column(1, 1, 90)
+        notes_sheet.set_column(2, 2, 40)
+
+
+def _header(column: str, lang: str) -> str:
+    try:
+        return label(f"column.{column}", lang)
+    except KeyError:
+        return column
+
+
+def _html_value(column: str, value: object, lang: str) -> tuple[str, bool]:
+    """Display text of one cell and whether it is numeric (right-aligned)."""
+    if value is None:
+        return "", False
+    if isinstance(value, bool):
+        return category_label(column, value, lang), False
+    if isinstance(value, int):
+        return format_number(value, lang, 0), True
+    if isinstance(value, float):
+        if column in PROPORTION_COLUMNS:
+            return format_percent(value, lang, 1), True
+        return format_number(value, lang, 1), True
+    return category_label(column, value, lang), False
+
+
+def render_html_table(table: pl.DataFrame, *, lang: str, caption: str) -> str:
+    """An accessible HTML ``<table>`` of ``table`` for the report.
+
+    A ``<caption>``, a ``<thead>`` with ``scope="col"`` headers and, in each row, the
+    first column as a ``<th scope="row">``. Headers and category values are
+    translated (``labels.json``), numbers formatted for ``lang`` (proportions as per
+    cent with one decimal). A suppressed cell shows its code (``[small_count]``)
+    with a ``title`` that explains it; the ``suppressed`` and
+    ``suppression_reason`` columns themselves are not repeated. All text is
+    HTML-escaped.
+    """
+    check_lang(lang)
+    esc = html.escape
+    columns = [c for c in table.columns if c not in DISCLOSURE_COLUMNS]
+    suppressed_word = label("legend.suppressed", lang)
+    out = [f'<table class="lc-table" lang="{lang}">', f"<caption>{esc(caption)}</caption>",
+           "<thead>", "<tr>"]
+    out += [f'<th scope="col">{esc(_header(c, lang))}</th>' for c in columns]
+    out += ["</tr>", "</thead>", "<tbody>"]
+    for row in table.iter_rows(named=True):
+        cells = []
+        for j, column in enumerate(columns):
+            tag = "th" if j == 0 else "td"
+            scope = ' scope="row"' if j == 0 else ""
+            if _is_suppressed_cell(row, column):
+                reason = row.get("suppression_reason") or "secondary"
+                explanation = f"{suppressed_word}: {category_label('suppression_reason', reason, lang)}"
+                cells.append(f'<{tag}{scope} class="suppressed" title="{esc(explanation)}">'
+                             f"{esc(_code(row))}</{tag}>")
+                continue
+            text, numeric = _html_value(column, row[column], lang)
+            cls = ' class="num"' if numeric else ""
+            cells.append(f"<{tag}{scope}{cls}>{esc(text)}</{tag}>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out += ["</tbody>", "</table>"]
+    return "\n".join(out)

@@ -1,0 +1,135 @@
+"""Table export: disclosure refusal, suppressed codes, CSV injection, workbook layout, HTML."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import polars as pl
+import pytest
+
+from lcanalysis.plots.labels import NBSP
+from lcanalysis.report.tables import ExportRefused, export_tables, render_html_table, sheet_names
+
+RATE_SCHEMA = {
+    "centre": pl.Utf8, "route": pl.Utf8, "numerator": pl.Int64, "denominator": pl.Int64, "rate": pl.Float64,
+    "ci_low": pl.Float64, "ci_high": pl.Float64, "suppressed": pl.Boolean,
+    "suppression_reason": pl.Utf8,
+}
+
+
+@pytest.fixture
+def safe_table() -> pl.DataFrame:
+    """Passes the default policy: the learning-centre row is suppressed (denominator 8)."""
+    return pl.DataFrame(
+        [
+            ("Norrtälje", "campus", 500, 1234, 0.405186, 0.378, 0.433, False, None),
+            ("Norrtälje", "learning_centre", None, 8, None, None, None, True, "small_denominator"),
+            ("=HYPERLINK(\"http://x\")", "campus", 0, 20, 0.0, 0.0, 0.161, False, None),
+        ],
+        schema=RATE_SCHEMA,
+        orient="row",
+    )
+
+
+@pytest.fixture
+def leaky_table() -> pl.DataFrame:
+    """Shows a count of 3 and a rate on 8 people: two violations of the default policy."""
+    return pl.DataFrame(
+        [("Sveg", "campus", 3, 8, 0.375, 0.137, 0.694, False, None)], schema=RATE_SCHEMA,
+        orient="row",
+    )
+
+
+def export(tmp_path, tables, lang="sv", synthetic=True):
+    notes = dict.fromkeys(tables, "Andel förstagenerationsstudenter (UKÄ:s definition).")
+    return export_tables(tables, tmp_path, policy="default", lang=lang, notes=notes,
+                         synthetic=synthetic)
+
+
+def test_refuses_the_whole_export_listing_violations_per_table(tmp_path, safe_table, leaky_table):
+    with pytest.raises(ExportRefused) as caught:
+        export(tmp_path, {"ok": safe_table, "leaky": leaky_table})
+    message = str(caught.value)
+    assert "table 'leaky'" in message and "table 'ok'" not in message
+    assert "small_count" in message and "small_denominator" in message
+    assert "row 0, column 'numerator'" in message
+    assert list(caught.value.violations) == ["leaky"]
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even the safe table
+
+
+def test_every_table_needs_a_definition(tmp_path, safe_table):
+    with pytest.raises(ValueError, match="no definition in notes for table.*first_gen"):
+        export_tables({"first_gen": safe_table}, tmp_path, policy="default", lang="en", notes={},
+                      synthetic=True)
+
+
+def test_swedish_csv_bom_semicolon_decimal_comma_codes_and_escaping(tmp_path, safe_table):
+    paths = export(tmp_path, {"first_gen": safe_table})
+    raw = paths[0].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(paths[0].read_text("utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[0][:4] == ["centre", "route", "numerator", "denominator"]
+    assert rows[1][4] == "0,405186"
+    assert rows[2][2] == "[small_denominator]" and rows[2][4] == "[small_denominator]"
+    assert rows[2][3] == "8"  # a shown denominator stays
+    assert rows[3][0] == "'=HYPERLINK(\"http://x\")"
+    assert rows[3][2] == "0"  # a true zero is still zero
+
+
+def test_english_csv_uses_comma_and_point(tmp_path, safe_table):
+    paths = export(tmp_path, {"first_gen": safe_table}, lang="en")
+    rows = list(csv.reader(paths[0].read_text("utf-8-sig").splitlines()))
+    assert rows[1][4] == "0.405186"
+
+
+def test_workbook_sheets_codes_strings_and_notes(tmp_path, safe_table):
+    import openpyxl
+
+    long_name = "first_generation_by_programme_level_and_route"
+    paths = export(tmp_path, {long_name: safe_table, "short": safe_table})
+    book = openpyxl.load_workbook(paths[-1])
+    assert book.sheetnames == ["anteckningar", long_name[:31], "short"]
+    sheet = book[long_name[:31]]
+    assert sheet["C3"].value == "[small_denominator]"
+    injected = sheet["A4"]
+    assert injected.value == "'=HYPERLINK(\"http://x\")" and injected.data_type == "s"
+    assert sheet["E2"].value == pytest.approx(0.405186) and sheet["E2"].number_format == "0.0%"
+    notes = "\n".join(str(c.value) for row in book["anteckningar"].iter_rows() for c in row if c.value)
+    assert "Syntetiska data" in notes
+    assert "default" in notes and "small_count_max = 4" in notes
+    assert "[small_denominator]" in notes and "UKÄ:s definition" in notes
+
+
+def test_real_data_workbook_has_no_synthetic_warning(tmp_path, safe_table):
+    import openpyxl
+
+    paths = export(tmp_path, {"t": safe_table}, lang="en", synthetic=False)
+    book = openpyxl.load_workbook(paths[-1])
+    notes = " ".join(str(c.value) for row in book["notes"].iter_rows() for c in row if c.value)
+    assert "Synthetic" not in notes
+
+
+def test_sheet_names_are_short_unique_and_legal():
+    names = sheet_names(["a" * 40, "A" * 40, "x/y:z", "notes"], reserved="notes")
+    values = list(names.values())
+    assert all(len(v) <= 31 for v in values)
+    assert len({v.lower() for v in values} | {"notes"}) == len(values) + 1
+    assert names["x/y:z"] == "x_y_z"
+
+
+def test_html_table_is_accessible_formatted_and_escaped(safe_table):
+    html = render_html_table(safe_table, lang="sv", caption="Andel <förstagenerations> studenter")
+    assert "<caption>Andel &lt;förstagenerations&gt; studenter</caption>" in html
+    assert '<th scope="col">Studieväg</th>' in html and '<th scope="row">Norrtälje</th>' in html
+    assert "<td>Campus</td>" in html
+    assert f"40,5{NBSP}%" in html and f"1{NBSP}234" in html
+    suppressed = re.search(r'<td class="suppressed" title="([^"]+)">\[small_denominator\]</td>', html)
+    assert suppressed and "för liten grupp" in suppressed.group(1)
+    assert "=HYPERLINK(&quot;http://x&quot;)" in html
+    assert "suppression_reason" not in html and "Orsak" not in html
+
+
+def test_html_table_in_english(safe_table):
+    html = render_html_table(safe_table.head(2), lang="en", caption="c")
+    assert "<td>Learning centre</td>" in html and "40.5%" in html
