@@ -37,6 +37,18 @@ TABLE_OF_SOURCE = {
 COURSE_CODE = re.compile(r"^[A-Z0-9]{2,10}$")
 MAX_COURSE_CREDITS = 60.0
 MAX_ACTIVITY_HOURS = 2000.0
+MIN_AGE_YEARS = 12
+MAX_AGE_YEARS = 110
+"""A person's age (reference year minus birth year) must lie in this range. Outside
+it the number is quarantined (``invalid_personal_number``): most often a century
+read wrongly, e.g. ``250101-...`` taken as 2025, or ``18811218-...`` typed for 1981.
+Because the two readings of a ten-digit number are a century apart, at most one of
+them fits, so one person never becomes two persons."""
+MAX_FREE_TEXT_CHARS = 200
+"""Free-text cells (an activity's host organisation) longer than this are quarantined."""
+# A cell a spreadsheet would run as a formula (=, +, @, or - before a letter; OWASP
+# "CSV injection"), or one holding control characters: never written to an output.
+_UNSAFE_TEXT = r"^[=+@]|^-[^\s0-9]|[\x00-\x1f\x7f]"
 WHOLE_COURSE_MODULE = "COURSE"
 """module_code of a result reported for the whole course rather than a module."""
 
@@ -71,6 +83,10 @@ def _text(series: pl.Series) -> pl.Series:
     return series.str.strip_chars()
 
 
+def _safe_text(parsed: pl.Series) -> pl.Series:
+    return ~parsed.str.contains(_UNSAFE_TEXT) & (parsed.str.len_chars() <= MAX_FREE_TEXT_CHARS)
+
+
 def _municipality(series: pl.Series) -> pl.Series:
     return geo.resolve_municipalities(series)
 
@@ -88,12 +104,17 @@ def _credit_range(parsed: pl.Series) -> pl.Series:
 
 
 def _person_rule(today: date) -> Rule:
+    def plausible_age(normalized: pl.Series) -> pl.Series:
+        born = normalized.str.slice(0, 4).cast(pl.Int32)
+        return born.is_between(today.year - MAX_AGE_YEARS, today.year - MIN_AGE_YEARS)
+
     return Rule(
         "_pn",
         "personal_number",
         lambda s: identity.parse_personal_numbers(s, on=today)["normalized"],
         "invalid_personal_number",
         required=True,
+        valid=plausible_age,
     )
 
 
@@ -204,7 +225,7 @@ def source_rules(source: str, lk: Lookups, *, item_columns: tuple[str, ...] = ()
                  "invalid_date", required=True, valid=_not_future(lk.today)),
             Rule("course_code", "course_code", _upper, "invalid_value",
                  valid=lambda s: s.str.contains(COURSE_CODE.pattern)),
-            Rule("host_org", "host_org", _text, "invalid_value"),
+            Rule("host_org", "host_org", _text, "invalid_value", valid=_safe_text),
             Rule("host_municipality_code", "host_municipality", _municipality,
                  "unknown_municipality"),
             Rule("hours", "hours", values.parse_credits, "invalid_value",

@@ -20,7 +20,15 @@ Choices for malformed files:
   :class:`~lcanalysis.errors.InputError` naming the line, since the cells cannot be
   put in the right columns;
 - two headers meaning the same column: InputError naming both;
-- NUL bytes in the first 8 KB: InputError "not a text file".
+- NUL bytes in the first 8 KB: InputError "not a text file";
+- a file above :data:`MAX_FILE_BYTES`: InputError before a byte is parsed (the
+  cleaner holds a source in memory; a 2 GB export must be split, e.g. by term);
+- a zip archive (an XLSX workbook) with a text file's name: InputError saying so;
+- a text file that mixes UTF-8 and Windows-1252 lines (two exports pasted
+  together): InputError naming the first line that is not UTF-8, since either
+  reading garbles the other half;
+- an XLSX whose first sheet lacks the required columns: the error names the
+  workbook's other sheets and the ``sheet:`` setting.
 """
 
 from __future__ import annotations
@@ -66,6 +74,16 @@ ROW = "_row"
 
 #: The header row must be among this many first rows (XLSX and CSV alike).
 HEADER_SEARCH_ROWS = 20
+
+#: Files larger than this are refused before reading (bytes). A module constant, so
+#: tests can lower it and a site with more memory can raise it.
+MAX_FILE_BYTES = 1024**3
+
+#: A UTF-8 encoded Latin-1 letter (å, ä, ö, é ... as two bytes): in a Windows-1252
+#: reading it would be "Ã¥", which no Swedish export contains.
+_UTF8_LETTER = re.compile(rb"\xc3[\x80-\xbf]")
+
+_ZIP_MAGIC = b"PK\x03\x04"
 
 _MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$")
 
@@ -174,13 +192,29 @@ def read_raw_file(
         column, a record with too many fields, an unclosed quote, a missing sheet.
     """
     path = Path(path)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"the file has {size} bytes, above the limit of {MAX_FILE_BYTES} bytes "
+            "(lcanalysis.ingest.read.MAX_FILE_BYTES); split the export, e.g. by term",
+            file=path,
+        )
     if path.suffix.lower() == ".xlsx":
         return _read_xlsx(path, source, spec, sheet or spec.sheet)
     return _read_delimited(path, source, spec)
 
 
 def _read_delimited(path: Path, source: str, spec: SourceColumns) -> RawTable:
+    with open(path, "rb") as handle:
+        if handle.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC:
+            raise InputError(
+                "not a text file: an XLSX workbook (a zip archive) with a text file's name; "
+                "rename it to .xlsx",
+                file=path,
+            )
     encoding = detect_encoding(path)
+    if encoding in ("cp1252", "latin-1"):
+        _check_single_encoding(path, encoding)
     sample, complete = read_sample(path, encoding)
     if not sample.strip():
         return _empty(path, source, spec, encoding, "", ["file is empty: no header, no rows"])
@@ -221,6 +255,40 @@ def _read_delimited(path: Path, source: str, spec: SourceColumns) -> RawTable:
     if blank:
         warnings.append(f"{blank} blank line(s) skipped")
     return _table(frame, path, source, encoding, separator, mapping, header_at, warnings)
+
+
+def _check_single_encoding(path: Path, encoding: str) -> None:
+    """Refuse a file that is not valid UTF-8 yet holds UTF-8 letters: mixed encodings.
+
+    A fast scan for a UTF-8 letter first (chunks overlap by one byte so no pair is
+    split); only a file that has one is read line by line to name the lines.
+    """
+    with open(path, "rb") as handle:
+        previous = b""
+        while chunk := handle.read(CHUNK_BYTES):
+            if _UTF8_LETTER.search(previous + chunk):
+                break
+            previous = chunk[-1:]
+        else:
+            return
+        handle.seek(0)
+        utf8_line = bad_line = None
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                bad_line = bad_line or number
+            else:
+                if utf8_line is None and _UTF8_LETTER.search(line):
+                    utf8_line = number
+            if utf8_line and bad_line:
+                name = "Windows-1252" if encoding == "cp1252" else "Latin-1"
+                raise InputError(
+                    f"mixed encodings: this line is {name} but line {utf8_line} is UTF-8 "
+                    "(files pasted together?); save the whole file in one encoding",
+                    file=path,
+                    row=bad_line,
+                )
 
 
 def _contains_byte(path: Path, byte: bytes) -> bool:
@@ -389,7 +457,14 @@ def _read_xlsx(path: Path, source: str, spec: SourceColumns, sheet: str | None) 
     try:
         reader = fastexcel.read_excel(path)
     except Exception as exc:  # fastexcel raises its own error types for damaged files
-        raise InputError(f"not a readable XLSX workbook ({exc})", file=path) from None
+        with open(path, "rb") as handle:
+            zipped = handle.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC
+        detail = (
+            str(exc).strip().splitlines()[0]
+            if zipped
+            else "it is not a zip archive; a CSV with an .xlsx name?"
+        )
+        raise InputError(f"not a readable XLSX workbook ({detail})", file=path) from None
     if sheet is not None and sheet not in reader.sheet_names:
         raise InputError(
             f"sheet {sheet!r} not found; the workbook has {', '.join(map(repr, reader.sheet_names))}",
@@ -418,7 +493,20 @@ def _read_xlsx(path: Path, source: str, spec: SourceColumns, sheet: str | None) 
                 f"its column is named {text!r}"
             )
         headers.append(text)
-    mapping = map_headers(headers, spec, file=path, row=header_at + 1)
+    try:
+        mapping = map_headers(headers, spec, file=path, row=header_at + 1)
+    except InputError as err:
+        others = [s for s in reader.sheet_names if s != name]
+        if sheet is not None or not others:
+            raise
+        raise InputError(
+            f"{err.message} (sheet {name!r} was read, the first; the workbook also has "
+            f"{', '.join(map(repr, others))}: put the data first or set `sheet:` for "
+            f"{source} in config/columns.yaml)",
+            file=path,
+            row=err.row,
+            column=err.column,
+        ) from None
     body = grid.slice(header_at + 1).select(
         pl.col(n).str.replace(_MIDNIGHT.pattern, "${1}") for n in names
     )
