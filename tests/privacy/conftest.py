@@ -29,7 +29,13 @@ def messy_cleaned(tmp_path_factory) -> tuple[Path, Path]:
     raw = write_messy_raw(root / "raw")
     out = root / "processed"
     result = run_cli(
-        "clean", "--raw", str(raw), "--out", str(out), "--today", TODAY,
+        "clean",
+        "--raw",
+        str(raw),
+        "--out",
+        str(out),
+        "--today",
+        TODAY,
         env_extra={"LCANALYSIS_KEY": KEY_HEX},
     )
     assert result.returncode == 0, result.stderr

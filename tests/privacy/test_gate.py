@@ -228,7 +228,9 @@ def test_every_written_form_is_found(tmp_path, names, written, excerpt):
 def test_an_unreadable_file_is_a_finding(tmp_path, names):
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
     (tmp_path / "blob.bin").write_bytes(b"\x00\x01\x02" * 100)
-    assert sorted((f.file.rsplit("/", 1)[-1], f.kind) for f in privacy.scan([tmp_path], names=names)) == [
+    assert sorted(
+        (f.file.rsplit("/", 1)[-1], f.kind) for f in privacy.scan([tmp_path], names=names)
+    ) == [
         ("blob.bin", "unscanned"),
         ("broken.xlsx", "unscanned"),
     ]

@@ -17,10 +17,16 @@ KEY_LIKE = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])")
 
 def repository_files() -> list[Path]:
     """Tracked files and files about to be (untracked, not ignored)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT, capture_output=True, check=True,
-    ).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     return [ROOT / name for name in listed if name and (ROOT / name).is_file()]
 
 
@@ -57,7 +63,12 @@ def test_the_demo_key_is_refused_on_real_data(tmp_path):
     ):
         out = tmp_path / "out"
         result = run_cli(
-            "clean", "--raw", str(raw), "--out", str(out), *how.get("args", ()),
+            "clean",
+            "--raw",
+            str(raw),
+            "--out",
+            str(out),
+            *how.get("args", ()),
             env_extra=how.get("env_extra", {"HOME": str(tmp_path / "home")}),
         )
         assert result.returncode == 2, how
