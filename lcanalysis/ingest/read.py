@@ -223,9 +223,19 @@ def _read_delimited(path: Path, source: str, spec: SourceColumns) -> RawTable:
     header_at = _header_index([r for r, _ in records], spec)
     headers = [cell.strip() for cell in records[header_at][0]]
     header_line = records[header_at][1]
-    mapping = map_headers(
-        headers, spec, file=path, row=header_line - _lines_in(records, header_at) + 1
-    )
+    header_row = header_line - _lines_in(records, header_at) + 1
+    try:
+        mapping = map_headers(headers, spec, file=path, row=header_row)
+    except InputError as err:
+        if len(headers) > 1:
+            raise
+        raise InputError(
+            f"{err.message} (the header is a single cell: is the separator something other "
+            "than ';', ',' or tab? export with one of those)",
+            file=path,
+            row=err.row,
+            column=err.column,
+        ) from None
     width = len(headers)
     names = [f"_c{i}" for i in range(width)]
     with _utf8_source(path, encoding) as text_source:
