@@ -185,13 +185,16 @@ def load_pipeline(path: Path | None = None, *, lang: str | None = None) -> Pipel
     ) else ()
     specs: list[NotebookSpec] = []
     names: set[str] = set()
+    afters: dict[str, list[str]] = {}  # every named entry's 'after', valid or not
     for i, entry in enumerate(entries, start=1):
         spec = _notebook_spec(i, entry, names, defaults, centres, problems)
         if spec is not None:
             specs.append(spec)
         if isinstance(entry, dict) and isinstance(entry.get("name"), str):
             names.add(entry["name"])
-    problems += _check_after(specs, names)
+            after = entry.get("after")
+            afters[entry["name"]] = [a for a in after if isinstance(a, str)] if isinstance(after, list) else []
+    problems += _check_after(afters)
     if problems:
         raise ConfigError(path, problems)
     return Pipeline(path=Path(path), defaults=defaults, notebooks=tuple(specs))
@@ -431,14 +434,13 @@ def _fan_out(
     return parameter, tuple(values)
 
 
-def _check_after(specs: list[NotebookSpec], names: set[str]) -> list[str]:
-    """Unknown names in ``after`` and dependency cycles."""
+def _check_after(afters: Mapping[str, list[str]]) -> list[str]:
+    """Unknown names in ``after`` (notebook name -> names) and dependency cycles."""
     problems = [
-        f"notebook {s.name}: 'after' names {a!r}, which is not a notebook of this pipeline"
-        for s in specs for a in s.after if a not in names
+        f"notebook {name}: 'after' names {a!r}, which is not a notebook of this pipeline"
+        for name, after in afters.items() for a in after if a not in afters
     ]
-    graph = {s.name: list(s.after) for s in specs}
-    graph = {name: [a for a in after if a in graph] for name, after in graph.items()}
+    graph = {name: [a for a in after if a in afters] for name, after in afters.items()}
     state: dict[str, int] = {}
 
     def visit(node: str, trail: list[str]) -> None:
