@@ -146,8 +146,8 @@ def test_cs_recovers_heterogeneous_effects_where_twfe_is_biased():
 
 def test_cs_bootstrap_se_matches_analytic_se_of_two_by_two():
     rng = np.random.default_rng(3)
-    n_treated, n_control = 30, 60
-    change = np.concatenate([rng.normal(1, 2, n_treated), rng.normal(0, 1, n_control)])
+    n_treated, n_control = 30, 40  # both groups' variance matters: 1/30 and 4/40
+    change = np.concatenate([rng.normal(1, 1, n_treated), rng.normal(0, 2, n_control)])
     rows = [(i, 1, 0.0) for i in range(change.size)] + [(i, 2, c) for i, c in enumerate(change)]
     panel = pl.DataFrame(rows, schema=["unit", "year", "y"], orient="row").with_columns(
         first=pl.when(pl.col("unit") < n_treated).then(2).otherwise(None))
