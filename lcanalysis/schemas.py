@@ -72,6 +72,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "parental_education": _one_of(PARENTAL_EDUCATION_LEVELS),
             "first_generation": pa.Column(pl.Boolean, nullable=True),
             "foreign_background": pa.Column(pl.Boolean, nullable=True),
+            "employed": pa.Column(pl.Boolean, nullable=True),
         },
         unique=["person_id"],
         strict=True,

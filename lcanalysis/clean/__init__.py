@@ -241,8 +241,8 @@ def derive_persons(
 
     Birth year, legal sex and id kind come from the identity number (never stored);
     the home municipality from the person's earliest application (by term); parental
-    education, first generation, foreign background and employment from the
-    person's latest survey answer. ``first_generation`` follows UKÄ: true when the
+    education, first generation, foreign background and employment ("are you in
+    work while studying") from the person's latest survey answer. ``first_generation`` follows UKÄ: true when the
     higher-educated parent has less than three years of post-secondary education,
     null when unknown.
     """
@@ -267,11 +267,12 @@ def derive_persons(
             background.sort(terms.term_seq("survey_term"), descending=True)
             .group_by("person_id", maintain_order=True)
             .first()
-            .drop("survey_term", "employed")
+            .drop("survey_term")
         )
     else:
         latest = pl.DataFrame(
-            schema={"person_id": pl.Utf8, "parental_education": pl.Utf8, "foreign_background": pl.Boolean}
+            schema={"person_id": pl.Utf8, "parental_education": pl.Utf8,
+                    "employed": pl.Boolean, "foreign_background": pl.Boolean}
         )
     persons = persons.join(home, on="person_id", how="left").join(latest, on="person_id", how="left")
     persons = persons.with_columns(pl.col("parental_education").fill_null("unknown"))

@@ -90,11 +90,15 @@ def entrants(
         ``"learning_centre"`` if the person is in ``participants`` or has any
         registration (at any level, any term) with delivery mode
         ``"learning_centre"``; otherwise ``"campus"``.
-    strand, learning_centre_id, employed
+    strand, learning_centre_id
         From the person's earliest participation by ``start_term`` (ties broken in
         the order of :data:`lcanalysis.schemas.STRANDS`). A learning-centre entrant
-        missing from ``participants`` has a null strand and employment and the
-        centre of their first learning-centre registration. Null for campus.
+        missing from ``participants`` has a null strand and the centre of their
+        first learning-centre registration. Null for campus.
+    employed
+        In work while studying: the learning centre's participant list where it says,
+        else the person's latest survey answer (persons.employed); null when neither
+        is known.
     age_at_entry, age_band, mature
         Calendar year of the entry term minus birth year; bands :data:`AGE_BANDS`;
         mature = 25 or over (:data:`MATURE_AGE`, UKÄ's convention, not HESA's 21).
@@ -151,6 +155,7 @@ def entrants(
         "first_generation",
         "foreign_background",
         "home_municipality_code",
+        pl.col("employed").alias("_survey_employed"),
     ]
     joined = (
         first.join(participation, on="person_id", how="left")
@@ -165,6 +170,7 @@ def entrants(
             .otherwise(pl.lit("campus"))
             .alias("route"),
             pl.coalesce("_participant_centre", "_registration_centre").alias("learning_centre_id"),
+            pl.coalesce("employed", "_survey_employed").alias("employed"),
             (pl.col("entry_term").str.slice(2).cast(pl.Int32) - pl.col("birth_year").cast(pl.Int32)).alias(
                 "age_at_entry"
             ),

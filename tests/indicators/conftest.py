@@ -43,7 +43,15 @@ def persons() -> pl.DataFrame:
             "first_generation", "foreign_background", "home_municipality_code",
         ],
         orient="row",
-    ).with_columns(pl.col("birth_year").cast(pl.Int32), pl.lit("personnummer").alias("id_kind"))  # fmt: skip
+    ).with_columns(
+        pl.col("birth_year").cast(pl.Int32),
+        pl.lit("personnummer").alias("id_kind"),
+        # Survey answer "in work while studying": p05 yes, p06 no, p02 no (the
+        # participant list, which says yes, takes precedence); others unknown.
+        pl.col("person_id").replace_strict(
+            {"p05": True, "p06": False, "p02": False}, default=None, return_dtype=pl.Boolean
+        ).alias("employed"),
+    )
 
 
 @pytest.fixture

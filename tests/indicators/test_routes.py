@@ -30,6 +30,9 @@ def test_entry_route_and_strand(registrations, participants, persons):
     # p04 is not a participant: centre from the learning-centre registration, no strand.
     assert (rows["p04"]["strand"], rows["p04"]["learning_centre_id"]) == (None, "hudiksvall")
     assert rows["p05"]["learning_centre_id"] is None and rows["p05"]["strand"] is None
+    # Employment: the participant list first (p02 True although the survey says no),
+    # then the survey (campus p05 True, p06 False); unknown otherwise (p07).
+    assert [rows[p]["employed"] for p in ("p02", "p05", "p06", "p07")] == [True, True, False, None]
 
 
 def test_age_bands_mature_and_geography(registrations, participants, persons):
