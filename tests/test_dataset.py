@@ -37,7 +37,7 @@ def test_missing_source_names_the_folder_to_fill(processed, tmp_path):
     copy.mkdir()
     (copy / "cleaning_report.json").write_text((processed / "cleaning_report.json").read_text())
     with pytest.raises(TableMissing, match="data/raw/followups/"):
-        Dataset.load(copy).followups
+        _ = Dataset.load(copy).followups
 
 
 def test_no_cleaned_data_is_a_clear_error(tmp_path):
@@ -52,4 +52,4 @@ def test_an_edited_table_breaks_the_contract(processed, tmp_path):
     regs = pl.read_parquet(processed / "registrations.parquet")
     pl.concat([regs, regs.head(1)]).write_parquet(copy / "registrations.parquet")
     with pytest.raises(ContractViolation, match="registrations"):
-        Dataset.load(copy).registrations
+        _ = Dataset.load(copy).registrations
