@@ -96,8 +96,8 @@ def composition(
     missingness is visible rather than hidden. As in UKÄ's and HESA's widening-
     participation tables, counts are of entrants (people), not registrations.
 
-    Caveat: ``employed`` is known only for learning-centre participants, so for
-    campus it is all ``"unknown"``.
+    Caveat: ``employed`` comes from the participant lists and, for everyone else,
+    from the survey; non-respondents are ``"unknown"``.
 
     Returns
     -------
@@ -105,6 +105,52 @@ def composition(
     ``"true"``/``"false"``), Wilson intervals, not yet suppressed.
     """
     return category_shares(entrants, characteristic, by)
+
+
+CHARACTERISTICS: dict[str, pl.Expr] = {
+    "first_generation": pl.col("first_generation"),
+    "mature": pl.col("mature"),
+    "female": pl.col("legal_sex") == "F",
+    "foreign_background": pl.col("foreign_background"),
+    "employed": pl.col("employed"),
+    "far_from_stockholm": pl.col("distance_km") >= 150,
+    "rural": pl.col("skr_group").is_in(["C8", "C9"]),
+}
+"""The widening-participation characteristics of an entrant, as yes/no/unknown.
+
+first generation (UKÄ: no parent with >= 3 years of post-secondary education),
+mature (25 or over at entry), female (legal sex), foreign background (SCB),
+employed while studying, far from Stockholm (home municipality >= 150 km from
+KTH's main campus) and rural (home municipality in SKR's groups C8-C9, "rural
+municipalities", 2023 classification)."""
+
+
+def characteristic_rates(
+    entrants: pl.DataFrame,
+    characteristics: Sequence[str] = tuple(CHARACTERISTICS),
+    by: Sequence[str] = ("route",),
+) -> pl.DataFrame:
+    """Share of entrants with each characteristic, among those for whom it is known.
+
+    For each characteristic k of :data:`CHARACTERISTICS` and group g: numerator =
+    entrants of g with k, denominator = entrants of g whose k is known, Wilson
+    interval; the entrants with k unknown are counted in ``missing`` (so survey
+    non-response is visible, not hidden in the denominator). One rate frame with a
+    ``characteristic`` column first, for the gap chart and the report's headline
+    table.
+    """
+    unknown = [k for k in characteristics if k not in CHARACTERISTICS]
+    if unknown:
+        raise ValueError(f"unknown characteristics {unknown}; known: {', '.join(CHARACTERISTICS)}")
+    frames = []
+    for name in characteristics:
+        flagged = entrants.select(*by, CHARACTERISTICS[name].alias("has"))
+        frames.append(
+            stats.rates(flagged, list(by), "has").select(
+                pl.lit(name).alias("characteristic"), pl.all()
+            )
+        )
+    return pl.concat(frames)
 
 
 def reference_population(

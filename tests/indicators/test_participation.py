@@ -164,3 +164,25 @@ def test_indirect_standardisation_without_any_reference_is_null_not_nan():
     s = part.indirect_standardisation(frame, "passed", cells=["band"]).summary.row(0, named=True)
     assert (s["n"], s["entrants_without_reference"]) == (0, 2)
     assert s["difference_pp"] is None and s["ci_low"] is None and s["ratio"] is None
+
+
+def test_characteristic_rates_count_only_known_values():
+    from lcanalysis.indicators.participation import characteristic_rates
+
+    ent = pl.DataFrame({
+        "route": ["learning_centre"] * 4 + ["campus"] * 3,
+        "first_generation": [True, True, False, None, False, None, None],
+        "mature": [True, True, True, False, False, False, True],
+        "legal_sex": ["F", "M", "F", "F", "M", "M", "F"],
+        "distance_km": [200.0, 10.0, 150.0, 149.9, 5.0, 300.0, 2.0],
+    })
+    out = characteristic_rates(ent, ["first_generation", "female", "far_from_stockholm"])
+    got = {(r["characteristic"], r["route"]): (r["numerator"], r["denominator"], r["missing"])
+           for r in out.iter_rows(named=True)}
+    # first generation: LC 2 of 3 known (1 unknown); campus 0 of 1 known (2 unknown).
+    assert got[("first_generation", "learning_centre")] == (2, 3, 1)
+    assert got[("first_generation", "campus")] == (0, 1, 2)
+    assert got[("female", "learning_centre")] == (3, 4, 0)
+    # 150 km counts as far; 149.9 does not.
+    assert got[("far_from_stockholm", "learning_centre")] == (2, 4, 0)
+    assert got[("far_from_stockholm", "campus")] == (1, 3, 0)
