@@ -518,3 +518,68 @@ def transition_survival(person_frame: pl.DataFrame, by: str | None = "route") ->
     not are censored at the last observed term.
     """
     return stats.survival_curve(person_frame, "duration_terms", "event", by)
+
+
+FUNNEL_STAGES = ("applied", "admitted", "registered", "passed_foundation_year", "entered_engineering")
+
+
+def foundation_year_funnel(
+    applications: pl.DataFrame,
+    registrations: pl.DataFrame,
+    outcomes: pl.DataFrame,
+    *,
+    cohort_terms: Sequence[str],
+) -> pl.DataFrame:
+    """From application to an engineering programme, for foundation-year applicants.
+
+    Applicants: persons with an application to a ``foundation_year`` programme for a
+    term in ``cohort_terms``; their route is ``learning_centre`` when any such
+    application names a learning centre (the locally taught foundation year,
+    strand b), else ``campus``. Stages, each a subset of the one before in the
+    normal course of things:
+
+    - ``admitted``: admitted to a foundation-year programme in those terms;
+    - ``registered``: registered at foundation-year level in a term they applied for;
+    - ``passed_foundation_year`` / ``entered_engineering``: ``completed`` /
+      ``transitioned`` is true in ``outcomes`` (the ``persons`` frame of
+      :func:`foundation_year_outcomes`).
+
+    Rate = persons at the stage / applicants of the route, Wilson interval. The last
+    two stages count only outcomes already observed: for recent cohorts whose window
+    is still open they are lower bounds, not final rates.
+    """
+    applied = applications.filter(
+        (pl.col("programme_level") == "foundation_year") & pl.col("term").is_in(list(cohort_terms))
+    )
+    people = applied.group_by("person_id").agg(
+        pl.when(pl.col("learning_centre_id").is_not_null().any())
+        .then(pl.lit("learning_centre"))
+        .otherwise(pl.lit("campus"))
+        .first()
+        .alias("route"),
+        (pl.col("admission_status") == "admitted").any().alias("admitted"),
+    )
+    registered = (
+        registrations.filter(pl.col("programme_level") == "foundation_year")
+        .join(applied.select("person_id", "term").unique(), on=["person_id", "term"], how="semi")
+        .select("person_id")
+        .unique()
+    )
+    passed = outcomes.filter(pl.col("completed").fill_null(False)).select("person_id")
+    entered = outcomes.filter(pl.col("transitioned").fill_null(False)).select("person_id")
+    flags = people.with_columns(
+        pl.lit(True).alias("applied"),
+        pl.col("person_id").is_in(registered["person_id"].implode()).alias("registered"),
+        pl.col("person_id").is_in(passed["person_id"].implode()).alias("passed_foundation_year"),
+        pl.col("person_id").is_in(entered["person_id"].implode()).alias("entered_engineering"),
+    )
+    counts = flags.group_by("route").agg(
+        pl.len().alias("denominator"), *[pl.col(s).sum().alias(s) for s in FUNNEL_STAGES]
+    )
+    long = counts.unpivot(
+        index=["route", "denominator"], on=list(FUNNEL_STAGES), variable_name="stage",
+        value_name="numerator",
+    ).with_columns(pl.col("numerator").cast(pl.Int64), pl.col("denominator").cast(pl.Int64))
+    order = {s: i for i, s in enumerate(FUNNEL_STAGES)}
+    long = long.sort(pl.col("stage").replace_strict(order), "route")
+    return stats.add_rate_columns(long.select("stage", "route", "numerator", "denominator"))

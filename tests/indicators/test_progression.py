@@ -229,3 +229,39 @@ def test_adjusted_comparison_drops_route_only_covariate(outcome_frame):
     assert out.covariates_used == ("legal_sex",)
     assert out.n_obs == 20
     assert "C(legal_sex)[T.unknown]" in out.odds_ratios["term"].to_list()
+
+
+def test_foundation_year_funnel_counts_each_stage_per_route():
+    from lcanalysis.indicators.progression import foundation_year_funnel
+
+    apps = pl.DataFrame({
+        "person_id": ["a", "b", "c", "d", "e", "e"],
+        "term": ["HT2024"] * 5 + ["VT2025"],
+        "programme_level": ["foundation_year"] * 4 + ["msc_eng", "foundation_year"],
+        "learning_centre_id": ["norrtalje", "norrtalje", None, None, None, None],
+        "admission_status": ["admitted", "admitted", "admitted", "reserve", "admitted", "admitted"],
+    })
+    regs = pl.DataFrame({
+        "person_id": ["a", "b", "c", "e"],
+        "term": ["HT2024", "HT2024", "HT2024", "HT2024"],
+        "programme_level": ["foundation_year"] * 3 + ["msc_eng"],
+    })
+    outcomes = pl.DataFrame({
+        "person_id": ["a", "b", "c"],
+        "completed": [True, None, True],
+        "transitioned": [True, None, False],
+    })
+    out = foundation_year_funnel(apps, regs, outcomes, cohort_terms=["HT2024"])
+    got = {(r["stage"], r["route"]): (r["numerator"], r["denominator"]) for r in out.iter_rows(named=True)}
+    # LC: a, b applied, admitted, registered; a passed and entered (b still open).
+    assert got[("applied", "learning_centre")] == (2, 2)
+    assert got[("registered", "learning_centre")] == (2, 2)
+    assert got[("passed_foundation_year", "learning_centre")] == (1, 2)
+    assert got[("entered_engineering", "learning_centre")] == (1, 2)
+    # Campus: c and d applied for HT2024 (e's foundation-year application is VT2025);
+    # c admitted and registered and passed, did not enter engineering.
+    assert got[("applied", "campus")] == (2, 2)
+    assert got[("admitted", "campus")] == (1, 2)
+    assert got[("passed_foundation_year", "campus")] == (1, 2)
+    assert got[("entered_engineering", "campus")] == (0, 2)
+    assert out["stage"].to_list()[:2] == ["applied", "applied"]
