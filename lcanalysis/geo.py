@@ -355,3 +355,17 @@ def distance_band(km: pl.Series | pl.Expr) -> pl.Series | pl.Expr:
     if isinstance(km, pl.Series):
         return _on_series(km.cast(pl.Float64), _band_expr(pl.col("codes")))
     return _band_expr(km.cast(pl.Float64))
+
+
+def municipality_features() -> pl.DataFrame:
+    """Per municipality: SKR group 2023 and distance to KTH, for panels and models.
+
+    Columns ``municipality_code``, ``skr_group`` (SKR Kommungruppsindelning 2023) and
+    ``distance_km`` (:func:`distance_to_stockholm_km`), the shape that
+    :mod:`lcanalysis.indicators.effect` and :mod:`lcanalysis.indicators.scaleup` take.
+    """
+    return municipalities().select(
+        "municipality_code",
+        pl.col("skr_group_2023").alias("skr_group"),
+        distance_to_stockholm_km(pl.col("municipality_code")).alias("distance_km"),
+    )

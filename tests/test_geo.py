@@ -245,3 +245,11 @@ def test_distance_band_as_expression_on_learning_centres():
     df = pl.DataFrame({"code": ["0188", "2184", "2361"]})  # Norrtälje, Hudiksvall, Härjedalen
     out = df.select(geo.distance_band(geo.distance_to_stockholm_km(pl.col("code"))))
     assert out.to_series().to_list() == ["50-149 km", "150-299 km", "300+ km"]
+
+
+def test_municipality_features_for_panels():
+    features = geo.municipality_features()
+    assert features.height == 290
+    row = features.filter(pl.col("municipality_code") == "2584").row(0, named=True)  # Kiruna
+    assert row["skr_group"] == "C6"  # SKR 2023: "mindre stad/tätort"
+    assert row["distance_km"] > 900
