@@ -77,14 +77,6 @@ def load_programmes(path: Path | None = None) -> dict[str, Programme]:
     return out
 
 
-def centres_mapping(centres: dict[str, LearningCentre]) -> dict[str, dict]:
-    """Centres as plain mappings (municipality, serves, strands, start_term ...), the
-    form :mod:`lcanalysis.indicators.effect` and ``scaleup`` take."""
-    from dataclasses import asdict
-
-    return {cid: asdict(centre) for cid, centre in centres.items()}
-
-
 def load_learning_centres(path: Path | None = None) -> dict[str, LearningCentre]:
     """Learning centres of the pilot, from ``config/learning_centres.yaml``.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lcanalysis.config import centres_mapping, load_codes, load_learning_centres, load_programmes
+from lcanalysis.config import load_codes, load_learning_centres, load_programmes
 from lcanalysis.errors import ConfigError
 
 
@@ -15,12 +15,6 @@ def test_the_shipped_configuration_loads():
     assert load_programmes()["TBASD"].level == "foundation_year"
     assert load_codes()["admission_status"]["antagen"] == "admitted"
     assert load_codes()["strand"]["basar"] == "foundation_year"  # folded: "Basår"
-
-
-def test_centres_mapping_is_plain_data():
-    mapping = centres_mapping(load_learning_centres())
-    assert mapping["sodertalje"]["serves"] == ("0181", "0140")
-    assert mapping["sodertalje"]["start_term"] == "HT2024"
 
 
 def test_every_problem_in_a_centres_file_at_once(tmp_path):

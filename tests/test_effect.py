@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 import statsmodels.formula.api as smf
 
+from lcanalysis.config import LearningCentre
 from lcanalysis.errors import InputError
 from lcanalysis.indicators.effect import (
     callaway_santanna,
@@ -307,9 +308,9 @@ def test_municipality_panel_counts_rates_and_timing():
     persons = pl.DataFrame({"person_id": ["p1", "p2", "p3"], "birth_year": [1990, 2004, 2000],
                             "first_generation": [True, None, False]})
     centres = {
-        "norrtalje": {"municipality": "0188", "serves": ["0188"], "start_term": "HT2024"},
-        "sodertalje": {"municipality": "0181", "serves": ["0181", "0140"], "start_term": "VT2024"},
-        "other": {"municipality": "0140", "serves": ["0140"], "start_term": "HT2022"},
+        "norrtalje": LearningCentre("norrtalje", "norrtalje", "0188", ("0188",), (), "HT2024"),
+        "sodertalje": LearningCentre("sodertalje", "sodertalje", "0181", ("0181", "0140",), (), "VT2024"),
+        "other": LearningCentre("other", "other", "0140", ("0140",), (), "HT2022"),
     }
     features = pl.DataFrame({"municipality_code": ["0188", "0140", "0181"],
                              "skr_group": ["B5", "A2", "B3"]})

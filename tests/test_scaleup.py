@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from lcanalysis.config import LearningCentre
 from lcanalysis.errors import InputError
 from lcanalysis.indicators.scaleup import (
     candidate_municipalities,
@@ -116,9 +117,8 @@ def stats_and_features():
 def test_centre_year_table_counts_first_appearance():
     stats, features = stats_and_features()
     centres = {
-        "norrtalje": {"municipality": "0188", "serves": ["0188"], "start_term": "HT2024"},
-        "sodertalje": {"municipality": "0181", "serves": ["0181", "0140"],
-                       "start_term": "VT2025"},
+        "norrtalje": LearningCentre("norrtalje", "norrtalje", "0188", ("0188",), (), "HT2024"),
+        "sodertalje": LearningCentre("sodertalje", "sodertalje", "0181", ("0181", "0140",), (), "VT2025"),
     }
     participants = pl.DataFrame({
         "person_id": ["p1", "p2", "p3", "p1"],

@@ -34,6 +34,7 @@ import scipy.sparse as sp
 import statsmodels.api as sm
 from scipy import stats
 
+from lcanalysis.config import LearningCentre
 from lcanalysis.errors import InputError
 
 POPULATION_19_64 = ("pop_19_24", "pop_25_34", "pop_35_44", "pop_45_64")
@@ -69,26 +70,26 @@ def first_treated_year(start_term: str, *, timing: Timing = "main_round") -> int
 
 
 def pilot_start_years(
-    centres: Mapping, valid_codes: Collection[str] | None = None, *, timing: Timing = "main_round"
+    centres: Mapping[str, LearningCentre],
+    valid_codes: Collection[str] | None = None,
+    *,
+    timing: Timing = "main_round",
 ) -> pl.DataFrame:
     """First treated year per served municipality (``municipality_code``, ``pilot_start_year``).
 
     Each centre's start year (:func:`first_treated_year`) applies to every municipality
     in its ``serves`` list; a municipality served by several centres takes the earliest.
-    ``centres`` is the ``learning_centres`` mapping of config/learning_centres.yaml (the
-    whole parsed file, with that single key, is accepted too).
+    ``centres`` is :func:`lcanalysis.config.load_learning_centres`.
     """
-    if set(centres) == {"learning_centres"}:
-        centres = centres["learning_centres"]
     rows = []
     for centre_id, centre in centres.items():
-        for code in centre.get("serves") or [centre["municipality"]]:
+        for code in centre.serves or (centre.municipality,):
             if valid_codes is not None and code not in valid_codes:
                 raise InputError(
                     f"learning centre {centre_id!r} serves unknown municipality {code!r}",
                     file="config/learning_centres.yaml",
                 )
-            rows.append((code, first_treated_year(centre["start_term"], timing=timing)))
+            rows.append((code, first_treated_year(centre.start_term, timing=timing)))
     frame = pl.DataFrame(
         rows, schema={"municipality_code": pl.String, "pilot_start_year": pl.Int32}, orient="row"
     )
@@ -99,7 +100,7 @@ def municipality_panel(
     applications: pl.DataFrame,
     municipal_stats: pl.DataFrame,
     persons: pl.DataFrame | None,
-    centres: Mapping,
+    centres: Mapping[str, LearningCentre],
     *,
     years: range | None = None,
     timing: Timing = "main_round",

@@ -26,6 +26,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from statsmodels.genmod.generalized_linear_model import GLMResults
 
+from lcanalysis.config import LearningCentre
 from lcanalysis.errors import InputError
 from lcanalysis.indicators.effect import POPULATION_19_64, first_treated_year
 
@@ -77,7 +78,7 @@ def _with_logs(frame: pl.DataFrame) -> pl.DataFrame:
 def centre_year_table(
     participants: pl.DataFrame,
     registrations: pl.DataFrame | None,
-    centres: Mapping,
+    centres: Mapping[str, LearningCentre],
     municipal_stats: pl.DataFrame,
     municipality_features: pl.DataFrame,
 ) -> pl.DataFrame:
@@ -96,8 +97,6 @@ def centre_year_table(
       ``municipality_features`` (municipality_code, skr_group, distance_km);
       ``log_distance`` and ``log_population`` (of population_served) for the model.
     """
-    if set(centres) == {"learning_centres"}:
-        centres = centres["learning_centres"]
     _require(participants, ("person_id", "learning_centre_id", "start_term"), "participants")
     _require(municipality_features, ("municipality_code", "skr_group", "distance_km"),
              "municipality_features")
@@ -124,15 +123,15 @@ def centre_year_table(
     recruits = first_year.group_by("learning_centre_id", "year").agg(pl.len().alias("recruits"))
 
     grid = pl.DataFrame(
-        [(cid, c["municipality"], year)
+        [(cid, c.municipality, year)
          for cid, c in centres.items()
-         for year in range(first_treated_year(c["start_term"], timing="calendar"), last_year + 1)],
+         for year in range(first_treated_year(c.start_term, timing="calendar"), last_year + 1)],
         schema={"learning_centre_id": pl.String, "municipality_code": pl.String,
                 "year": pl.Int32},
         orient="row",
     )
     served = pl.DataFrame(
-        [(cid, code) for cid, c in centres.items() for code in c["serves"]],
+        [(cid, code) for cid, c in centres.items() for code in c.serves],
         schema={"learning_centre_id": pl.String, "served_code": pl.String}, orient="row",
     )
     area = _area_statistics(
