@@ -87,19 +87,23 @@ class NotebookRun:
         return disclosure.apply_policy(frame, self.policy)
 
     def table(self, name: str, frame: pl.DataFrame, *, note: str, caption: str | None = None,
-              protect: bool = True):
+              statistics: bool = True):
         """Publish a table: disclosure control, keep it for export, show it as HTML.
 
         ``note`` states what the numbers mean (definition and source); it goes to the
-        notes sheet of the exported workbook.
+        notes sheet of the exported workbook. ``statistics=False`` is for tables about
+        the processing rather than about people (row accounting of the cleaning):
+        shown as they are and not exported.
         """
         from IPython.display import HTML
 
         from lcanalysis.report.tables import render_html_table
 
-        shown = self.protect(frame) if protect else frame
-        self.tables[name] = shown
-        self.notes[name] = note
+        shown = frame
+        if statistics:
+            shown = self.protect(frame)
+            self.tables[name] = shown
+            self.notes[name] = note
         return HTML(render_html_table(shown, lang=self.lang, caption=caption or note))
 
     def figure(self, fig, name: str, *, size: str = "report_column"):
