@@ -15,7 +15,8 @@ A run (:func:`run_pipeline`)
    a failing notebook does not stop the others. A notebook whose fingerprint
    (notebook file, parameters, processed data, package version) equals that of its
    last successful execution is not executed: its outputs are copied from
-   ``reports/latest`` and it is marked skipped ("unchanged"), unless ``force``;
+   ``reports/latest`` and it is marked skipped ("unchanged"), unless ``force`` or
+   it comes ``after`` a notebook that is executed;
 5. writes ``reports/<run-id>/``: ``<task>.ipynb``, ``<task>.html`` (no code),
    ``tables/<task>/`` (the notebook's ``tables_dir``), ``logs/<task>.log`` (what
    the kernel and papermill printed to stderr), ``report.html``,
