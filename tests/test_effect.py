@@ -284,9 +284,11 @@ def test_estimate_pilot_effect_reports_three_methods():
 
 
 def test_first_treated_year_timing_rule():
-    assert first_treated_year("HT2024") == 2025
+    # Calendar (default): an HT2024 centre recruited in the HT2024 round (spring 2024).
+    assert first_treated_year("HT2024") == 2024
     assert first_treated_year("VT2025") == 2025
-    assert first_treated_year("HT2024", timing="calendar") == 2024
+    assert first_treated_year("HT2024", timing="main_round") == 2025
+    assert first_treated_year("VT2025", timing="main_round") == 2025
     with pytest.raises(InputError):
         first_treated_year("2024")
 
@@ -323,8 +325,9 @@ def test_municipality_panel_counts_rates_and_timing():
     assert row["population_19_64"] == 5000  # 2023 statistics carried forward
     assert row["applicants_per_10k"] == pytest.approx(4.0)  # 2 / 5000 * 10 000
     assert row["applicants_25plus_per_10k"] == pytest.approx(2.5)  # 1 / 4000 * 10 000
-    assert (row["pilot_start_year"], row["treated"], row["skr_group"]) == (2025, 0, "B5")
-    assert panel.filter(municipality_code="0140")["pilot_start_year"].to_list() == [2023, 2023]
+    assert (row["pilot_start_year"], row["treated"], row["skr_group"]) == (2024, 1, "B5")
+    # 0140 is served by "other" (HT2022) and Södertälje (VT2024): the earliest, 2022.
+    assert panel.filter(municipality_code="0140")["pilot_start_year"].to_list() == [2022, 2022]
     assert panel.filter(municipality_code="0140")["treated"].to_list() == [1, 1]
     empty = panel.filter(municipality_code="0181", year=2023).row(0, named=True)
     assert (empty["applicants"], empty["pilot_start_year"]) == (0, 2024)

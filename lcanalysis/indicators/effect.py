@@ -51,14 +51,15 @@ Estimator = Literal["twfe", "cs"]
 # --------------------------------------------------------------------------- panel
 
 
-def first_treated_year(start_term: str, *, timing: Timing = "main_round") -> int:
+def first_treated_year(start_term: str, *, timing: Timing = "calendar") -> int:
     """First calendar year of applications that a centre starting in ``start_term`` can affect.
 
-    ``timing="main_round"`` (default): a centre starting in VT treats its start year
-    (that year's HT round, the main one, closes on 15 April, after the opening); a
-    centre starting in ST or HT treats the next year, because the start year's HT
-    applications closed before the centre opened. ``timing="calendar"``: the start
-    term's year, whatever the season.
+    ``timing="calendar"`` (default): the start term's year. A centre whose first
+    students start in HT2024 recruited them in the HT2024 admission round, which
+    closes on 15 April 2024: the centre was announced before that, and its first
+    applicants are in the 2024 counts. ``timing="main_round"``: for an ST or HT start,
+    the next year, for a centre that opened without recruiting through the spring
+    round of its start year (e.g. one that took over already admitted students).
     """
     term = str(start_term).strip().upper()
     if len(term) != 6 or term[:2] not in _TERM_SEASONS or not term[2:].isdigit():
@@ -73,7 +74,7 @@ def pilot_start_years(
     centres: Mapping[str, LearningCentre],
     valid_codes: Collection[str] | None = None,
     *,
-    timing: Timing = "main_round",
+    timing: Timing = "calendar",
 ) -> pl.DataFrame:
     """First treated year per served municipality (``municipality_code``, ``pilot_start_year``).
 
@@ -103,7 +104,7 @@ def municipality_panel(
     centres: Mapping[str, LearningCentre],
     *,
     years: range | None = None,
-    timing: Timing = "main_round",
+    timing: Timing = "calendar",
     municipality_features: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Applicants and admitted per municipality and calendar year, with pilot timing.

@@ -59,9 +59,23 @@ def label(key: str, lang: str) -> str:
     return text
 
 
+CATEGORY_DOMAINS = frozenset({
+    "route", "delivery_mode", "strand", "programme_level", "parental_education",
+    "first_generation", "faggian_type", "skr_group", "age_band", "admission_status",
+    "legal_sex", "suppression_reason", "funnel_stage", "likert", "characteristic", "measure",
+})
+"""Columns whose values are codes from a closed list, each translated in labels.json.
+Other keys of labels.json (``title.*``, ``axis.*``, ``table.*`` ...) are interface
+text, not categories."""
+
+MARGINS = {"All": "margin.all", "Total": "margin.total", "unknown": "margin.unknown"}
+"""Values that mean the same in every domain: the margins of a cross table and the
+unknown category."""
+
+
 def known_domains() -> frozenset[str]:
-    """Domains (the part before the dot) that have a closed list of translated codes."""
-    return frozenset(k.split(".", 1)[0] for k in _table())
+    """Domains (column names) that have a closed list of translated codes."""
+    return CATEGORY_DOMAINS
 
 
 def category_label(domain: str, value: object, lang: str) -> str:
@@ -74,6 +88,8 @@ def category_label(domain: str, value: object, lang: str) -> str:
     survey item codes are shown as they are.
     """
     key_value = str(value).lower() if isinstance(value, bool) else str(value)
+    if key_value in MARGINS and f"{domain}.{key_value}" not in _table():
+        return label(MARGINS[key_value], lang)
     if domain in known_domains():
         return label(f"{domain}.{key_value}", lang)
     check_lang(lang)
