@@ -148,3 +148,22 @@ def test_candidate_municipalities_serve_themselves():
     assert candidates["municipality_code"].to_list() == ["0140", "0181"]
     assert candidates["population_served"].to_list() == [1500, 1000]
     assert candidates["education_share"].to_list() == pytest.approx([0.1, 0.3])
+
+
+def test_unreported_statistics_are_unknown_not_zero():
+    from lcanalysis.indicators.scaleup import candidate_municipalities
+
+    stats = pl.DataFrame({
+        "municipality_code": ["0188", "0181", "0140"], "year": [2025] * 3,
+        "pop_19_24": [100, None, 50], "pop_25_34": [100, 200, 50], "pop_35_44": [100, 200, 50],
+        "pop_45_64": [100, 200, 50], "pop_25_64_educated": [300, 600, None],
+        "post_secondary_3y_25_64": [60, 120, 40],
+    })
+    features = pl.DataFrame({"municipality_code": ["0188", "0181", "0140"],
+                             "skr_group": ["B5", "B3", "A2"], "distance_km": [70.0, 35.0, 20.0]})
+    out = candidate_municipalities(stats, features, year=2025)
+    # 0181 lacks a population band and 0140 its education total: both left out,
+    # neither counted as a smaller population nor an infinite education share.
+    assert out["municipality_code"].to_list() == ["0188"]
+    assert out.row(0, named=True)["population_served"] == 400
+    assert out.row(0, named=True)["education_share"] == 0.2

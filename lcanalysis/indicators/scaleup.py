@@ -30,7 +30,11 @@ from lcanalysis.config import LearningCentre
 from lcanalysis.errors import InputError
 from lcanalysis.indicators.effect import POPULATION_19_64, first_treated_year
 
-DEFAULT_FORMULA = "recruits ~ C(skr_group) + education_share + log_distance + log_population"
+DEFAULT_FORMULA = "recruits ~ education_share + log_distance + log_population"
+"""Continuous covariates only: with eight pilot centres in five SKR groups, group
+dummies are barely identified and cannot predict for a group without a centre; the
+education level, distance and size carry what the groups describe. Pass a formula
+with ``C(skr_group)`` once centres cover the groups."""
 Family = Literal["poisson", "negbin"]
 
 
@@ -52,7 +56,9 @@ def _area_statistics(municipal_stats: pl.DataFrame, served: pl.DataFrame, keys: 
              "municipal_stats")
     stats = municipal_stats.select(
         "municipality_code", pl.col("year").cast(pl.Int32),
-        pl.sum_horizontal(list(POPULATION_19_64)).alias("population"),
+        # A plain sum, not sum_horizontal: a band SCB reports as ".." makes the total
+        # unknown rather than silently smaller.
+        sum((pl.col(c) for c in POPULATION_19_64), pl.lit(0)).alias("population"),
         "pop_25_64_educated", "post_secondary_3y_25_64",
     ).sort("year")
     return (
@@ -61,7 +67,9 @@ def _area_statistics(municipal_stats: pl.DataFrame, served: pl.DataFrame, keys: 
         .group_by(keys)
         .agg(
             pl.col("population").sum().alias("population_served"),
-            (pl.col("post_secondary_3y_25_64").sum() / pl.col("pop_25_64_educated").sum())
+            pl.when(pl.col("pop_25_64_educated").null_count()
+                    + pl.col("post_secondary_3y_25_64").null_count() == 0)
+            .then(pl.col("post_secondary_3y_25_64").sum() / pl.col("pop_25_64_educated").sum())
             .alias("education_share"),
             pl.col("population").null_count().alias("_missing"),
         )
@@ -164,7 +172,9 @@ def candidate_municipalities(
     Same columns as :func:`centre_year_table` (population_served, education_share,
     skr_group, distance_km, log_distance, log_population) so that
     :func:`predict_recruitment` can use them; ``exclude`` drops e.g. the pilot's own
-    served municipalities and Stockholm itself.
+    served municipalities and Stockholm itself. A municipality whose population or
+    education level is not reported for ``year`` is left out (compare the row count
+    with 290 minus ``exclude``).
     """
     _require(municipality_features, ("municipality_code", "skr_group", "distance_km"),
              "municipality_features")
@@ -174,7 +184,10 @@ def candidate_municipalities(
         .with_columns(pl.lit(year, pl.Int32).alias("year"))
     )
     area = _area_statistics(municipal_stats, served, ["municipality_code", "year"])
-    table = area.filter(pl.col("_missing") == 0).drop("_missing").join(
+    # Municipalities whose population or education level SCB did not report for the
+    # year cannot be predicted for; they are left out of the candidates.
+    table = area.filter((pl.col("_missing") == 0) & pl.col("education_share").is_not_null())
+    table = table.drop("_missing").join(
         municipality_features.select("municipality_code", "skr_group", "distance_km"),
         on="municipality_code",
     )
