@@ -330,7 +330,8 @@ def _draw_survival(ax: Axes, frame: pl.DataFrame, notes: _Notes, *, group: str =
 
 
 def _draw_event_study(ax: Axes, frame: pl.DataFrame, notes: _Notes, *, n: int | None = None,
-                      treatment_start: float = -0.5, percentage_points: bool = True) -> list:
+                      treatment_start: float = -0.5, percentage_points: bool = True,
+                      ylabel: str | None = None) -> list:
     from matplotlib.lines import Line2D
     from matplotlib.ticker import MaxNLocator
 
@@ -363,11 +364,11 @@ def _draw_event_study(ax: Axes, frame: pl.DataFrame, notes: _Notes, *, n: int | 
         ax.set_ylabel(label("axis.effect_pp", lang))
     else:
         ax.yaxis.set_major_formatter(number_formatter(lang, 1))
-        ax.set_ylabel(label("axis.estimate", lang))
+        ax.set_ylabel(ylabel or label("axis.estimate", lang))
     ax.grid(axis="y")
     ax.set_xlabel(label("axis.event_time", lang))
     if n is not None:
-        notes.add(f"{label('note.n_total', lang)}: {format_n(n, lang)}.")
+        notes.add(f"{label('note.n_treated_units', lang)}: {format_n(n, lang)}.")
     else:
         notes.add(label("note.n_per_event_time", lang))
     return [
@@ -555,19 +556,22 @@ def survival_chart(frame: pl.DataFrame, *, group: str = "group", lang: str = "sv
 
 def event_study_chart(frame: pl.DataFrame, *, n: int | None = None, lang: str = "sv",
                       synthetic: bool, treatment_start: float = -0.5,
-                      percentage_points: bool = True, title: str | None = None) -> Figure:
+                      percentage_points: bool = True, title: str | None = None,
+                      ylabel: str | None = None) -> Figure:
     """Estimated effect of a learning centre by term relative to its start (event study).
 
     ``frame``: event_time, estimate, ci_low, ci_high (proportion units unless
     ``percentage_points=False``); the reference period (flag ``reference`` or
     estimate 0 with a null interval) is a hollow dot. A dashed line marks the
     start (between event time -1 and 0 by default). ``n`` is the number of units
-    in the panel; alternatively an ``n`` column gives it per event time.
+    in the panel; alternatively an ``n`` column gives it per event time. ``ylabel``
+    names the outcome's unit when it is not percentage points (e.g. applicants per
+    10,000 residents).
     """
     return _single(_draw_event_study, frame, lang=lang, synthetic=synthetic, rows=8,
                    title=label("title.event_study", lang) if title is None else title,
                    legend_cols=3, n=n, treatment_start=treatment_start,
-                   percentage_points=percentage_points)
+                   percentage_points=percentage_points, ylabel=ylabel)
 
 
 def likert_chart(frame: pl.DataFrame, *, item: str = "item", group: str | None = "group",
