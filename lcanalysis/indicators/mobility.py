@@ -189,9 +189,10 @@ def typology_shares(
     """Rate frame of the share of each Faggian type, per group (default per route).
 
     Share = persons of the type / persons with a type; every type appears in every
-    group (zeros included). Unclassified persons (no follow-up, not in work, unknown
-    region) are left out of the denominator and counted in ``missing``. Wilson
-    intervals.
+    group (zeros included), also a group in which nobody is classified yet (e.g. no
+    one has reached the follow-up): denominator 0, rate null, all in ``missing``.
+    Unclassified persons (no follow-up, not in work, unknown region) are left out of
+    the denominator and counted in ``missing``. Wilson intervals.
     """
     by = list(by)
     typed = faggian_type(histories, place=place, at=at)
@@ -200,7 +201,13 @@ def typology_shares(
     if not by:
         return shares.with_columns(pl.lit(typed.filter(~classified).height, pl.Int64).alias("missing"))
     missing = typed.group_by(by).agg((~classified).sum().cast(pl.Int64).alias("missing"))
-    return shares.join(missing, on=by, how="left", nulls_equal=True, maintain_order="left")
+    # category_shares sees only groups with a classified person: add the others, empty.
+    grid = missing.select(by).sort(by).join(pl.DataFrame({"faggian_type": FAGGIAN_TYPES}), how="cross")
+    counts = grid.join(
+        shares.select(*by, "faggian_type", "numerator", "denominator"),
+        on=[*by, "faggian_type"], how="left", nulls_equal=True, maintain_order="left",
+    ).with_columns(pl.col("numerator", "denominator").fill_null(0))
+    return stats.add_rate_columns(counts).join(missing, on=by, how="left", nulls_equal=True, maintain_order="left")
 
 
 def retention(
@@ -275,4 +282,42 @@ def flows(
         .len("count")
         .with_columns(pl.col("count").cast(pl.Int64))
         .sort(keys)
+    )
+
+
+STOCKHOLM_COUNTY = "01"
+"""County code of Stockholms län: KTH's home region, the destination of brain drain."""
+
+
+def brain_drain_flows(histories: pl.DataFrame, *, at: int = 1) -> pl.DataFrame:
+    """Home -> route -> place of work, in the few categories the brain-drain question needs.
+
+    From :func:`mobility_histories` at municipality scale (``home_municipality_code``,
+    ``route``, ``work_<at>y``): ``home_region`` is ``stockholm_county`` or
+    ``elsewhere``; ``study_region`` is the route (``campus`` in Stockholm or
+    ``learning_centre``); ``work_region`` is ``home_municipality`` (working in the
+    municipality they came from), ``stockholm_county`` (elsewhere in Stockholm
+    county: the brain-drain destination) or ``elsewhere``. People without a work place
+    at the follow-up (no follow-up yet, not in work) have ``work_region`` null: one
+    such row per home and study region, which a flow chart leaves out and a caption
+    counts. Returns a count table (``home_region``, ``study_region``,
+    ``work_region``, ``count``).
+    """
+    work = f"work_{at}y"
+    if work not in histories.columns:
+        raise ValueError(f"histories have no follow-up at {at} years ({work!r})")
+    county = pl.col(work).str.slice(0, 2)
+    framed = histories.select(
+        pl.when(pl.col("home_municipality_code").str.slice(0, 2) == STOCKHOLM_COUNTY)
+        .then(pl.lit("stockholm_county")).otherwise(pl.lit("elsewhere")).alias("home_region"),
+        pl.col("route").alias("study_region"),
+        pl.when(pl.col(work).is_null()).then(pl.lit(None, pl.Utf8))
+        .when(pl.col(work) == pl.col("home_municipality_code")).then(pl.lit("home_municipality"))
+        .when(county == STOCKHOLM_COUNTY).then(pl.lit("stockholm_county"))
+        .otherwise(pl.lit("elsewhere")).alias("work_region"),
+    )
+    keys = ["home_region", "study_region", "work_region"]
+    return (
+        framed.group_by(keys).len("count").with_columns(pl.col("count").cast(pl.Int64))
+        .sort(keys, nulls_last=True)
     )

@@ -63,6 +63,7 @@ CATEGORY_DOMAINS = frozenset({
     "route", "delivery_mode", "strand", "programme_level", "parental_education",
     "first_generation", "faggian_type", "skr_group", "age_band", "admission_status",
     "legal_sex", "suppression_reason", "funnel_stage", "likert", "characteristic", "measure",
+    "home_region", "study_region", "work_region",
 })
 """Columns whose values are codes from a closed list, each translated in labels.json.
 Other keys of labels.json (``title.*``, ``axis.*``, ``table.*`` ...) are interface

@@ -102,6 +102,18 @@ def test_typology_shares_leave_out_unclassified(histories):
     assert set(campus["denominator"]) == {3} and set(campus["missing"]) == {0}
 
 
+def test_typology_shares_keep_a_group_nobody_in_is_classified(histories):
+    # Regression: a route whose persons all lack the follow-up (learning-centre
+    # students before their first 3-year follow-up) vanished from the table.
+    out = mob.typology_shares(histories.with_columns(pl.lit(False).alias("followup_3y")))
+    lc = out.filter(pl.col("route") == LC)
+    assert lc["faggian_type"].to_list() == list(mob.FAGGIAN_TYPES)
+    assert set(lc["numerator"]) == {0} and set(lc["denominator"]) == {0}
+    assert lc["rate"].null_count() == len(mob.FAGGIAN_TYPES)
+    assert set(lc["missing"]) == {3}
+    assert out["route"].unique(maintain_order=True).to_list() == sorted({LC, CP})
+
+
 def test_retention_keeps_commuters_apart(histories):
     out = mob.retention(histories)
     got = {
@@ -133,3 +145,25 @@ def test_flows_label_missing_places(histories):
     assert ("learning_centre", "2132", "no_followup", 1) in one_year.rows()
     with pytest.raises(ValueError, match="stage"):
         mob.flows(histories, stages=("home", "job_3y"))
+
+
+def test_brain_drain_flows_in_few_categories():
+    from lcanalysis.indicators.mobility import brain_drain_flows
+
+    histories = pl.DataFrame({
+        "home_municipality_code": ["2184", "2184", "0188", "0188", "2184"],
+        "route": ["learning_centre", "campus", "campus", "learning_centre", "campus"],
+        # worked at home, moved to Solna (Stockholm county), worked in Stockholm
+        # although from Norrtälje (same county), at home, no follow-up yet.
+        "work_1y": ["2184", "0184", "0180", "0188", None],
+    })
+    out = brain_drain_flows(histories, at=1)
+    got = {(r["home_region"], r["study_region"], r["work_region"]): r["count"]
+           for r in out.iter_rows(named=True)}
+    assert got == {
+        ("elsewhere", "learning_centre", "home_municipality"): 1,
+        ("elsewhere", "campus", "stockholm_county"): 1,
+        ("elsewhere", "campus", None): 1,
+        ("stockholm_county", "campus", "stockholm_county"): 1,
+        ("stockholm_county", "learning_centre", "home_municipality"): 1,
+    }
