@@ -13,12 +13,22 @@ from __future__ import annotations
 
 import polars as pl
 
-from lcanalysis.synth.world import DONT_KNOW, PARENTAL_EDUCATION_TEXT, World, term_index
+from lcanalysis.synth.world import (
+    DONT_KNOW,
+    PARENTAL_EDUCATION_TEXT,
+    World,
+    term_index,
+    term_of_today,
+)
 
 ROUTES: tuple[str, ...] = ("learning_centre", "campus")
 FAGGIAN_TYPES: tuple[str, ...] = (
     "non_migrant", "late_migrant", "return_migrant", "university_stayer", "repeat_migrant",
 )
+
+
+def _term_name(idx: int) -> str:
+    return f"{'HT' if idx % 2 else 'VT'}{idx // 2}"
 
 
 def _share(num: int, den: int) -> dict:
@@ -38,12 +48,17 @@ def first_generation(world: World, routes: pl.DataFrame) -> dict:
     """First-generation share by route: the generating probability (mean over the
     route's students), the realised share among all its students, and the realised
     share among survey respondents whose parental education is known (what the
-    cleaned ``persons`` table shows)."""
+    cleaned ``persons`` table shows), with the generating probability averaged over
+    those same respondents: the expectation of that share, which its interval should
+    cover (only campus entrants from HT2023 are surveyed, and the mix of home
+    municipalities drifts over the years, so the all-students mean is a different
+    target)."""
     students = routes.join(world.persons.select("person", "p_high_parent", "first_generation"), on="person")
     level = pl.col("parental_text").replace_strict(
         {t: i for i, t in enumerate(PARENTAL_EDUCATION_TEXT)}, default=None, return_dtype=pl.Int64)
     known = world.survey.filter(pl.col("parental_text").is_not_null() & (pl.col("parental_text") != DONT_KNOW))
-    known = known.select("person", fg=level < 4).join(routes, on="person")
+    known = known.select("person", fg=level < 4).join(routes, on="person").join(
+        world.persons.select("person", "p_high_parent"), on="person")
     out = {}
     for route in ROUTES:
         s = students.filter(pl.col("route") == route)
@@ -52,17 +67,24 @@ def first_generation(world: World, routes: pl.DataFrame) -> dict:
             "generating_probability": float((1 - s["p_high_parent"]).mean()) if len(s) else None,
             "realised_students": _share(int(s["first_generation"].sum()), len(s)),
             "realised_survey_known": _share(int(k["fg"].sum()), len(k)),
+            "generating_probability_survey_known": float((1 - k["p_high_parent"]).mean()) if len(k) else None,
         }
     return out
 
 
-def performance_rate(world: World, routes: pl.DataFrame, from_term_idx: int | None) -> dict:
+def performance_rate(world: World, routes: pl.DataFrame, from_term_idx: int | None, last_term_idx: int) -> dict:
     """UKÄ's performance rate by route: credits earned in the registration term and
     the three next terms (VT/HT, results matched on person and course, term of the
-    examination) over credits registered, for registrations from ``from_term_idx``."""
+    examination) over credits registered, for registrations from ``from_term_idx``
+    whose four-term window is over by ``last_term_idx`` (the last term completed
+    before ``today``). A registration whose window is still open is left out, not
+    counted as a failure (docs/methods-indicators.md, section 3): the count is
+    ``incomplete_window``."""
     regs = world.registrations
     if from_term_idx is not None:
         regs = regs.filter(pl.col("term_idx") >= from_term_idx)
+    open_window = regs.filter(pl.col("term_idx") + 3 > last_term_idx).join(routes, on="person")
+    regs = regs.filter(pl.col("term_idx") + 3 <= last_term_idx)
     earned = regs.select("person", "course_code", "term_idx").join(
         world.results.select("person", "course_code", "credits", res_idx="term_idx"),
         on=["person", "course_code"],
@@ -76,7 +98,8 @@ def performance_rate(world: World, routes: pl.DataFrame, from_term_idx: int | No
         registered = float(row["registered"].sum())
         earned_sum = float(row["earned"].sum())
         out[route] = {"credits_earned": earned_sum, "credits_registered": registered,
-                      "rate": None if registered == 0 else earned_sum / registered}
+                      "rate": None if registered == 0 else earned_sum / registered,
+                      "incomplete_window": open_window.filter(pl.col("route") == route).height}
     lc, campus = out["learning_centre"]["rate"], out["campus"]["rate"]
     out["difference_learning_centre_minus_campus"] = None if lc is None or campus is None else lc - campus
     return out
@@ -149,6 +172,7 @@ def compute_truth(world: World, seed: int, written: dict[str, dict]) -> dict:
     """The truth.json document: generating values, realised values, counts, defects."""
     routes = student_routes(world)
     stay, types = mobility(world)
+    last_complete = term_of_today(world.today) - 1
     students = routes.join(world.persons.select("person", "age", "working"), on="person")
     ages = {
         route: {
@@ -175,9 +199,10 @@ def compute_truth(world: World, seed: int, written: dict[str, dict]) -> dict:
         "pilot_effect_applicants_per_10k": pilot_effect(world),
         "first_generation_share": first_generation(world, routes),
         "performance_rate": {
-            "pilot_period": {"from_term": "HT2024",
-                             **performance_rate(world, routes, term_index(True, 2024))},
-            "all_terms": performance_rate(world, routes, None),
+            "pilot_period": {"from_term": "HT2024", "last_term": _term_name(last_complete),
+                             **performance_rate(world, routes, term_index(True, 2024), last_complete)},
+            "all_terms": {"last_term": _term_name(last_complete),
+                          **performance_rate(world, routes, None, last_complete)},
         },
         "stay_in_home_region_share": stay,
         "faggian_types": types,
