@@ -53,6 +53,21 @@ def _check_counts(numerator: np.ndarray, denominator: np.ndarray) -> None:
         raise ValueError("counts must satisfy 0 <= numerator <= denominator")
 
 
+def strict_sum(columns: list[str]) -> pl.Expr:
+    """Row sum of ``columns`` that is null when any of them is null.
+
+    ``pl.sum_horizontal`` skips nulls, so a population band that SCB reports as
+    ``..`` would make a municipality silently smaller; here it makes the total
+    unknown.
+    """
+    if not columns:
+        raise ValueError("strict_sum needs at least one column")
+    total = pl.col(columns[0])
+    for name in columns[1:]:
+        total = total + pl.col(name)
+    return total
+
+
 def wilson_interval(numerator, denominator, alpha: float = 0.05) -> tuple:
     """Wilson score interval for a binomial proportion numerator / denominator.
 

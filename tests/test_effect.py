@@ -331,3 +331,18 @@ def test_municipality_panel_counts_rates_and_timing():
     assert panel.filter(municipality_code="0140")["treated"].to_list() == [1, 1]
     empty = panel.filter(municipality_code="0181", year=2023).row(0, named=True)
     assert (empty["applicants"], empty["pilot_start_year"]) == (0, 2024)
+
+
+def test_panel_fills_a_missing_scb_band_from_the_nearest_year():
+    stats = pl.DataFrame({
+        "municipality_code": ["0188", "0188"], "year": [2023, 2024],
+        "pop_19_24": [1000, None], "pop_25_34": [1000, 1100], "pop_35_44": [1000, 1100],
+        "pop_45_64": [2000, 2100], "post_secondary_3y_share_25_64": [0.2, None],
+    })
+    apps = pl.DataFrame({"person_id": ["p1"], "term": ["HT2024"], "admission_status": ["admitted"],
+                         "home_municipality_code": ["0188"]})
+    panel = municipality_panel(apps, stats, None, {})
+    row = panel.filter(year=2024).row(0, named=True)
+    # 2024's 19-24 band is "..": 2023's 1000 is used, not 0 (which would give 4300).
+    assert row["population_19_64"] == 1000 + 1100 + 1100 + 2100
+    assert row["education_share"] == 0.2

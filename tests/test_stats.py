@@ -243,3 +243,8 @@ def test_survival_curve_null_interval_when_everyone_has_the_event():
     out = stats.survival_curve(pl.DataFrame({"t": [1, 2], "e": [1, 1]}), "t", "e")
     assert out["survival"].to_list() == pytest.approx([0.5, 0.0])
     assert out["ci_low"][1] is None and out["ci_high"][1] is None
+
+
+def test_strict_sum_keeps_unknown_unknown():
+    frame = pl.DataFrame({"a": [1, 2, None], "b": [10, None, 30], "c": [100, 200, 300]})
+    assert frame.select(stats.strict_sum(["a", "b", "c"])).to_series().to_list() == [111, None, None]

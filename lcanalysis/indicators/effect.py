@@ -36,6 +36,7 @@ from scipy import stats
 
 from lcanalysis.config import LearningCentre
 from lcanalysis.errors import InputError
+from lcanalysis.stats import strict_sum
 
 POPULATION_19_64 = ("pop_19_24", "pop_25_34", "pop_35_44", "pop_45_64")
 POPULATION_25_64 = ("pop_25_34", "pop_35_44", "pop_45_64")
@@ -123,6 +124,9 @@ def municipality_panel(
     - Population: residents aged 19-64 (``population_19_64``; ``population_25_64`` for
       the 25+ rate) from ``municipal_stats`` of the same year, or the latest earlier
       year when SCB has not published it yet; null before the first published year.
+      A single band or share that SCB reports as missing (``..``) is taken from the
+      municipality's nearest earlier year (else nearest later year), so the panel
+      stays balanced and no total is summed over a gap.
       Rates ``*_per_10k`` are per 10,000 residents of that population.
     - ``education_share``: share of residents 25-64 with >= 3 years post-secondary;
       ``log_population``: ln(population_19_64), both used for matching.
@@ -174,12 +178,17 @@ def municipality_panel(
             f"applications: home municipalities not in municipal_stats: {sorted(unknown)[:10]}",
             column="home_municipality_code",
         )
+    # A band or share SCB reports as ".." is taken from the nearest earlier year of the
+    # same municipality, else the nearest later one; a total is never summed over a gap.
+    filled = [*POPULATION_19_64, "post_secondary_3y_share_25_64"]
     stats_by_year = (
-        municipal_stats.select(
+        municipal_stats.sort("municipality_code", "year")
+        .with_columns(pl.col(filled).forward_fill().backward_fill().over("municipality_code"))
+        .select(
             "municipality_code",
             pl.col("year").cast(pl.Int32),
-            pl.sum_horizontal(list(POPULATION_19_64)).alias("population_19_64"),
-            pl.sum_horizontal(list(POPULATION_25_64)).alias("population_25_64"),
+            strict_sum(list(POPULATION_19_64)).alias("population_19_64"),
+            strict_sum(list(POPULATION_25_64)).alias("population_25_64"),
             pl.col("post_secondary_3y_share_25_64").alias("education_share"),
         )
         .sort("year")

@@ -56,7 +56,7 @@ def mobility_histories(
     *,
     scale: str = "municipality",
     years: Sequence[int] = (1, 3),
-    anchor: str | None = None,
+    anchor: str = "study_end",
 ) -> pl.DataFrame:
     """Per entrant: home, study, and residence and work region k years on.
 
@@ -73,9 +73,11 @@ def mobility_histories(
     residence_{k}y, work_{k}y, employed_{k}y, followup_{k}y
         The follow-up at k years is the ``followups`` observation whose
         ``observed_on`` is closest to the anchor date + k years and within ± 6 months
-        (:data:`FOLLOWUP_TOLERANCE_DAYS`; ties: the earlier). The anchor is the end of
-        the entry term (VT 30 June, HT 31 December), or the Date column ``anchor``
-        of ``entrants`` (e.g. a study end date). ``followup_{k}y`` is False when no
+        (:data:`FOLLOWUP_TOLERANCE_DAYS`; ties: the earlier). The anchor is the Date
+        column ``anchor`` of ``entrants``: by default ``study_end``, the end of the
+        last registered term, so that "k years after study" is what is measured (as
+        Faggian et al. follow graduates); ``anchor="entry"`` uses the end of the entry
+        term instead. ``followup_{k}y`` is False when no
         observation qualifies; then the places are null. A null ``work`` with a
         follow-up means no work place (``employed_{k}y`` says whether in work).
 
@@ -99,7 +101,7 @@ def mobility_histories(
     )
     out = entrants.with_columns(
         study.alias("study_municipality_code"),
-        (pl.col(anchor) if anchor else _anchor_dates(entrants)).alias("_anchor"),
+        (_anchor_dates(entrants) if anchor == "entry" else pl.col(anchor)).alias("_anchor"),
     ).with_columns(
         geo.region_expr("home_municipality_code", scale).alias("home_region"),
         geo.region_expr("study_municipality_code", scale).alias("study_region"),

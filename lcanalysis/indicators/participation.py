@@ -219,8 +219,8 @@ def reference_population(
         pl.col("municipality_code").alias("home_municipality_code"),
         (1 - pl.col("post_secondary_3y_share_25_64")).alias("first_generation"),
         pl.col("pop_25_64_educated").cast(pl.Float64).alias("first_generation_base"),
-        (pl.sum_horizontal(mature_bands) / pl.sum_horizontal(bands)).alias("mature"),
-        pl.sum_horizontal(bands).cast(pl.Float64).alias("mature_base"),
+        (stats.strict_sum(mature_bands) / stats.strict_sum(bands)).alias("mature"),
+        stats.strict_sum(bands).cast(pl.Float64).alias("mature_base"),
     )
     if year_stats.is_empty():
         raise ValueError(f"municipal_stats has no rows for year {year}")

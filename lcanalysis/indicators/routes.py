@@ -99,6 +99,9 @@ def entrants(
         In work while studying: the learning centre's participant list where it says,
         else the person's latest survey answer (persons.employed); null when neither
         is known.
+    last_term, study_end
+        The person's last registered term (any level) and its end date (VT 30 June,
+        HT 31 December): where follow-ups "k years after study" count from.
     age_at_entry, age_band, mature
         Calendar year of the entry term minus birth year; bands :data:`AGE_BANDS`;
         mature = 25 or over (:data:`MATURE_AGE`, UKÄ's convention, not HESA's 21).
@@ -139,6 +142,19 @@ def entrants(
             "programme_code",
         )
     )
+    last = (
+        registrations.with_columns(terms.term_seq("term").alias("_last_seq"))
+        .sort("person_id", "_last_seq")
+        .group_by("person_id", maintain_order=True)
+        .agg(pl.col("term").last().alias("last_term"))
+    )
+    last_terms = last["last_term"].unique().to_list()
+    last = last.with_columns(
+        pl.col("last_term")
+        .replace_strict(last_terms, [terms.parse_term(t).end_date for t in last_terms],
+                        return_dtype=pl.Date)
+        .alias("study_end")
+    )
     lc_registrations = (
         registrations.filter(pl.col("delivery_mode") == "learning_centre")
         .with_columns(terms.term_seq("term").alias("_seq"))
@@ -159,6 +175,7 @@ def entrants(
     ]
     joined = (
         first.join(participation, on="person_id", how="left")
+        .join(last, on="person_id", how="left")
         .join(lc_registrations, on="person_id", how="left")
         .join(persons.select(person_cols), on="person_id", how="left")
         .with_columns(
@@ -188,6 +205,8 @@ def entrants(
     return joined.sort("_seq", "person_id").select(
         "person_id",
         "entry_term",
+        "last_term",
+        "study_end",
         "programme_level",
         "programme_code",
         "route",

@@ -29,6 +29,7 @@ from statsmodels.genmod.generalized_linear_model import GLMResults
 from lcanalysis.config import LearningCentre
 from lcanalysis.errors import InputError
 from lcanalysis.indicators.effect import POPULATION_19_64, first_treated_year
+from lcanalysis.stats import strict_sum
 
 DEFAULT_FORMULA = "recruits ~ education_share + log_distance + log_population"
 """Continuous covariates only: with eight pilot centres in five SKR groups, group
@@ -56,9 +57,7 @@ def _area_statistics(municipal_stats: pl.DataFrame, served: pl.DataFrame, keys: 
              "municipal_stats")
     stats = municipal_stats.select(
         "municipality_code", pl.col("year").cast(pl.Int32),
-        # A plain sum, not sum_horizontal: a band SCB reports as ".." makes the total
-        # unknown rather than silently smaller.
-        sum((pl.col(c) for c in POPULATION_19_64), pl.lit(0)).alias("population"),
+        strict_sum(list(POPULATION_19_64)).alias("population"),
         "pop_25_64_educated", "post_secondary_3y_25_64",
     ).sort("year")
     return (

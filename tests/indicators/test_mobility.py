@@ -57,7 +57,7 @@ def histories_input() -> tuple[pl.DataFrame, pl.DataFrame]:
 @pytest.fixture
 def histories(histories_input) -> pl.DataFrame:
     people, followups = histories_input
-    return mob.mobility_histories(people, followups, load_learning_centres())
+    return mob.mobility_histories(people, followups, load_learning_centres(), anchor="entry")
 
 
 def test_histories_pick_the_nearest_observation(histories):
@@ -85,7 +85,8 @@ def test_faggian_types_residence_and_work(histories):
 
 def test_county_scale_merges_served_neighbours(histories_input):
     people, followups = histories_input
-    county = mob.mobility_histories(people, followups, load_learning_centres(), scale="county")
+    county = mob.mobility_histories(people, followups, load_learning_centres(), scale="county",
+                                    anchor="entry")
     typed = dict(mob.faggian_type(county).select("person_id", "faggian_type").rows())
     # Nordanstig and Hudiksvall are both in Gävleborg (21): m2 never left
     assert typed["m2"] == "non_migrant"
@@ -167,3 +168,24 @@ def test_brain_drain_flows_in_few_categories():
         ("stockholm_county", "campus", "stockholm_county"): 1,
         ("stockholm_county", "learning_centre", "home_municipality"): 1,
     }
+
+
+def test_followups_count_from_the_end_of_study_by_default():
+    people = pl.DataFrame({
+        "person_id": ["a"], "entry_term": ["HT2020"], "route": ["campus"],
+        "learning_centre_id": pl.Series([None], dtype=pl.Utf8), "home_municipality_code": ["2184"],
+        "study_end": [date(2023, 6, 30)],  # last registered term VT2023
+    })
+    followups = pl.DataFrame({
+        "person_id": ["a", "a"],
+        "observed_on": [date(2021, 12, 31), date(2024, 6, 30)],
+        "residence_municipality_code": ["0180", "2184"],
+        "work_municipality_code": ["0180", "2184"], "employed": [True, True],
+    })
+    after_study = mob.mobility_histories(people, followups, load_learning_centres(), years=(1,))
+    after_entry = mob.mobility_histories(people, followups, load_learning_centres(), years=(1,),
+                                         anchor="entry")
+    # One year after study (mid-2024) she is back home; one year after entry (end 2021)
+    # she lived in Stockholm while still studying.
+    assert after_study["residence_1y"].to_list() == ["2184"]
+    assert after_entry["residence_1y"].to_list() == ["0180"]
