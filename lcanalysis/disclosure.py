@@ -145,6 +145,76 @@ def _is_rate_frame(table: pl.DataFrame) -> bool:
     return _count_column(table) == "numerator" and "denominator" in table.columns
 
 
+PEOPLE = "n_persons"
+"""Column of a ratio frame whose numerator and denominator are not people (credits in
+the performance rate) giving the number of people behind each row."""
+
+SAMPLE = "n_obs"
+"""Column of a table of model estimates (no counts) giving the observations used."""
+
+
+def is_ratio_frame(table: pl.DataFrame) -> bool:
+    """A rate frame of quantities other than people (e.g. credits) with ``n_persons``."""
+    return PEOPLE in table.columns and "numerator" in table.columns
+
+
+def is_estimate_table(table: pl.DataFrame) -> bool:
+    """A table of model estimates: no count column, the sample size in ``n_obs``."""
+    return not {"numerator", "count", "n"} & set(table.columns) and SAMPLE in table.columns
+
+
+def _apply_to_ratio(table: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+    """Suppress the rows of a ratio frame whose people are too few (see apply_policy)."""
+    out = table.drop("missing", strict=False)
+    if "suppressed" not in out.columns:
+        out = out.with_columns(
+            pl.lit(False).alias("suppressed"), pl.lit(None, dtype=pl.Utf8).alias("suppression_reason")
+        )
+    minimum = max(policy.min_denominator, policy.small_count_max + 1)
+    few = pl.col(PEOPLE).fill_null(0) < minimum
+    out = out.with_columns(
+        pl.when(pl.col("suppressed")).then(pl.col("suppression_reason"))
+        .when(few).then(pl.lit(policy.denominator_reason))
+        .otherwise(pl.lit(None, dtype=pl.Utf8)).alias("suppression_reason")
+    ).with_columns(pl.col("suppression_reason").is_not_null().alias("suppressed"))
+    values = [c for c in out.columns[out.columns.index("numerator"):] if c not in DISCLOSURE_COLUMNS]
+    out = out.with_columns(
+        pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in values
+    )
+    if policy.rounding_base is not None:
+        out = out.with_columns(_round_half_up(pl.col(PEOPLE), policy.rounding_base))
+    return out
+
+
+def _audit_ratio(table: pl.DataFrame, policy: Policy) -> list[Violation]:
+    minimum = max(policy.min_denominator, policy.small_count_max + 1)
+    found = []
+    for i, row in enumerate(table.iter_rows(named=True)):
+        if row.get("suppressed"):
+            if row.get("suppression_reason") not in policy.reasons:
+                found.append(Violation(i, "suppression_reason", "unknown_reason",
+                                       "suppressed row without a known reason code"))
+            if row["numerator"] is not None or row[PEOPLE] is not None:
+                found.append(Violation(i, "numerator", "value_in_suppressed_row",
+                                       "numbers shown in a suppressed row"))
+        elif row[PEOPLE] is None or row[PEOPLE] < minimum:
+            found.append(Violation(i, PEOPLE, policy.denominator_reason,
+                                   f"ratio shown for {row[PEOPLE]} people, fewer than {minimum}"))
+    if "suppressed" not in table.columns:
+        found.append(Violation(-1, "suppressed", "no_disclosure_columns",
+                               "table has no suppressed/suppression_reason columns; run apply_policy"))
+    return found
+
+
+def _audit_estimates(table: pl.DataFrame, policy: Policy) -> list[Violation]:
+    return [
+        Violation(i, SAMPLE, "small_sample", f"estimate from {n} observations, fewer than "
+                  f"{policy.min_denominator}")
+        for i, n in enumerate(table[SAMPLE].to_list())
+        if n is None or n < policy.min_denominator
+    ]
+
+
 def _round_half_up(col: pl.Expr, base: int) -> pl.Expr:
     return ((col * 2 + base) // (2 * base) * base).cast(pl.Int64)
 
@@ -184,11 +254,19 @@ def apply_policy(table: pl.DataFrame, policy: Policy | str) -> pl.DataFrame:
     Count tables: counts from 1 to ``small_count_max`` are suppressed
     (``"small_count"``) and nulled; zero is shown.
 
+    Ratio frames (a ``n_persons`` column: numerator and denominator are credits, not
+    people, as in the UKÄ performance rate): a row is suppressed, with the policy's
+    denominator reason, when fewer than ``max(min_denominator, small_count_max + 1)``
+    people stand behind it; every number of a suppressed row is nulled, and
+    rounding policies round ``n_persons``.
+
     Rounding policies then round every remaining count (numerator, denominator,
     count) to their base, so the unrounded counts leave the frame; rates were
     computed before rounding. Returns a new frame; the input is not modified.
     """
     policy = get_policy(policy)
+    if is_ratio_frame(table):
+        return _apply_to_ratio(table, policy)
     count = _count_column(table)
     out = table.drop("missing", strict=False)
     if "suppressed" not in out.columns:
@@ -372,10 +450,22 @@ def audit(table: pl.DataFrame, policy: Policy | str, *, total: str = "Total") ->
       exact value follows from the shown cells and totals (``"recoverable"``), by
       the same linear-algebra test :func:`secondary_suppression` uses.
 
+    Ratio frames (``n_persons``): every shown row rests on enough people; tables of
+    model estimates (no counts, ``n_obs``): every estimate rests on at least the
+    policy's minimum number of observations (``"small_sample"``). Any other table
+    is ``"not_auditable"``.
+
     Not checked: OfS DPL/DPH on exported (rounded) counts, which no longer show the
     exact numerator; :func:`apply_policy` enforces them.
     """
     policy = get_policy(policy)
+    if is_ratio_frame(table):
+        return _audit_ratio(table, policy)
+    if is_estimate_table(table):
+        return _audit_estimates(table, policy)
+    if not {"numerator", "count", "n"} & set(table.columns):
+        return [Violation(-1, "", "not_auditable", "no count column (numerator, count, n) and no "
+                          "n_obs: say how many people or observations each number rests on")]
     count = _count_column(table)
     keys = _key_columns(table)
     violations: list[Violation] = []

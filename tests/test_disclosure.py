@@ -246,8 +246,8 @@ def test_audit_catches_planted_violations_in_rate_frames():
     foreign = dc.apply_policy(rate_frame([("a", 2, 40)]), "ofs")
     assert _reasons(dc.audit(foreign, "default")) == {(0, "unknown_reason")}
 
-    with pytest.raises(ValueError, match="count table"):
-        dc.audit(pl.DataFrame({"x": [1]}), "default")
+    # A table with nothing to audit is refused as such, not passed.
+    assert [v.reason for v in dc.audit(pl.DataFrame({"x": [1]}), "default")] == ["not_auditable"]
 
 
 def _line_has_single_hidden_cell(table: pl.DataFrame, key: str) -> bool:
@@ -282,3 +282,34 @@ def test_property_no_hidden_cell_recoverable_after_secondary(cells):
     shown = merged.filter(~pl.col("suppressed"))
     assert (shown["count"] == shown["count_out"]).all()
     assert dc.audit(protected, "default") == []
+
+
+def test_ratio_frames_are_protected_by_the_people_behind_them():
+    # Performance rate: numerator and denominator are credits; n_persons are people.
+    ratio = pl.DataFrame({
+        "route": ["campus", "learning_centre", "other"],
+        "numerator": [850.5, 30.0, None], "denominator": [1000.0, 45.0, None],
+        "rate": [0.8505, 0.6667, None], "ci_low": [0.8, 0.5, None], "ci_high": [0.9, 0.8, None],
+        "n_persons": [120, 6, 0],
+    })
+    out = dc.apply_policy(ratio, "default")
+    rows = {r["route"]: r for r in out.iter_rows(named=True)}
+    # 120 people: shown (a numerator of 30 credits is not a small count of people).
+    assert rows["campus"]["rate"] == 0.8505 and not rows["campus"]["suppressed"]
+    # 6 people (< 10): suppressed with every number nulled; 0 people likewise.
+    for route in ("learning_centre", "other"):
+        assert rows[route]["suppressed"] and rows[route]["suppression_reason"] == "small_denominator"
+        assert rows[route]["numerator"] is None and rows[route]["n_persons"] is None
+    assert dc.audit(out, "default") == []
+    # The unprotected frame fails the audit on the 6-person row.
+    assert [v.reason for v in dc.audit(ratio.with_columns(
+        pl.lit(False).alias("suppressed"), pl.lit(None, pl.Utf8).alias("suppression_reason")),
+        "default")] == ["small_denominator", "small_denominator"]
+
+
+def test_estimate_tables_need_enough_observations():
+    estimates = pl.DataFrame({"method": ["twfe", "tiny"], "estimate": [7.4, 2.0], "n_obs": [3480, 6]})
+    found = dc.audit(estimates, "default")
+    assert [(v.row, v.reason) for v in found] == [(1, "small_sample")]
+    bare = pl.DataFrame({"label": ["x"], "estimate": [1.0]})
+    assert [v.reason for v in dc.audit(bare, "default")] == ["not_auditable"]
