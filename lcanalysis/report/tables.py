@@ -173,6 +173,10 @@ def export_tables(
     undefined = [n for n in tables if not notes.get(n)]
     if undefined:
         raise ValueError(f"no definition in notes for table(s): {', '.join(undefined)}")
+    # NaN is "not applicable" (e.g. no standard error for a permutation estimate):
+    # written like any other missing number, never as a spreadsheet error.
+    tables = {name: t.with_columns(pl.col(pl.Float32, pl.Float64).fill_nan(None))
+              for name, t in tables.items()}
     failing = {name: found for name, t in tables.items() if (found := audit(t, policy))}
     if failing:
         raise ExportRefused(failing, policy.name)

@@ -133,3 +133,14 @@ def test_html_table_is_accessible_formatted_and_escaped(safe_table):
 def test_html_table_in_english(safe_table):
     html = render_html_table(safe_table.head(2), lang="en", caption="c")
     assert "<td>Learning centre</td>" in html and "40.5%" in html
+
+
+def test_nan_is_written_as_missing_not_as_an_error(tmp_path):
+    from lcanalysis.report.tables import export_tables
+
+    estimates = pl.DataFrame({"method": ["twfe", "randomisation"], "estimate": [7.4, 7.6],
+                              "std_error": [0.5, float("nan")], "n_obs": [3480, 3480]})
+    paths = export_tables({"effect": estimates}, tmp_path, policy="default", lang="en",
+                          notes={"effect": "Pilot effect."}, synthetic=True)
+    text = paths[0].read_text(encoding="utf-8-sig")
+    assert "nan" not in text.lower() and "randomisation,7.6,,3480" in text
