@@ -214,11 +214,11 @@ def run(
 ) -> None:
     """Run the pipeline: demo world if needed, clean, notebooks, report (reports/<run-id>/).
 
-    Exit code 1 when a notebook failed, 2 for a problem with the configuration,
-    the key or the lock.
+    Exit code 1 when a notebook failed or the privacy gate found something in the
+    outputs, 2 for a problem with the configuration, the key or the lock.
     """
     from lcanalysis.report.runner import run_pipeline
 
     result = run_pipeline(config, jobs=jobs, only=only or (), lang=lang, force=force, key_file=key_file)
-    if result.failed:
+    if result.failed or result.privacy_findings:
         raise typer.Exit(1)

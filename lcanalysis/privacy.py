@@ -174,6 +174,22 @@ class _Matcher:
 # --- names from the raw files -----------------------------------------------------
 
 
+def _project_words() -> set[str]:
+    """Folded words the project itself writes: processed column names and every
+    label in lcanalysis/plots/labels.json (Swedish and English)."""
+    import json
+    import re
+
+    from lcanalysis import paths, schemas
+
+    words = {part for table in schemas.TABLES for col in schemas.columns(table) for part in col.split("_")}
+    labels = json.loads((paths.PACKAGE_DIR / "plots" / "labels.json").read_text(encoding="utf-8"))
+    for entry in labels.values():
+        for text in entry.values():
+            words.update(re.findall(r"[^\W\d_]+", text))
+    return {fold(w) for w in words if len(w) >= MIN_LAST_NAME_LETTERS}
+
+
 def names_from_raw(raw_dir: Path, *, config_dir: Path | None = None) -> set[str]:
     """The names of people in the raw exports, as the gate searches for them.
 
@@ -181,14 +197,16 @@ def names_from_raw(raw_dir: Path, *, config_dir: Path | None = None) -> set[str]
     ``name`` in ``config/columns.yaml`` (participant lists). Kept: each full name
     of at least two characters, and its last word when that has at least
     :data:`MIN_LAST_NAME_LETTERS` letters and is not also a municipality's name
-    (a report about "Mora" does not name Anna Mora). First names alone are not
-    searched: too many are ordinary words.
+    (a report about "Mora" does not name Anna Mora) or a word of the project's own
+    vocabulary (a report about pilot strands does not name Eva Strand): those are
+    searched as part of the full name only. First names alone are not searched:
+    too many are ordinary words.
     """
     from lcanalysis import geo, paths
     from lcanalysis.ingest import list_source_files, load_column_config, read_raw_file
 
     specs = load_column_config((config_dir or paths.config_dir()) / "columns.yaml")
-    places = {fold(n) for n in geo.municipalities()["name"].to_list()}
+    places = {fold(n) for n in geo.municipalities()["name"].to_list()} | _project_words()
     found = list_source_files(raw_dir)
     names: set[str] = set()
     for source, spec in specs.items():
@@ -389,9 +407,16 @@ def _parquet_pieces(path: Path) -> Iterator[tuple[str, str]]:
     frame = pl.read_parquet(path)
     for column in frame.columns:
         yield f"column {column!r} header", column
-        text = frame.get_column(column).cast(pl.String, strict=False)
-        for value in text.drop_nulls().unique(maintain_order=True).to_list():
-            row = int((text == value).arg_max())
+        # First row of each distinct value in one pass (a lookup per value would be
+        # quadratic on a column of pseudonyms).
+        firsts = (
+            frame.select(pl.col(column).cast(pl.String, strict=False).alias("value"))
+            .with_row_index("row")
+            .drop_nulls("value")
+            .group_by("value", maintain_order=True)
+            .agg(pl.col("row").first())
+        )
+        for value, row in firsts.iter_rows():
             yield f"column {column!r} row {row + 1}", value
 
 

@@ -94,6 +94,7 @@ class RunResult:
     run_id: str
     run_dir: Path
     tasks: dict[str, TaskResult] = field(default_factory=dict)
+    privacy_findings: list = field(default_factory=list)
 
     @property
     def failed(self) -> list[TaskResult]:
@@ -524,12 +525,42 @@ def _run(
     build_report(run_dir, manifest, lang=lang, synthetic=data.synthetic)
     posters = poster_pack(paths.figures_dir(), run_dir)
     manifest["poster_pack"] = [p.relative_to(run_dir).as_posix() for p in posters]
+    result.privacy_findings = _privacy_gate(run_dir, data, pipeline, progress)
+    manifest["privacy_gate"] = {"findings": len(result.privacy_findings),
+                                "scanned": [_rel(p, root) for p in _gate_targets(run_dir)]}
     manifest["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     manifest["duration_s"] = round(time.perf_counter() - wall, 2)
     _write_json_atomic(run_dir / "manifest.json", manifest)
-    point_latest(paths.reports_dir(), run_dir)
+    if not result.privacy_findings:
+        point_latest(paths.reports_dir(), run_dir)
     _summary(result, manifest, run_dir, progress)
     return result
+
+
+def _gate_targets(run_dir: Path) -> list[Path]:
+    return [run_dir, paths.figures_dir(), paths.processed_dir()]
+
+
+def _privacy_gate(run_dir: Path, data, pipeline, progress: Progress) -> list:
+    """The privacy gate (:mod:`lcanalysis.privacy`) over this run's outputs, the
+    figures and the processed tables, with the names of the raw files. Findings are
+    written (redacted) to privacy_findings.txt and keep reports/latest where it was:
+    a run with findings is not complete."""
+    from lcanalysis import privacy
+
+    policy = str(pipeline.defaults.get("disclosure_policy", "default"))
+    names = privacy.names_from_raw(data.raw_dir) if data.raw_dir.is_dir() else set()
+    findings = privacy.scan(_gate_targets(run_dir), names=names, policy=policy)
+    if findings:
+        lines = [str(f) for f in findings]
+        (run_dir / "privacy_findings.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        progress.note(f"privacy gate: {len(findings)} finding(s); reports/latest not moved; "
+                     f"see {run_dir / 'privacy_findings.txt'}")
+        for line in lines[:20]:
+            progress.note(f"  {line}")
+    else:
+        progress.note("privacy gate: no findings")
+    return findings
 
 
 def _execute_all(

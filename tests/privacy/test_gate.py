@@ -270,3 +270,18 @@ def test_check_command_exit_codes(messy_cleaned, tmp_path):
     missing = run_cli("check", str(tmp_path / "nowhere"))
     assert missing.returncode == 2
     assert "Traceback" not in missing.stderr
+
+
+def test_a_last_name_that_is_a_project_word_is_searched_only_in_full(tmp_path):
+    raw = tmp_path / "raw" / "participants"
+    raw.mkdir(parents=True)
+    (raw / "list.csv").write_text(
+        "Personnummer;Namn;Lärcentrum;Spår;Starttermin\n"
+        "811218-9876;Eva Strand;Norrtälje;Basår;HT2024\n", encoding="utf-8")
+    names = privacy.names_from_raw(tmp_path / "raw")
+    assert names == {"Eva Strand"}  # "strand" is a column of the participants table
+    report = tmp_path / "report.html"
+    report.write_text("<h1>Strand (a): labs and internships</h1>\n<p>Eva Strand</p>\n",
+                      encoding="utf-8")
+    found = privacy.scan([report], names=names)
+    assert [f.location for f in found] == ["line 2"]

@@ -282,3 +282,25 @@ def test_prepare_data_writes_the_demo_world_only_when_missing(tmp_path, monkeypa
     assert calls == [root / "data" / "raw" / "demo"] and state.synthetic and state.cleaned
     runner.prepare_data(config, None, lambda _: None)
     assert len(calls) == 1
+
+
+def test_privacy_gate_stops_a_run_that_leaks_an_identity_number(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    root = make_project(tmp_path)
+    leaky = new_notebook(cells=[new_code_cell('run_id = "interactive"'),
+                                new_code_cell('print("811218-9876")')])
+    leaky.cells[0].metadata["tags"] = ["parameters"]
+    leaky.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(leaky, root / "notebooks" / "leaky.ipynb")
+    (root / "config" / "pipeline.yaml").write_text(
+        "defaults: {}\nnotebooks:\n  - name: leaky\n    path: notebooks/leaky.ipynb\n", encoding="utf-8")
+    result = lcanalysis(root, "run")
+    assert result.returncode == 1, result.stdout + result.stderr
+    run_dir = run_dir_of(result, root)
+    findings = (run_dir / "privacy_findings.txt").read_text(encoding="utf-8")
+    assert "leaky" in findings and "811218-9876" not in findings and "8112189876" not in findings
+    assert manifest(run_dir)["privacy_gate"]["findings"] >= 1
+    assert not (root / "reports" / "latest").exists()
+    assert "privacy gate" in result.stdout
