@@ -82,13 +82,19 @@ def _code(row: Mapping) -> str:
     return f"[{row.get('suppression_reason') or 'secondary'}]"
 
 
+DECIMALS = 6
+"""Decimals kept in exported numbers: a rate to 0.0001 percentage points is more than
+any estimate here supports, and no run of digits in an export is long enough to be
+mistaken for (or hide) an identity number."""
+
+
 def _csv_value(value: object, lang: str) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):
-        text = format(value, ".10g")
+        text = format(round(value, DECIMALS), f".{DECIMALS + 6}g")
         return text.replace(".", ",") if lang == "sv" else text
     if isinstance(value, int):
         return str(value)
@@ -241,7 +247,7 @@ def _write_workbook(tables, path, policy, lang, notes, synthetic) -> None:
                         sheet.write_boolean(i, j, value)
                     elif isinstance(value, int | float):
                         fmt = pct if column in PROPORTION_COLUMNS else None
-                        sheet.write_number(i, j, value, fmt)
+                        sheet.write_number(i, j, round(value, DECIMALS), fmt)
                     else:
                         sheet.write_string(i, j, escape_cell(str(value)))
             sheet.freeze_panes(1, 0)

@@ -144,3 +144,16 @@ def test_nan_is_written_as_missing_not_as_an_error(tmp_path):
                           notes={"effect": "Pilot effect."}, synthetic=True)
     text = paths[0].read_text(encoding="utf-8-sig")
     assert "nan" not in text.lower() and "randomisation,7.6,,3480" in text
+
+
+def test_exported_numbers_keep_six_decimals(tmp_path):
+    from lcanalysis.report.tables import export_tables
+
+    rates = pl.DataFrame({"route": ["campus"], "numerator": [1366], "denominator": [4494],
+                          "rate": [0.30396083667], "ci_low": [0.2906849837], "ci_high": [0.3175715508],
+                          "suppressed": [False], "suppression_reason": pl.Series([None], dtype=pl.Utf8)})
+    paths = export_tables({"r": rates}, tmp_path, policy="default", lang="sv",
+                          notes={"r": "A rate."}, synthetic=False)
+    line = paths[0].read_text(encoding="utf-8-sig").splitlines()[1]
+    # A Swedish decimal with ten digits ("0,2906849837") reads like an identity number.
+    assert line == "campus;1366;4494;0,303961;0,290685;0,317572;false;"
