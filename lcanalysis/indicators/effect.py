@@ -17,7 +17,7 @@ Estimators (all take a long panel, one row per unit and period, pandas or polars
 - :func:`matched_comparison` and :func:`estimate_pilot_effect` a matched comparison
   set and one tidy table for the report.
 
-See docs/methods-effect.md for the methods text and the simulation study that checks
+See docs/methods.md (section 7) for the methods text and the simulation study that checks
 bias and coverage (benchmarks/effect_coverage.py).
 """
 
@@ -742,7 +742,7 @@ def randomisation_inference(
     points around the estimate, widened until both ends are rejected, else +-inf) with
     p > 1 - level. Valid when the assignment is as good as random within the pool;
     with a dynamic or heterogeneous effect the interval is for the constant effect
-    that fits best, not a proof of coverage (see docs/methods-effect.md).
+    that fits best, not a proof of coverage (see docs/methods.md (section 7)).
     """
     frame = _long(panel, [outcome, unit, time, first_treated, strata])
     units = _first_treated_by_unit(frame, unit, first_treated)

@@ -6,7 +6,7 @@ person's home region (before study), study region (where they actually studied) 
 residence and work region at follow-up are classified with the Faggian-McCann-
 Sheppard (2007) typology at a chosen scale (municipality, county, SKR group).
 Commuting (living in the home region, working elsewhere) is kept apart from moving.
-Definitions, formulas and sources: docs/methods-indicators.md, section 4.
+Definitions, formulas and sources: docs/methods.md, section 6.
 """
 
 from __future__ import annotations

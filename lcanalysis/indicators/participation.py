@@ -5,7 +5,7 @@ and returns a rate frame (:mod:`lcanalysis.stats`): group columns, numerator,
 denominator, rate, ci_low, ci_high, suppressed, suppression_reason. Unknown values are
 never dropped silently: they are a category of their own (``"unknown"``) or are left
 out of a denominator with their count in a ``missing`` column. Definitions, formulas
-and sources: docs/methods-indicators.md, section 2.
+and sources: docs/methods.md, section 4.
 """
 
 from __future__ import annotations

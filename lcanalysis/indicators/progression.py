@@ -4,7 +4,7 @@ Term windows are counted in *regular* terms (VT, HT) with
 :func:`lcanalysis.terms.term_index_expr`: a summer term counts with the spring term of
 its year, as in UKÄ's performance rate. Outcomes whose window reaches past the last
 observed term are unknown (null) rather than failures, and are counted, not hidden.
-Definitions, formulas and sources: docs/methods-indicators.md, section 3.
+Definitions, formulas and sources: docs/methods.md, section 5.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ An *entrant* is a person with a course registration; their *entry* is their firs
 registration (at the programme levels asked for). The *route* says whether they
 studied through the pilot (a learning centre) or on campus. Participation,
 progression and mobility indicators all start from :func:`entrants`, so the route and
-the background variables are defined once (docs/methods-indicators.md, section 1).
+the background variables are defined once (docs/methods.md, section 3).
 """
 
 from __future__ import annotations

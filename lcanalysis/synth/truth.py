@@ -78,7 +78,7 @@ def performance_rate(world: World, routes: pl.DataFrame, from_term_idx: int | No
     examination) over credits registered, for registrations from ``from_term_idx``
     whose four-term window is over by ``last_term_idx`` (the last term completed
     before ``today``). A registration whose window is still open is left out, not
-    counted as a failure (docs/methods-indicators.md, section 3): the count is
+    counted as a failure (docs/methods.md, section 5): the count is
     ``incomplete_window``."""
     regs = world.registrations
     if from_term_idx is not None:
