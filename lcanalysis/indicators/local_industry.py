@@ -65,7 +65,8 @@ def host_summary(activities: pl.DataFrame) -> pl.DataFrame:
 def likert_by_route(
     survey_responses: pl.DataFrame, registrations: pl.DataFrame, participants: pl.DataFrame
 ) -> pl.DataFrame:
-    """Answers per survey item, route and value (1-5): ``count`` of people.
+    """Answers per survey item, route and value (1-5): ``count`` of people (columns
+    item, route, value, count).
 
     Route as in :func:`lcanalysis.indicators.routes.entrants` (on a learning centre's
     list or registered there: learning_centre; else campus); respondents without a
@@ -80,7 +81,7 @@ def likert_by_route(
                              "parental_education": pl.Utf8, "first_generation": pl.Boolean,
                              "foreign_background": pl.Boolean, "home_municipality_code": pl.Utf8,
                              "employed": pl.Boolean}),
-    ).select("person_id", pl.col("route").alias("group"))
+    ).select("person_id", "route")
     latest = (
         survey_responses.filter(pl.col("value").is_not_null())
         .with_columns(terms.term_seq("survey_term").alias("_seq"))
@@ -88,15 +89,15 @@ def likert_by_route(
     )
     counts = (
         latest.join(route, on="person_id", how="inner")
-        .group_by("item", "group", "value")
+        .group_by("item", "route", "value")
         .agg(pl.len().cast(pl.Int64).alias("count"))
     )
     grid = (
-        counts.select("item", "group").unique()
+        counts.select("item", "route").unique()
         .join(pl.DataFrame({"value": pl.Series(range(1, 6), dtype=pl.Int8)}), how="cross")
     )
     return (
-        grid.join(counts, on=["item", "group", "value"], how="left")
+        grid.join(counts, on=["item", "route", "value"], how="left")
         .with_columns(pl.col("count").fill_null(0))
-        .sort("item", "group", "value")
+        .sort("item", "route", "value")
     )

@@ -302,6 +302,10 @@ def _draw_survival(ax: Axes, frame: pl.DataFrame, notes: _Notes, *, group: str =
     _require(frame, [group, "time", "survival", "ci_low", "ci_high", "at_risk"], "survival_chart")
     lang = notes.lang
     handles = []
+    if frame.is_empty():
+        # No event yet (e.g. nobody has reached the transition): say so, not a blank plot.
+        ax.text(0.5, 0.5, label("note.no_events", lang), transform=ax.transAxes, ha="center",
+                va="center", color=TEXT_GREY, style="italic")
     for j, g in enumerate(_levels(frame, group)):
         part = frame.filter(pl.col(group) == g).sort("time")
         colour = _colour(group if group == "route" else "", g, j)

@@ -60,7 +60,7 @@ def test_likert_counts_latest_answers_by_route():
         "value": pl.Series([2, 5, 4, None, 3], dtype=pl.Int8),
     })
     out = likert_by_route(survey, regs, participants)
-    got = {(r["item"], r["group"], r["value"]): r["count"] for r in out.iter_rows(named=True)}
+    got = {(r["item"], r["route"], r["value"]): r["count"] for r in out.iter_rows(named=True)}
     # a's latest answer (VT2025: 5) only; b's unanswered f2 is not counted; z has no registration.
     assert got[("f1", "learning_centre", 5)] == 1 and got[("f1", "learning_centre", 2)] == 0
     assert got[("f1", "campus", 4)] == 1

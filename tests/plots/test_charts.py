@@ -133,3 +133,11 @@ def test_image_matches_baseline(kind, request, tmp_path, regen_baselines):
     actual = tmp_path / f"{kind}.png"
     fig.savefig(actual, dpi=60)
     assert compare_images(str(expected), str(actual), tol=8) is None
+
+
+def test_survival_chart_without_events_says_so():
+    empty = pl.DataFrame(schema={"group": pl.Utf8, "time": pl.Float64, "survival": pl.Float64,
+                                 "ci_low": pl.Float64, "ci_high": pl.Float64, "at_risk": pl.Int64})
+    for lang, text in (("sv", "Inga händelser observerade ännu"), ("en", "No events observed yet")):
+        fig = charts.survival_chart(empty, lang=lang, synthetic=False)
+        assert text in [t.get_text() for t in fig.axes[0].texts]
