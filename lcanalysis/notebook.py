@@ -117,16 +117,23 @@ class NotebookRun:
         )
         return fig
 
-    def finish(self) -> list[Path]:
-        """Export every published table (CSV and one workbook), after the disclosure audit."""
-        if not self.tables or self.tables_dir is None:
-            return []
+    def finish(self) -> None:
+        """Export every published table (CSV and one workbook), after the disclosure
+        audit, and say where; interactively (no ``tables_dir``) say that nothing was
+        exported."""
+        if not self.tables:
+            print("No tables to export.")
+            return
+        if self.tables_dir is None:
+            print(f"{len(self.tables)} table(s) shown; set tables_dir to export them.")
+            return
         from lcanalysis.report.tables import export_tables
 
-        return export_tables(
+        written = export_tables(
             self.tables, self.tables_dir, policy=self.policy, lang=self.lang,
             notes=self.notes, synthetic=self.synthetic,
         )
+        print(f"{len(self.tables)} table(s) exported to {self.tables_dir} ({len(written)} files).")
 
 
 def start(
