@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import math
 import os
 import re
 import tempfile
@@ -286,8 +287,14 @@ def _header(column: str, lang: str) -> str:
         return column
 
 
-def _html_value(column: str, value: object, lang: str) -> tuple[str, bool]:
-    """Display text of one cell and whether it is numeric (right-aligned)."""
+def _html_value(column: str, value: object, lang: str, proportions: bool = True) -> tuple[str, bool]:
+    """Display text of one cell and whether it is numeric (right-aligned).
+
+    ``proportions``: the table's ``ci_low``/``ci_high`` are intervals of proportions
+    (a rate frame), shown as per cent; in a table of model estimates they are in the
+    estimate's own unit. A p-value keeps three decimals; NaN (not applicable, e.g. no
+    standard error for a permutation estimate) is a dash.
+    """
     if value is None:
         return "", False
     if isinstance(value, bool):
@@ -295,9 +302,13 @@ def _html_value(column: str, value: object, lang: str) -> tuple[str, bool]:
     if isinstance(value, int):
         return format_number(value, lang, 0), True
     if isinstance(value, float):
-        if column in PROPORTION_COLUMNS:
+        if math.isnan(value):
+            return "–", True
+        if column == "p_value":
+            return format_number(value, lang, 3), True
+        if column in PROPORTION_COLUMNS and (proportions or column not in ("ci_low", "ci_high")):
             return format_percent(value, lang, 1), True
-        return format_number(value, lang, 1), True
+        return format_number(value, lang, 2 if abs(value) < 100 else 1), True
     return category_label(column, value, lang), False
 
 
@@ -315,6 +326,7 @@ def render_html_table(table: pl.DataFrame, *, lang: str, caption: str) -> str:
     check_lang(lang)
     esc = html.escape
     columns = [c for c in table.columns if c not in DISCLOSURE_COLUMNS]
+    proportions = "estimate" not in table.columns
     suppressed_word = label("legend.suppressed", lang)
     out = [f'<table class="lc-table" lang="{lang}">', f"<caption>{esc(caption)}</caption>",
            "<thead>", "<tr>"]
@@ -331,7 +343,7 @@ def render_html_table(table: pl.DataFrame, *, lang: str, caption: str) -> str:
                 cells.append(f'<{tag}{scope} class="suppressed" title="{esc(explanation)}">'
                              f"{esc(_code(row))}</{tag}>")
                 continue
-            text, numeric = _html_value(column, row[column], lang)
+            text, numeric = _html_value(column, row[column], lang, proportions)
             cls = ' class="num"' if numeric else ""
             cells.append(f"<{tag}{scope}{cls}>{esc(text)}</{tag}>")
         out.append("<tr>" + "".join(cells) + "</tr>")

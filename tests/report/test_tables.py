@@ -157,3 +157,14 @@ def test_exported_numbers_keep_six_decimals(tmp_path):
     line = paths[0].read_text(encoding="utf-8-sig").splitlines()[1]
     # A Swedish decimal with ten digits ("0,2906849837") reads like an identity number.
     assert line == "campus;1366;4494;0,303961;0,290685;0,317572;false;"
+
+
+def test_html_estimates_keep_their_unit():
+    from lcanalysis.report.tables import render_html_table
+
+    estimates = pl.DataFrame({"method": ["twfe", "randomisation"], "estimate": [7.41, 7.58],
+                              "std_error": [0.53, float("nan")], "ci_low": [6.37, 6.41],
+                              "ci_high": [8.45, 8.77], "p_value": [0.0001, 0.005], "n_obs": [3480, 3480]})
+    text = render_html_table(estimates, lang="en", caption="Pilot effect")
+    assert "6.37" in text and "636" not in text and "%" not in text
+    assert "0.005" in text and "nan" not in text.lower() and "–" in text
