@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from lcanalysis.config import load_programmes
 from lcanalysis.synth.world import (
     DONT_KNOW,
     PARENTAL_EDUCATION_TEXT,
@@ -168,6 +169,86 @@ def pilot_effect(world: World) -> dict:
     }
 
 
+FY_WINDOW_TERMS = 4
+"""Regular terms after entry in which foundation-year outcomes count
+(``foundation_year_outcomes``' default ``transition_window_terms``)."""
+FY_COMPLETION_CREDITS = 60.0
+ENGINEERING_LEVELS = ("bachelor_eng", "msc_eng")
+
+
+def _fy_counts(frame: pl.DataFrame) -> dict:
+    entrants, completers, transitions = frame.height, int(frame["completed"].sum()), int(frame["transitioned"].sum())
+    return {
+        "entrants": entrants, "completers": completers, "transitions": transitions,
+        "completion_share": None if entrants == 0 else completers / entrants,
+        "transition_share": None if entrants == 0 else transitions / entrants,
+        "transition_given_completion": None if completers == 0 else
+        int((frame["completed"] & frame["transitioned"]).sum()) / completers,
+    }
+
+
+def foundation_year(world: World, routes: pl.DataFrame) -> dict:
+    """Foundation-year completion and transition by route: the generating
+    probabilities and the realised counts read off the records, as
+    ``progression.foundation_year_outcomes`` defines them.
+
+    Entrant: a person's first term with a registration on a foundation-year
+    programme (e). Completed: >= 60 credits passed on the foundation-year courses
+    they were registered on, examined in terms e .. e + 4. Transitioned: a
+    registration on a bachelor_eng or msc_eng programme in terms e + 1 .. e + 4.
+    Counted for cohorts whose window ends by ``last_term``, today's term (the
+    latest term in the data, the indicator's default); every planted outcome is
+    settled by the first HT after the two foundation terms, so none can change
+    later. ``by_cohort`` splits the counts by entry term (routes with entrants).
+    """
+    p = world.params
+    levels = {code: prog.level for code, prog in load_programmes().items()}
+    regs = world.registrations.with_columns(level=pl.col("programme_code").replace_strict(levels))
+    fy_regs = regs.filter(pl.col("level") == "foundation_year")
+    last = term_of_today(world.today)
+    entry = fy_regs.group_by("person").agg(entry_idx=pl.col("term_idx").min()).join(routes, on="person")
+    credits = (
+        world.results.join(fy_regs.select("person", "course_code").unique(), on=["person", "course_code"])
+        .join(entry, on="person")
+        .filter(pl.col("term_idx").is_between(pl.col("entry_idx"), pl.col("entry_idx") + FY_WINDOW_TERMS))
+        .group_by("person").agg(fy_credits=pl.col("credits").sum())
+    )
+    eng = (
+        regs.filter(pl.col("level").is_in(ENGINEERING_LEVELS)).select("person", "term_idx")
+        .join(entry, on="person")
+        .filter((pl.col("term_idx") > pl.col("entry_idx"))
+                & (pl.col("term_idx") <= pl.col("entry_idx") + FY_WINDOW_TERMS))
+        .select("person").unique().with_columns(transitioned=pl.lit(True))
+    )
+    closed = (
+        entry.filter(pl.col("entry_idx") + FY_WINDOW_TERMS <= last)
+        .join(credits, on="person", how="left").join(eng, on="person", how="left")
+        .with_columns(completed=pl.col("fy_credits").fill_null(0.0) >= FY_COMPLETION_CREDITS,
+                      transitioned=pl.col("transitioned").fill_null(False))
+    )
+    generating = {
+        "learning_centre": {"completion": p.fy_completion_lc, "transition_given_completion": p.fy_transition_lc},
+        "campus": {"completion": p.fy_completion_campus, "transition_given_completion": p.fy_transition_campus},
+    }
+    for g in generating.values():
+        g["transition"] = round(g["completion"] * g["transition_given_completion"], 6)
+    cohorts = sorted(closed["entry_idx"].unique().to_list())
+    return {
+        "completion_credits": FY_COMPLETION_CREDITS,
+        "transition_window_terms": FY_WINDOW_TERMS,
+        "last_term": _term_name(last),
+        "cohorts": [_term_name(c) for c in cohorts],
+        "generating": generating,
+        "realised": {route: _fy_counts(closed.filter(pl.col("route") == route)) for route in ROUTES},
+        "by_cohort": {
+            _term_name(c): {route: _fy_counts(frame) for route in ROUTES
+                            for frame in [closed.filter((pl.col("entry_idx") == c) & (pl.col("route") == route))]
+                            if frame.height}
+            for c in cohorts
+        },
+    }
+
+
 def compute_truth(world: World, seed: int, written: dict[str, dict]) -> dict:
     """The truth.json document: generating values, realised values, counts, defects."""
     routes = student_routes(world)
@@ -204,6 +285,7 @@ def compute_truth(world: World, seed: int, written: dict[str, dict]) -> dict:
             "all_terms": {"last_term": _term_name(last_complete),
                           **performance_rate(world, routes, None, last_complete)},
         },
+        "foundation_year": foundation_year(world, routes),
         "stay_in_home_region_share": stay,
         "faggian_types": types,
         "students_by_route": ages,

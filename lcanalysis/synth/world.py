@@ -197,6 +197,15 @@ class WorldParameters:
         Probability that an admitted applicant declines (återbud) and never registers.
     dropout_campus, dropout_lc:
         Probability of leaving before each tracked term after the first.
+    fy_completion_campus, fy_completion_lc:
+        Probability that a foundation-year student (TBASA campus, TBASD learning
+        centre) completes the year: studies both terms and passes every module of
+        its 60 credits within them. Non-completers leave at least one module
+        unpassed (campus about 65 %, public figure; centre lower: older, working).
+    fy_transition_campus, fy_transition_lc:
+        Probability that a completer starts an engineering programme (bachelor_eng
+        or msc_eng, on campus) in the next autumn term (the foundation year
+        guarantees a place; about 80-90 % take it up). Non-completers do not.
     ability_campus, ability_lc_shift, ability_older, ability_working, ability_first_gen:
         Student's pass logit: mean for campus, shift for the learning-centre route and
         for being 25+, working and first-generation (standard deviation 1).
@@ -234,6 +243,10 @@ class WorldParameters:
     ability_older: float = -0.5
     ability_working: float = -0.5
     ability_first_gen: float = -0.2
+    fy_completion_campus: float = 0.65
+    fy_completion_lc: float = 0.55
+    fy_transition_campus: float = 0.85
+    fy_transition_lc: float = 0.80
     survey_unit_nonresponse: float = 0.35
     survey_item_nonresponse: float = 0.05
     survey_dont_know: float = 0.04
@@ -648,6 +661,14 @@ def build_students(
 
     ``route`` is ``learning_centre`` when the admission came through a centre, else
     ``campus``. Tracked terms: 2 for the foundation year, otherwise the first 4.
+
+    Foundation-year students carry their planted outcome: ``fy_completes`` (they
+    study both terms and pass all 60 credits; drawn with ``fy_completion_*``) and,
+    for completers, ``fy_transitions`` (drawn with ``fy_transition_*``): they go on
+    to ``eng_programme`` (``eng_level``) on campus from ``eng_entry_idx``, the first
+    HT after the foundation year, for ``eng_terms`` tracked terms (campus dropout,
+    nothing after today; 0 = no engineering registration, or not yet).
+    ``last_idx`` is the last studied term, foundation year or engineering.
     """
     adm = apps.filter(pl.col("status") == "Antagen").select(
         "person", "programme_code", "centre", entry_idx="term_idx")
@@ -657,13 +678,41 @@ def build_students(
         .otherwise(pl.lit("campus")),
     )
     n = len(adm)
-    planned = np.where(adm["level"].to_numpy() == "foundation_year", 2, 4)
-    drop_p = np.where(adm["route"].to_numpy() == "learning_centre", p.dropout_lc, p.dropout_campus)
+    fy = adm["level"].to_numpy() == "foundation_year"
+    lc = adm["route"].to_numpy() == "learning_centre"
+    planned = np.where(fy, 2, 4)
+    drop_p = np.where(lc, p.dropout_lc, p.dropout_campus)
     stays = rng.random((n, 3)) >= drop_p[:, None]
     studied = 1 + np.cumprod(stays, axis=1).sum(axis=1)
-    available = term_of_today(today) - adm["entry_idx"].to_numpy() + 1
-    n_terms = np.minimum(np.minimum(planned, studied), available)
-    return adm.with_columns(n_terms=pl.Series(n_terms)).filter(pl.col("n_terms") > 0)
+    today_idx = term_of_today(today)
+    entry = adm["entry_idx"].to_numpy()
+
+    completes = fy & (rng.random(n) < np.where(lc, p.fy_completion_lc, p.fy_completion_campus))
+    transitions = completes & (rng.random(n) < np.where(lc, p.fy_transition_lc, p.fy_transition_campus))
+    studied = np.where(completes, planned, studied)
+    eng = [(c, w) for c, w in CAMPUS_PROGRAMMES if programmes[c] in ("bachelor_eng", "msc_eng")]
+    eng_codes = np.array([c for c, _ in eng])
+    eng_weights = np.array([w for _, w in eng])
+    eng_code = rng.choice(eng_codes, n, p=eng_weights / eng_weights.sum())
+    eng_stays = rng.random((n, 3)) >= p.dropout_campus
+    eng_studied = 1 + np.cumprod(eng_stays, axis=1).sum(axis=1)
+    # Engineering programmes start in HT: the first HT after the two foundation terms.
+    eng_entry = entry + 2 + (entry % 2 == 0)
+    eng_terms = np.where(transitions, np.clip(np.minimum(eng_studied, today_idx - eng_entry + 1), 0, None), 0)
+
+    n_terms = np.minimum(np.minimum(planned, studied), today_idx - entry + 1)
+    last_idx = np.where(eng_terms > 0, eng_entry + eng_terms - 1, entry + n_terms - 1)
+    return adm.with_columns(
+        n_terms=pl.Series(n_terms),
+        fy_completes=pl.Series(completes),
+        fy_transitions=pl.Series(transitions),
+        eng_programme=pl.when(pl.Series(transitions)).then(pl.Series(eng_code)),
+        eng_entry_idx=pl.when(pl.Series(transitions)).then(pl.Series(eng_entry)),
+        eng_terms=pl.Series(eng_terms),
+        last_idx=pl.Series(last_idx),
+    ).with_columns(
+        eng_level=pl.col("eng_programme").replace_strict(programmes, default=None),
+    ).filter(pl.col("n_terms") > 0)
 
 
 def _curriculum_table() -> pl.DataFrame:
@@ -687,19 +736,29 @@ def build_registrations(
     ``registered_on``. Learning-centre students of engineering programmes study half
     time (the first two courses of each term) from a centre: the shared course
     HF1017 at the centre, the rest at distance; the foundation year is taught at the
-    centre in full.
+    centre in full. Foundation-year students who go on to engineering
+    (``eng_terms`` > 0) are registered on that programme from ``eng_entry_idx`` as
+    campus students, full time, whichever route they came by (``route`` stays the
+    student's admission route; ``taught`` is the route of teaching).
     """
-    expanded = students.with_columns(offset=pl.int_ranges(0, pl.col("n_terms"))).explode("offset")
+    cols = ["person", "programme_code", "centre", "entry_idx", "level", "route", "n_terms"]
+    continuing = students.filter(pl.col("eng_terms") > 0).select(
+        "person", programme_code="eng_programme", centre=pl.lit(None, dtype=pl.String),
+        entry_idx="eng_entry_idx", level="eng_level", route="route", n_terms="eng_terms",
+        taught=pl.lit("campus"),
+    )
+    expanded = pl.concat([students.select(*cols, taught="route"), continuing]).with_columns(
+        offset=pl.int_ranges(0, pl.col("n_terms"))).explode("offset")
     regs = expanded.join(_curriculum_table(), on=["level", "offset"])
     regs = regs.filter(
-        (pl.col("route") == "campus") | (pl.col("level") == "foundation_year") | (pl.col("pos") < 2)
+        (pl.col("taught") == "campus") | (pl.col("level") == "foundation_year") | (pl.col("pos") < 2)
     )
-    at_centre = (pl.col("route") == "learning_centre") & (
+    at_centre = (pl.col("taught") == "learning_centre") & (
         (pl.col("level") == "foundation_year") | (pl.col("course_code") == SHARED_COURSE))
     regs = regs.with_columns(
         term_idx=pl.col("entry_idx") + pl.col("offset"),
         delivery_mode=pl.when(at_centre).then(pl.lit("learning_centre"))
-        .when(pl.col("route") == "learning_centre").then(pl.lit("distance"))
+        .when(pl.col("taught") == "learning_centre").then(pl.lit("distance"))
         .otherwise(pl.lit("campus")),
     ).with_columns(centre=pl.when(at_centre).then(pl.col("centre")))
     regs = regs.sort("person", "term_idx", "pos")
@@ -714,27 +773,42 @@ def build_registrations(
 
 
 def build_results(
-    rng: np.random.Generator, regs: pl.DataFrame, people: pl.DataFrame, today: date
+    rng: np.random.Generator, regs: pl.DataFrame, people: pl.DataFrame, students: pl.DataFrame,
+    today: date,
 ) -> pl.DataFrame:
     """Passed modules (Ladok's results export holds passes only).
 
     Each module of a registration is eventually passed with probability
     ``logistic(ability + module ease)``; when passed, it is in the registration term
     (80 %) or 1-5 terms later (retakes; 3 % fall after UKÄ's four-term window).
-    Results dated after ``today`` do not exist yet. Columns: ``person``,
-    ``course_code``, ``module_code``, ``credits``, ``grade``, ``examined_on``,
-    ``term_idx`` (term of the examination), ``reg_term_idx``.
+    Foundation-year courses follow the student's planted outcome instead: a
+    completer (``fy_completes``) passes every module within the two foundation
+    terms (a first-term module at the latest in the second term), 60 credits; a
+    non-completer never passes one of their foundation-year modules, chosen at
+    random, and the rest as above. Results dated after ``today`` do not exist yet.
+    Columns: ``person``, ``course_code``, ``module_code``, ``credits``, ``grade``,
+    ``examined_on``, ``term_idx`` (term of the examination), ``reg_term_idx``.
     """
     mods = pl.DataFrame(
         [(c, m, mc, ease) for c, ms in MODULES.items() for m, mc, ease in ms],
         schema=["credits", "module_code", "module_credits", "ease"], orient="row",
     )
-    rows = regs.select("person", "course_code", "credits", reg_term_idx="term_idx").join(
-        mods, on="credits").join(people.select("person", "ability"), on="person")
+    fy_codes = [c for term in CURRICULA["foundation_year"] for c, _ in term]
+    rows = regs.select("person", "course_code", "credits", "offset", reg_term_idx="term_idx").join(
+        mods, on="credits").join(people.select("person", "ability"), on="person").join(
+        students.select("person", "fy_completes"), on="person", how="left", maintain_order="left")
     n = len(rows)
     logit = rows["ability"].to_numpy() + rows["ease"].to_numpy()
     passed = rng.random(n) < 1 / (1 + np.exp(-logit))
     delay = rng.choice(6, n, p=[0.80, 0.09, 0.05, 0.03, 0.02, 0.01])
+    fy = rows["course_code"].is_in(fy_codes).to_numpy()
+    completer = fy & rows["fy_completes"].fill_null(False).to_numpy()
+    key = np.where(fy & ~completer, rng.random(n), -1.0)
+    never = rows.select("person", _key=pl.Series(key)).select(
+        (pl.col("_key") >= 0) & (pl.col("_key") == pl.col("_key").max().over("person"))
+    ).to_series().to_numpy()
+    passed = np.where(completer, True, passed & ~never)
+    delay = np.where(completer, np.where(rows["offset"].to_numpy() == 0, np.minimum(delay, 1), 0), delay)
     exam_idx = rows["reg_term_idx"].to_numpy() + delay
     lo, hi = _exam_window(exam_idx)
     day = lo + (rng.random(n) * (hi - lo + 1)).astype(np.int64)
@@ -949,7 +1023,6 @@ def build_followups(
     sthlm_county = codes[(munis["county_code"].to_numpy() == "01") & (codes != STOCKHOLM)]
     sthlm_pop = pop[(munis["county_code"].to_numpy() == "01") & (codes != STOCKHOLM)]
     s = students.join(people.select("person", "home_code"), on="person").with_columns(
-        last_idx=pl.col("entry_idx") + pl.col("n_terms") - 1,
         study_code=pl.col("centre").replace_strict(
             {cid: c.municipality for cid, c in centres.items()}, default=STOCKHOLM),
     )
@@ -1025,7 +1098,7 @@ def build_world(seed: int, scale: float, today: date, params: WorldParameters | 
     apps = build_applications(rng, people, centres, p)
     students = build_students(rng, people, apps, programmes, today, p)
     regs = build_registrations(rng, students, centres)
-    results = build_results(rng, regs, people, today)
+    results = build_results(rng, regs, people, students, today)
     participants = build_participants(rng, students, people, centres, munis)
     activities = build_activities(rng, participants, students, centres, munis, today)
     survey, invited = build_survey(rng, students, people, p)
