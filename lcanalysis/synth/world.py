@@ -265,6 +265,7 @@ class World:
     municipal_stats: pl.DataFrame
     persons: pl.DataFrame
     applications: pl.DataFrame
+    students: pl.DataFrame
     registrations: pl.DataFrame
     results: pl.DataFrame
     participants: pl.DataFrame
@@ -1106,7 +1107,7 @@ def build_world(seed: int, scale: float, today: date, params: WorldParameters | 
     return World(
         params=p, scale=scale, today=today, years=years, centres=centres,
         municipalities=munis, municipal_stats=stats, persons=people, applications=apps,
-        registrations=regs, results=results, participants=participants,
+        students=students, registrations=regs, results=results, participants=participants,
         activities=activities, survey=survey, survey_invited=invited, followups=followups,
         treated={c: v[0] for c, v in treated.items()},
         pilot_applicants=counts.select("municipality_code", "year", "pop_19_64", "n_pilot", "n_campus"),
