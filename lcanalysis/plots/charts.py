@@ -314,17 +314,24 @@ def _draw_survival(ax: Axes, frame: pl.DataFrame, notes: _Notes, *, group: str =
             hidden = part.filter(pl.col("suppressed").fill_null(False))
         else:
             shown, hidden = part, part.clear()
-        t = shown.get_column("time").to_list()
-        ax.step(t, shown.get_column("survival").to_list(), where="post", color=colour)
-        ax.fill_between(t, shown.get_column("ci_low").to_list(), shown.get_column("ci_high").to_list(),
-                        step="post", color=colour, alpha=0.18, lw=0)
+        # Every curve starts at 100 % at time 0 (the Kaplan-Meier estimate before the
+        # first event), so a curve with a single event time is still drawn as a step.
+        t = [0.0, *shown.get_column("time").to_list()]
+        ax.step(t, [1.0, *shown.get_column("survival").to_list()], where="post", color=colour)
+        low = [1.0, *shown.get_column("ci_low").fill_null(float("nan")).to_list()]
+        high = [1.0, *shown.get_column("ci_high").fill_null(float("nan")).to_list()]
+        ax.fill_between(t, low, high, step="post", color=colour, alpha=0.18, lw=0)
         if hidden.height and shown.height:
             ax.text(t[-1], shown.get_column("survival")[-1], f" {notes.code(hidden.row(0, named=True))}",
                     fontsize=6.5, color=colour, style="italic", va="bottom")
         n0 = part.get_column("at_risk")[0]
         n_text = f" ({format_n(n0, lang)})" if n0 is not None else ""
         handles.append(Line2D([], [], color=colour, label=f"{category_label(group, g, lang)}{n_text}"))
+    from matplotlib.ticker import MaxNLocator
+
     ax.set_ylim(0, 1.02)
+    ax.set_xlim(left=0)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(percent_formatter(lang))
     ax.grid(axis="y")
     ax.set_xlabel(xlabel or label("axis.terms_since_start", lang))

@@ -63,7 +63,6 @@ CATEGORY_DOMAINS = frozenset({
     "route", "delivery_mode", "strand", "programme_level", "parental_education",
     "first_generation", "faggian_type", "skr_group", "age_band", "admission_status",
     "legal_sex", "suppression_reason", "funnel_stage", "likert", "characteristic", "measure",
-    "home_region", "study_region", "work_region",
 })
 """Columns whose values are codes from a closed list, each translated in labels.json.
 Other keys of labels.json (``title.*``, ``axis.*``, ``table.*`` ...) are interface
@@ -91,6 +90,10 @@ def category_label(domain: str, value: object, lang: str) -> str:
     key_value = str(value).lower() if isinstance(value, bool) else str(value)
     if key_value in MARGINS and f"{domain}.{key_value}" not in _table():
         return label(MARGINS[key_value], lang)
+    if f"{domain}.{key_value}" in _table():
+        # Open domains (e.g. the regions of a flow chart) translate the codes they
+        # know and show other values (municipality names) as they are.
+        return label(f"{domain}.{key_value}", lang)
     if domain in known_domains():
         return label(f"{domain}.{key_value}", lang)
     check_lang(lang)
