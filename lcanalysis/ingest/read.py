@@ -35,9 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -322,24 +320,26 @@ def _header_index(rows: list[list[str]], spec: SourceColumns) -> int:
 
 
 @contextlib.contextmanager
-def _utf8_source(path: Path, encoding: str) -> Iterator[Path]:
-    """The file itself when it is UTF-8, else a UTF-8 copy in a temporary folder.
+def _utf8_source(path: Path, encoding: str) -> Iterator[Path | bytes]:
+    """The file itself when it is UTF-8, else its text transcoded to UTF-8 in memory.
 
-    Windows-1252 and Latin-1 are single-byte encodings, so the copy is made in
-    fixed-size chunks (no character is split) and memory stays flat whatever the
-    file size; line structure is unchanged, so line numbers agree with the original.
+    Windows-1252 and Latin-1 are single-byte encodings, so the file is transcoded in
+    fixed-size chunks (no character is split); line structure is unchanged, so line
+    numbers agree with the original. In memory rather than through a temporary file:
+    on 5 million rows (290 MB) the temporary file cost 0.7 s of 2.5 s, and the UTF-8
+    copy (about the file's size) is small next to the frame read from it
+    (:data:`MAX_FILE_BYTES` bounds both).
     """
     if encoding in ("utf-8", "utf-8-sig"):
         yield path
         return
-    handle, name = tempfile.mkstemp(suffix=".csv", prefix="lcanalysis-")
-    try:
-        with open(path, "rb") as raw, os.fdopen(handle, "wb") as out:
-            while chunk := raw.read(CHUNK_BYTES):
-                out.write(chunk.decode(encoding).encode("utf-8"))
-        yield Path(name)
-    finally:
-        Path(name).unlink(missing_ok=True)
+    chunks: list[bytes] = []
+    with open(path, "rb") as raw:
+        while chunk := raw.read(CHUNK_BYTES):
+            chunks.append(chunk.decode(encoding).encode("utf-8"))
+    text = b"".join(chunks)
+    del chunks
+    yield text
 
 
 def _diagnose(
