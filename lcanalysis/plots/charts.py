@@ -316,13 +316,17 @@ def _draw_survival(ax: Axes, frame: pl.DataFrame, notes: _Notes, *, group: str =
             shown, hidden = part, part.clear()
         # Every curve starts at 100 % at time 0 (the Kaplan-Meier estimate before the
         # first event), so a curve with a single event time is still drawn as a step.
-        t = [0.0, *shown.get_column("time").to_list()]
-        ax.step(t, [1.0, *shown.get_column("survival").to_list()], where="post", color=colour)
+        # The last level is drawn on for one term, so a drop at the last event time shows.
+        times = shown.get_column("time").to_list()
+        t = [0.0, *times, (times[-1] + 1) if times else 1.0]
+        level = [1.0, *shown.get_column("survival").to_list()]
+        ax.step(t, [*level, level[-1]], where="post", color=colour)
         low = [1.0, *shown.get_column("ci_low").fill_null(float("nan")).to_list()]
         high = [1.0, *shown.get_column("ci_high").fill_null(float("nan")).to_list()]
+        low, high = [*low, low[-1]], [*high, high[-1]]
         ax.fill_between(t, low, high, step="post", color=colour, alpha=0.18, lw=0)
         if hidden.height and shown.height:
-            ax.text(t[-1], shown.get_column("survival")[-1], f" {notes.code(hidden.row(0, named=True))}",
+            ax.text(t[-2], shown.get_column("survival")[-1], f" {notes.code(hidden.row(0, named=True))}",
                     fontsize=6.5, color=colour, style="italic", va="bottom")
         n0 = part.get_column("at_risk")[0]
         n_text = f" ({format_n(n0, lang)})" if n0 is not None else ""
