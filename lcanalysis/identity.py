@@ -431,20 +431,32 @@ def pseudonymise(normalized: pl.Series, key: bytes) -> pl.Series:
         raise TypeError(f"normalised identity numbers must be strings, not {normalized.dtype}")
     # HMAC (RFC 2104) with the keyed inner and outer SHA-256 states prepared once and
     # copied per value: half the time of hmac.digest per value; tested against hmac.
+    # The values reach Python as UTF-8 bytes (polars' Binary view of the strings) and
+    # the digests go back as bytes, hex-encoded and cut to 32 characters by polars:
+    # on 1.25 million distinct numbers 0.9 s instead of 1.4 s.
     block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
     inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in block))
     outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in block))
 
-    def person_id(value: str) -> str:
-        inner_hash = inner.copy()
-        inner_hash.update(value.encode("utf-8"))
-        outer_hash = outer.copy()
-        outer_hash.update(inner_hash.digest())
-        return outer_hash.hexdigest()[:32]
+    def digests(values: list[bytes]) -> list[bytes]:
+        inner_copy, outer_copy = inner.copy, outer.copy
+        out: list[bytes] = []
+        append = out.append
+        for value in values:
+            inner_hash = inner_copy()
+            inner_hash.update(value)
+            outer_hash = outer_copy()
+            outer_hash.update(inner_hash.digest())
+            append(outer_hash.digest())
+        return out
 
     distinct = normalized.cast(pl.String).drop_nulls().unique()
-    ids = [person_id(value) for value in distinct.to_list()]
-    mapping = pl.DataFrame({"value": distinct, "person_id": pl.Series(ids, dtype=pl.String)})
+    ids = (
+        pl.Series(digests(distinct.cast(pl.Binary).to_list()), dtype=pl.Binary)
+        .bin.encode("hex")
+        .str.slice(0, 32)
+    )
+    mapping = pl.DataFrame({"value": distinct, "person_id": ids})
     return (
         pl.DataFrame({"value": normalized.cast(pl.String)})
         .join(mapping, on="value", how="left", maintain_order="left")
