@@ -9,10 +9,16 @@ person or a stray identity number cannot slip through either boundary.
 
 from __future__ import annotations
 
-import pandera.polars as pa
+import contextlib
+import threading
+from typing import TYPE_CHECKING
+
 import polars as pl
 
 from lcanalysis.errors import LcanalysisError
+
+if TYPE_CHECKING:
+    import pandera.polars as pa
 
 PERSON_ID_PATTERN = r"^[0-9a-f]{32}$"
 TERM_PATTERN = r"^(VT|ST|HT)\d{4}$"
@@ -42,176 +48,230 @@ ID_KINDS = ("personnummer", "samordningsnummer", "interim")
 
 
 def _person_id() -> pa.Column:
+    import pandera.polars as pa
+
     return pa.Column(pl.Utf8, pa.Check.str_matches(PERSON_ID_PATTERN), nullable=False)
 
 
 def _term(nullable: bool = False) -> pa.Column:
+    import pandera.polars as pa
+
     return pa.Column(pl.Utf8, pa.Check.str_matches(TERM_PATTERN), nullable=nullable)
 
 
 def _municipality(nullable: bool = True) -> pa.Column:
+    import pandera.polars as pa
+
     return pa.Column(pl.Utf8, pa.Check.str_matches(MUNICIPALITY_PATTERN), nullable=nullable)
 
 
 def _one_of(values: tuple[str, ...], nullable: bool = False) -> pa.Column:
+    import pandera.polars as pa
+
     return pa.Column(pl.Utf8, pa.Check.isin(list(values)), nullable=nullable)
 
 
 def _credits(nullable: bool = False) -> pa.Column:
+    import pandera.polars as pa
+
     return pa.Column(pl.Float64, pa.Check.in_range(0, 60, include_min=False), nullable=nullable)
 
 
-SCHEMAS: dict[str, pa.DataFrameSchema] = {
-    "persons": pa.DataFrameSchema(
-        {
-            "person_id": _person_id(),
-            "birth_year": pa.Column(pl.Int32, pa.Check.in_range(1900, 2030)),
-            "legal_sex": _one_of(("F", "M"), nullable=True),
-            "id_kind": _one_of(ID_KINDS),
-            "home_municipality_code": _municipality(),
-            "parental_education": _one_of(PARENTAL_EDUCATION_LEVELS),
-            "first_generation": pa.Column(pl.Boolean, nullable=True),
-            "foreign_background": pa.Column(pl.Boolean, nullable=True),
-            "employed": pa.Column(pl.Boolean, nullable=True),
-        },
-        unique=["person_id"],
-        strict=True,
-        name="persons",
-    ),
-    "applications": pa.DataFrameSchema(
-        {
-            "person_id": _person_id(),
-            "term": _term(),
-            "programme_code": pa.Column(pl.Utf8),
-            "programme_level": _one_of(PROGRAMME_LEVELS),
-            "priority": pa.Column(pl.Int16, pa.Check.in_range(1, 99), nullable=True),
-            "admission_status": _one_of(ADMISSION_STATUSES),
-            "home_municipality_code": _municipality(nullable=False),
-            "learning_centre_id": pa.Column(pl.Utf8, nullable=True),
-        },
-        unique=["person_id", "term", "programme_code"],
-        strict=True,
-        name="applications",
-    ),
-    "registrations": pa.DataFrameSchema(
-        {
-            "person_id": _person_id(),
-            "term": _term(),
-            "course_code": pa.Column(pl.Utf8),
-            "credits_registered": _credits(),
-            "delivery_mode": _one_of(DELIVERY_MODES),
-            "learning_centre_id": pa.Column(pl.Utf8, nullable=True),
-            "programme_code": pa.Column(pl.Utf8, nullable=True),
-            "programme_level": _one_of(PROGRAMME_LEVELS),
-        },
-        unique=["person_id", "course_code", "term"],
-        strict=True,
-        name="registrations",
-    ),
-    "results": pa.DataFrameSchema(
-        {
-            "person_id": _person_id(),
-            "course_code": pa.Column(pl.Utf8),
-            "module_code": pa.Column(pl.Utf8),
-            "credits_earned": _credits(),
-            "grade": pa.Column(pl.Utf8),
-            "examined_on": pa.Column(pl.Date),
-            "term": _term(),
-        },
-        unique=["person_id", "course_code", "module_code", "examined_on"],
-        strict=True,
-        name="results",
-    ),
-    "participants": pa.DataFrameSchema(
-        {
-            "person_id": _person_id(),
-            "learning_centre_id": pa.Column(pl.Utf8),
-            "strand": _one_of(STRANDS),
-            "start_term": _term(),
-            "employed": pa.Column(pl.Boolean, nullable=True),
-            "employer_municipality_code": _municipality(),
-        },
-        unique=["person_id", "learning_centre_id", "strand"],
-        strict=True,
-        name="participants",
-    ),
-    "activities": pa.DataFrameSchema(
-        {
-            "person_id": _person_id(),
-            "activity_type": _one_of(ACTIVITY_TYPES),
-            "date": pa.Column(pl.Date),
-            "course_code": pa.Column(pl.Utf8, nullable=True),
-            "host_org": pa.Column(pl.Utf8, nullable=True),
-            "host_municipality_code": _municipality(),
-            "hours": pa.Column(pl.Float64, pa.Check.in_range(0, 2000), nullable=True),
-            "completed": pa.Column(pl.Boolean, nullable=True),
-        },
-        unique=["person_id", "activity_type", "date", "course_code"],
-        strict=True,
-        name="activities",
-    ),
-    "survey_responses": pa.DataFrameSchema(
-        {
-            "person_id": _person_id(),
-            "survey_term": _term(),
-            "item": pa.Column(pl.Utf8),
-            "value": pa.Column(pl.Int8, pa.Check.in_range(1, 5), nullable=True),
-        },
-        unique=["person_id", "survey_term", "item"],
-        strict=True,
-        name="survey_responses",
-    ),
-    "followups": pa.DataFrameSchema(
-        {
-            "person_id": _person_id(),
-            "observed_on": pa.Column(pl.Date),
-            "residence_municipality_code": _municipality(nullable=False),
-            "work_municipality_code": _municipality(),
-            "employed": pa.Column(pl.Boolean, nullable=True),
-        },
-        unique=["person_id", "observed_on"],
-        strict=True,
-        name="followups",
-    ),
-    "municipal_stats": pa.DataFrameSchema(
-        {
-            "municipality_code": _municipality(nullable=False),
-            "year": pa.Column(pl.Int32, pa.Check.in_range(1990, 2100)),
-            **{
-                col: pa.Column(pl.Int64, pa.Check.ge(0), nullable=True)
-                for col in (
-                    "pop_0_18",
-                    "pop_19_24",
-                    "pop_25_34",
-                    "pop_35_44",
-                    "pop_45_64",
-                    "pop_65_plus",
-                    "pop_total",
-                    "pop_25_64_educated",
-                    "post_secondary_3y_25_64",
-                )
-            },
-            "post_secondary_3y_share_25_64": pa.Column(
-                pl.Float64, pa.Check.in_range(0, 1), nullable=True
-            ),
-        },
-        unique=["municipality_code", "year"],
-        strict=True,
-        name="municipal_stats",
-    ),
-}
+TABLES: tuple[str, ...] = (
+    "persons",
+    "applications",
+    "registrations",
+    "results",
+    "participants",
+    "activities",
+    "survey_responses",
+    "followups",
+    "municipal_stats",
+)
+"""The processed tables, in contract order (the keys of ``SCHEMAS``)."""
 
-TABLES: tuple[str, ...] = tuple(SCHEMAS)
+_LOCK = threading.Lock()
+_BUILT: dict[str, pa.DataFrameSchema] = {}
+
+
+def _schemas() -> dict[str, pa.DataFrameSchema]:
+    """The schemas, built on first use: importing pandera (and pandas under it) takes
+    about 1.3 s, which :func:`preload` lets ``lcanalysis clean`` spend while it reads."""
+    with _LOCK:
+        if not _BUILT:
+            _BUILT.update(_build())
+    return _BUILT
+
+
+def preload() -> None:
+    """Build the schemas now (for a background thread); errors surface on first use."""
+    with contextlib.suppress(Exception):  # the caller's own use of the schemas raises it
+        _schemas()
+
+
+def __getattr__(name: str):
+    if name == "SCHEMAS":
+        return _schemas()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _build() -> dict[str, pa.DataFrameSchema]:
+    import pandera.polars as pa
+
+    schemas = {
+        "persons": pa.DataFrameSchema(
+            {
+                "person_id": _person_id(),
+                "birth_year": pa.Column(pl.Int32, pa.Check.in_range(1900, 2030)),
+                "legal_sex": _one_of(("F", "M"), nullable=True),
+                "id_kind": _one_of(ID_KINDS),
+                "home_municipality_code": _municipality(),
+                "parental_education": _one_of(PARENTAL_EDUCATION_LEVELS),
+                "first_generation": pa.Column(pl.Boolean, nullable=True),
+                "foreign_background": pa.Column(pl.Boolean, nullable=True),
+                "employed": pa.Column(pl.Boolean, nullable=True),
+            },
+            unique=["person_id"],
+            strict=True,
+            name="persons",
+        ),
+        "applications": pa.DataFrameSchema(
+            {
+                "person_id": _person_id(),
+                "term": _term(),
+                "programme_code": pa.Column(pl.Utf8),
+                "programme_level": _one_of(PROGRAMME_LEVELS),
+                "priority": pa.Column(pl.Int16, pa.Check.in_range(1, 99), nullable=True),
+                "admission_status": _one_of(ADMISSION_STATUSES),
+                "home_municipality_code": _municipality(nullable=False),
+                "learning_centre_id": pa.Column(pl.Utf8, nullable=True),
+            },
+            unique=["person_id", "term", "programme_code"],
+            strict=True,
+            name="applications",
+        ),
+        "registrations": pa.DataFrameSchema(
+            {
+                "person_id": _person_id(),
+                "term": _term(),
+                "course_code": pa.Column(pl.Utf8),
+                "credits_registered": _credits(),
+                "delivery_mode": _one_of(DELIVERY_MODES),
+                "learning_centre_id": pa.Column(pl.Utf8, nullable=True),
+                "programme_code": pa.Column(pl.Utf8, nullable=True),
+                "programme_level": _one_of(PROGRAMME_LEVELS),
+            },
+            unique=["person_id", "course_code", "term"],
+            strict=True,
+            name="registrations",
+        ),
+        "results": pa.DataFrameSchema(
+            {
+                "person_id": _person_id(),
+                "course_code": pa.Column(pl.Utf8),
+                "module_code": pa.Column(pl.Utf8),
+                "credits_earned": _credits(),
+                "grade": pa.Column(pl.Utf8),
+                "examined_on": pa.Column(pl.Date),
+                "term": _term(),
+            },
+            unique=["person_id", "course_code", "module_code", "examined_on"],
+            strict=True,
+            name="results",
+        ),
+        "participants": pa.DataFrameSchema(
+            {
+                "person_id": _person_id(),
+                "learning_centre_id": pa.Column(pl.Utf8),
+                "strand": _one_of(STRANDS),
+                "start_term": _term(),
+                "employed": pa.Column(pl.Boolean, nullable=True),
+                "employer_municipality_code": _municipality(),
+            },
+            unique=["person_id", "learning_centre_id", "strand"],
+            strict=True,
+            name="participants",
+        ),
+        "activities": pa.DataFrameSchema(
+            {
+                "person_id": _person_id(),
+                "activity_type": _one_of(ACTIVITY_TYPES),
+                "date": pa.Column(pl.Date),
+                "course_code": pa.Column(pl.Utf8, nullable=True),
+                "host_org": pa.Column(pl.Utf8, nullable=True),
+                "host_municipality_code": _municipality(),
+                "hours": pa.Column(pl.Float64, pa.Check.in_range(0, 2000), nullable=True),
+                "completed": pa.Column(pl.Boolean, nullable=True),
+            },
+            unique=["person_id", "activity_type", "date", "course_code"],
+            strict=True,
+            name="activities",
+        ),
+        "survey_responses": pa.DataFrameSchema(
+            {
+                "person_id": _person_id(),
+                "survey_term": _term(),
+                "item": pa.Column(pl.Utf8),
+                "value": pa.Column(pl.Int8, pa.Check.in_range(1, 5), nullable=True),
+            },
+            unique=["person_id", "survey_term", "item"],
+            strict=True,
+            name="survey_responses",
+        ),
+        "followups": pa.DataFrameSchema(
+            {
+                "person_id": _person_id(),
+                "observed_on": pa.Column(pl.Date),
+                "residence_municipality_code": _municipality(nullable=False),
+                "work_municipality_code": _municipality(),
+                "employed": pa.Column(pl.Boolean, nullable=True),
+            },
+            unique=["person_id", "observed_on"],
+            strict=True,
+            name="followups",
+        ),
+        "municipal_stats": pa.DataFrameSchema(
+            {
+                "municipality_code": _municipality(nullable=False),
+                "year": pa.Column(pl.Int32, pa.Check.in_range(1990, 2100)),
+                **{
+                    col: pa.Column(pl.Int64, pa.Check.ge(0), nullable=True)
+                    for col in (
+                        "pop_0_18",
+                        "pop_19_24",
+                        "pop_25_34",
+                        "pop_35_44",
+                        "pop_45_64",
+                        "pop_65_plus",
+                        "pop_total",
+                        "pop_25_64_educated",
+                        "post_secondary_3y_25_64",
+                    )
+                },
+                "post_secondary_3y_share_25_64": pa.Column(
+                    pl.Float64, pa.Check.in_range(0, 1), nullable=True
+                ),
+            },
+            unique=["municipality_code", "year"],
+            strict=True,
+            name="municipal_stats",
+        ),
+    }
+    if tuple(schemas) != TABLES:
+        raise AssertionError("TABLES must list the schemas in order")
+    return schemas
+
+
 
 
 def unique_key(table: str) -> list[str]:
     """The columns that identify one row of ``table`` (its unique key)."""
-    return list(SCHEMAS[table].unique or [])
+    return list(_schemas()[table].unique or [])
 
 
 def columns(table: str) -> list[str]:
     """The processed columns of ``table`` in contract order."""
-    return list(SCHEMAS[table].columns)
+    return list(_schemas()[table].columns)
 
 
 class ContractViolation(LcanalysisError):
@@ -225,7 +285,9 @@ def validate(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     each failing column and check with a count of failing rows. Failure values are not
     echoed: they may be pseudonyms, which still do not belong in logs.
     """
-    schema = SCHEMAS[table]
+    import pandera.polars as pa
+
+    schema = _schemas()[table]
     try:
         return schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:

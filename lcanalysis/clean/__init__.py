@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -327,6 +328,9 @@ def clean(
     """Clean every raw source under ``raw_dir`` into ``out_dir`` (see module docstring)."""
     from lcanalysis import geo
 
+    # pandera (for the schemas) takes about 1.3 s to import: done in the background
+    # while the first file is read, which runs mostly outside the GIL.
+    threading.Thread(target=schemas.preload, name="lcanalysis-schemas", daemon=True).start()
     today = today or date.today()
     config_dir = config_dir or paths.config_dir()
     specs = load_column_config(config_dir / "columns.yaml")
