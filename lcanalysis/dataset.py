@@ -3,7 +3,10 @@
 Each accessor reads one table from data/processed, validates it against its schema
 (:mod:`lcanalysis.schemas`) on first use and caches it, so a notebook cell that asks
 for ``ds.registrations`` gets a frame that honours the data contract or a clear
-error naming the table. A table whose raw source was absent is an error that says
+error naming the table. A file that is byte for byte what the cleaner validated and
+wrote (its SHA-256 recorded in validated.json) is not validated a second time: that
+saves every notebook kernel the pandera import, and an edited or replaced file is
+still caught. A table whose raw source was absent is an error that says
 which source folder to fill, not an empty frame that would pass for "no students".
 """
 
@@ -82,8 +85,22 @@ class Dataset:
                     f"{path}: table {name!r} was not produced because its raw source was "
                     f"absent; add exports to {SOURCE_OF_TABLE[name]} and clean again"
                 )
-            self._cache[name] = schemas.validate(name, pl.read_parquet(path))
+            frame = pl.read_parquet(path)
+            if not self._validated_at_cleaning(path):
+                frame = schemas.validate(name, frame)
+            self._cache[name] = frame
         return self._cache[name]
+
+    def _validated_at_cleaning(self, path: Path) -> bool:
+        """Whether ``path`` is byte for byte the file the cleaner validated and wrote
+        (its SHA-256 is in validated.json); anything else is validated again."""
+        from lcanalysis.clean import VALIDATED_MANIFEST, file_sha256
+
+        manifest = self.directory / VALIDATED_MANIFEST
+        if not manifest.is_file():
+            return False
+        recorded = json.loads(manifest.read_text(encoding="utf-8")).get(path.name)
+        return recorded is not None and recorded == file_sha256(path)
 
     def quarantine(self, name: str) -> pl.DataFrame:
         """Quarantined rows of table ``name`` (empty when none were quarantined)."""

@@ -53,3 +53,23 @@ def test_an_edited_table_breaks_the_contract(processed, tmp_path):
     pl.concat([regs, regs.head(1)]).write_parquet(copy / "registrations.parquet")
     with pytest.raises(ContractViolation, match="registrations"):
         _ = Dataset.load(copy).registrations
+
+
+def test_only_files_the_cleaner_did_not_validate_are_validated_again(processed, tmp_path, monkeypatch):
+    import shutil
+
+    from lcanalysis import schemas
+
+    copy = tmp_path / "p"
+    shutil.copytree(processed, copy)
+    calls = []
+    real = schemas.validate
+    monkeypatch.setattr(schemas, "validate", lambda name, frame: calls.append(name) or real(name, frame))
+    ds = Dataset.load(copy)
+    _ = ds.persons  # byte-identical to what clean validated: no second validation
+    assert calls == []
+    regs = pl.read_parquet(copy / "registrations.parquet")
+    pl.concat([regs, regs.head(1)]).write_parquet(copy / "registrations.parquet")
+    with pytest.raises(ContractViolation, match="registrations"):
+        _ = ds.registrations  # edited after cleaning: validated, and caught
+    assert calls == ["registrations"]

@@ -40,6 +40,9 @@ from lcanalysis.ingest import (
     read_scb_table,
 )
 
+VALIDATED_MANIFEST = "validated.json"
+"""SHA-256 of each processed table as written right after its schema validation."""
+
 SYNTHETIC_MARKER = "SYNTHETIC.json"
 """File that marks a raw folder (and everything made from it) as synthetic data."""
 
@@ -68,6 +71,17 @@ class _SourceResult:
     quarantine: pl.DataFrame
     accounts: list[FileAccount] = field(default_factory=list)
     background: pl.DataFrame | None = None
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes, read in 1 MiB blocks."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def is_synthetic(raw_dir: Path) -> bool:
@@ -395,6 +409,14 @@ def _write_all(
     (staging / "quarantine").mkdir(parents=True)
     for name, table in tables.items():
         table.write_parquet(staging / f"{name}.parquet", statistics=False)
+    # Every table was validated against its schema just before this write: record the
+    # files' hashes so that a reader can tell a byte-identical file from an edited one
+    # (lcanalysis.dataset skips re-validating the former).
+    (staging / VALIDATED_MANIFEST).write_text(
+        json.dumps({f"{name}.parquet": file_sha256(staging / f"{name}.parquet")
+                    for name in sorted(tables)}, indent=2) + "\n",
+        encoding="utf-8",
+    )
     for name, table in quarantines.items():
         table.write_parquet(staging / "quarantine" / f"{name}.parquet", statistics=False)
     (staging / "cleaning_report.json").write_text(
