@@ -234,11 +234,27 @@ def names_from_raw(raw_dir: Path, *, config_dir: Path | None = None) -> set[str]
 # --- readers: (location, text) pieces of each kind of file ------------------------
 
 
+_DATA_URI = re.compile(r"data:image/(png|svg\+xml|jpeg|gif);base64,([A-Za-z0-9+/=]+)")
+
+
 def _text_lines(path: Path) -> Iterator[tuple[str, str]]:
+    """Lines of a text file; in markup, embedded images (base64 data URIs) are decoded
+    and their own text (PNG text chunks, SVG text) is scanned instead of the base64,
+    whose random letters and digits can look like an identity number."""
     markup = path.suffix.lower() in MARKUP_SUFFIXES
     with open(path, encoding="utf-8", errors="replace", newline="") as handle:
         for number, line in enumerate(handle, start=1):
-            yield f"line {number}", html.unescape(line) if markup else line
+            if not markup:
+                yield f"line {number}", line
+                continue
+            for found in _DATA_URI.finditer(line):
+                data = base64.b64decode(found.group(2) + "=" * (-len(found.group(2)) % 4))
+                if found.group(1) == "png":
+                    for chunk, text in _png_chunks(data):
+                        yield f"line {number} image {chunk}", text
+                elif found.group(1) == "svg+xml":
+                    yield f"line {number} image", html.unescape(data.decode("utf-8", "replace"))
+            yield f"line {number}", html.unescape(_DATA_URI.sub("data:image", line))
 
 
 def _png_chunks(data: bytes) -> Iterator[tuple[str, str]]:

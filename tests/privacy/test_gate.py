@@ -285,3 +285,22 @@ def test_a_last_name_that_is_a_project_word_is_searched_only_in_full(tmp_path):
                       encoding="utf-8")
     found = privacy.scan([report], names=names)
     assert [f.location for f in found] == ["line 2"]
+
+
+def test_base64_images_in_html_are_decoded_not_read_as_digits(tmp_path, names):
+    import base64
+
+    # A harmless image whose base64 happens to contain a valid-looking number, and one
+    # whose PNG text chunk really holds an identity number.
+    harmless = "iVBORw0KGgo+5803300104/AAAA"
+    leaky_png = (b"\x89PNG\r\n\x1a\n" + (9 + 11 + 4).to_bytes(4, "big") + b"tEXt"
+                 + b"Description\x00" + NUMBER.encode() + b"\x00\x00\x00\x00")
+    page = tmp_path / "report.html"
+    page.write_text(
+        f'<img src="data:image/png;base64,{harmless}">\n'
+        f'<img src="data:image/png;base64,{base64.b64encode(leaky_png).decode()}">\n',
+        encoding="utf-8",
+    )
+    found = privacy.scan([page], names=names)
+    assert [f.location for f in found] == ["line 2 image chunk tEXt Description"]
+    assert_redacted(found)
