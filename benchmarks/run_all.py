@@ -2,7 +2,9 @@
 
 - start-up: `lcanalysis --help` against a bare `python -c pass` (target: under 1 s);
 - clean_speed.py: `lcanalysis clean` against polars' own read + Parquet write at 5M
-  and 10M rows (targets in docs/performance.md).
+  and 10M rows (targets in docs/performance.md);
+- pipeline_speed.py: `lcanalysis run` from nothing on the demo world against its
+  60-second target.
 
 The simulation study of the pilot-effect estimators takes several minutes and runs
 on its own: `python benchmarks/effect_coverage.py`.
@@ -34,6 +36,7 @@ def main() -> None:
     helps = wall([str(BIN / "lcanalysis"), "--help"])
     print(f"start-up: lcanalysis --help {helps:.2f} s (median of 5), bare python {bare:.2f} s, "
           f"ratio {helps / bare:.1f}x; target < 1 s")
+    subprocess.run([sys.executable, str(HERE / "pipeline_speed.py")], check=True)
     subprocess.run([sys.executable, str(HERE / "clean_speed.py"), *sys.argv[1:]], check=True)
 
 
