@@ -346,3 +346,14 @@ def test_panel_fills_a_missing_scb_band_from_the_nearest_year():
     # 2024's 19-24 band is "..": 2023's 1000 is used, not 0 (which would give 4300).
     assert row["population_19_64"] == 1000 + 1100 + 1100 + 2100
     assert row["education_share"] == 0.2
+
+
+def test_cs_intervals_use_t_with_treated_units_minus_one_df():
+    from scipy import stats as sps
+
+    # null_panel has 5 treated units: the 95 % interval is the estimate +- t(4) x SE.
+    cs = callaway_santanna(null_panel(3), "y", "unit", "year", "first", n_bootstrap=199)
+    half = (cs.overall.ci_high - cs.overall.ci_low) / 2
+    assert half / cs.overall.std_error == pytest.approx(sps.t(4).ppf(0.975), rel=1e-9)  # 2.776
+    assert cs.overall.p_value == pytest.approx(
+        2 * sps.t(4).sf(abs(cs.overall.estimate / cs.overall.std_error)), rel=1e-9)
