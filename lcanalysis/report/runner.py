@@ -47,6 +47,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from lcanalysis import paths
+from lcanalysis.clean import file_sha256
 from lcanalysis.errors import LcanalysisError
 from lcanalysis.report.pipeline import Pipeline, Task, load_pipeline
 
@@ -169,20 +170,12 @@ def _alive(holder: Mapping) -> bool:
 # --------------------------------------------------------------------------- data
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def hash_tree(folder: Path, exclude: Sequence[str] = ()) -> dict[str, str]:
     """Relative path -> sha256 of every file under ``folder`` (sorted; names in ``exclude`` left out)."""
     if not folder.is_dir():
         return {}
     return {
-        p.relative_to(folder).as_posix(): sha256_file(p)
+        p.relative_to(folder).as_posix(): file_sha256(p)
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name not in exclude
     }
@@ -222,7 +215,7 @@ def prepare_data(pipeline_config: Path, key_file: Path | None, log: Callable[[st
     raw_files = hash_tree(raw_dir)
     skip = {pipeline_config.resolve(), (paths.config_dir() / "pipeline.yaml").resolve()}
     config_files = {
-        p.name: sha256_file(p) for p in sorted(paths.config_dir().glob("*.yaml")) if p.resolve() not in skip
+        p.name: file_sha256(p) for p in sorted(paths.config_dir().glob("*.yaml")) if p.resolve() not in skip
     }
     material = json.dumps({
         "raw_dir": str(raw_dir), "raw": raw_files, "config": config_files,

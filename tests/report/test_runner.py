@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from lcanalysis.clean import file_sha256
 from lcanalysis.errors import LcanalysisError
 from lcanalysis.report import runner
 
@@ -110,7 +111,7 @@ def test_manifest_records_parameters_statuses_and_versions(runs):
     assert m["run_id"] == run_dir.name and m["started"] <= m["finished"]
     assert m["git_commit"] is None  # the temporary project is not a git checkout
     assert set(m["versions"]) == {"lcanalysis", "polars", "pandas", "statsmodels", "papermill", "matplotlib"}
-    assert m["synthetic"] is True and m["inputs"]["raw_files"] == {"SYNTHETIC.json": runner.sha256_file(
+    assert m["synthetic"] is True and m["inputs"]["raw_files"] == {"SYNTHETIC.json": file_sha256(
         root / "data/raw/demo/SYNTHETIC.json")}
     tasks = m["tasks"]
     assert [tasks[t]["status"] for t in tasks] == ["ok", "failed", "ok", "ok", "ok"]
