@@ -44,6 +44,20 @@ ADMISSION_STATUSES = ("admitted", "reserve", "not_admitted", "declined", "withdr
 DELIVERY_MODES = ("campus", "learning_centre", "distance")
 STRANDS = ("industry_labs", "foundation_year", "shared_course")
 ACTIVITY_TYPES = ("lab_session", "internship", "campus_visit")
+MUNICIPAL_STATS_COUNTS = (
+    "pop_0_18",
+    "pop_19_24",
+    "pop_25_34",
+    "pop_35_44",
+    "pop_45_64",
+    "pop_65_plus",
+    "pop_total",
+    "pop_25_64_educated",
+    "post_secondary_3y_25_64",
+)
+"""Person counts of municipal_stats: population by age band and in total (31 December),
+the population aged 25-64 with a known education level, and those with 3+ years of
+post-secondary education."""
 ID_KINDS = ("personnummer", "samordningsnummer", "interim")
 
 
@@ -236,17 +250,7 @@ def _build() -> dict[str, pa.DataFrameSchema]:
                 "year": pa.Column(pl.Int32, pa.Check.in_range(1990, 2100)),
                 **{
                     col: pa.Column(pl.Int64, pa.Check.ge(0), nullable=True)
-                    for col in (
-                        "pop_0_18",
-                        "pop_19_24",
-                        "pop_25_34",
-                        "pop_35_44",
-                        "pop_45_64",
-                        "pop_65_plus",
-                        "pop_total",
-                        "pop_25_64_educated",
-                        "post_secondary_3y_25_64",
-                    )
+                    for col in MUNICIPAL_STATS_COUNTS
                 },
                 "post_secondary_3y_share_25_64": pa.Column(
                     pl.Float64, pa.Check.in_range(0, 1), nullable=True

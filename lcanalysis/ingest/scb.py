@@ -26,6 +26,7 @@ import polars as pl
 from lcanalysis.errors import InputError
 from lcanalysis.ingest.columns import normalise_header
 from lcanalysis.ingest.detect import detect_encoding, detect_separator
+from lcanalysis.schemas import MUNICIPAL_STATS_COUNTS
 
 #: Dimension header (normalised) -> table kind.
 DIMENSIONS = {"alder": "population", "utbildningsniva": "education"}
@@ -61,15 +62,7 @@ TOTALS = frozenset({"totalt", "total", "samtliga", "totalt 25-64 ar"})
 MUNICIPAL_STATS_COLUMNS = (
     "municipality_code",
     "year",
-    "pop_0_18",
-    "pop_19_24",
-    "pop_25_34",
-    "pop_35_44",
-    "pop_45_64",
-    "pop_65_plus",
-    "pop_total",
-    "pop_25_64_educated",
-    "post_secondary_3y_25_64",
+    *MUNICIPAL_STATS_COUNTS,
     "post_secondary_3y_share_25_64",
 )
 
