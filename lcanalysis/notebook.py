@@ -106,8 +106,12 @@ class NotebookRun:
             self.notes[name] = note
         return HTML(render_html_table(shown, lang=self.lang, caption=caption or note))
 
-    def figure(self, fig, name: str, *, size: str = "report_column"):
-        """Save ``fig`` (PNG, SVG, PDF) under figures/<notebook>/ and return it for display."""
+    def figure(self, fig, name: str, *, size: str = "report_column") -> None:
+        """Save ``fig`` (PNG, SVG, PDF) under figures/<notebook>/.
+
+        Returns nothing: the notebook's inline backend shows the figure once at the end
+        of the cell, however many sizes of it were saved.
+        """
         from lcanalysis.plots.style import save_figure
 
         save_figure(
@@ -115,7 +119,6 @@ class NotebookRun:
             metadata={"source": "lcanalysis processed tables" + (" (synthetic data)" if self.synthetic else ""),
                       "run_id": self.run_id},
         )
-        return fig
 
     def finish(self) -> None:
         """Export every published table (CSV and one workbook), after the disclosure

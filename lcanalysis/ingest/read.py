@@ -46,6 +46,7 @@ from lcanalysis.errors import InputError
 from lcanalysis.ingest.columns import HeaderMapping, SourceColumns, map_headers
 from lcanalysis.ingest.detect import (
     CHUNK_BYTES,
+    SEPARATORS,
     detect_encoding,
     detect_separator,
     parse_records,
@@ -216,7 +217,7 @@ def _read_delimited(path: Path, source: str, spec: SourceColumns) -> RawTable:
     sample, complete = read_sample(path, encoding)
     if not sample.strip():
         return _empty(path, source, spec, encoding, "", ["file is empty: no header, no rows"])
-    separator = detect_separator(sample, complete=complete)
+    separator = _choose_separator(sample, complete, spec)
     records = parse_records(sample, separator, HEADER_SEARCH_ROWS)
     header_at = _header_index([r for r, _ in records], spec)
     headers = [cell.strip() for cell in records[header_at][0]]
@@ -309,6 +310,23 @@ def _lines_in(records: list[tuple[list[str], int]], index: int) -> int:
     """Physical lines taken by record ``index`` (more than one if a quoted cell breaks)."""
     previous = records[index - 1][1] if index else 0
     return records[index][1] - previous
+
+
+def _choose_separator(sample: str, complete: bool, spec: SourceColumns) -> str:
+    """The separator under which a header row names the most required columns; the
+    shape-based guess (:func:`detect_separator`) when no separator names more.
+
+    Cells full of other separators (a ';' file whose cells hold commas and line
+    breaks) can make another separator split the data more consistently, but header
+    names do not contain separators: the header is the stronger evidence.
+    """
+    detected = detect_separator(sample, complete=complete)
+
+    def named(separator: str) -> int:
+        rows = [r for r, _ in parse_records(sample, separator, HEADER_SEARCH_ROWS)]
+        return max((sum(1 for c in row if c and spec.is_required_alias(c)) for row in rows), default=0)
+
+    return max(SEPARATORS, key=lambda sep: (named(sep), sep == detected))
 
 
 def _header_index(rows: list[list[str]], spec: SourceColumns) -> int:
