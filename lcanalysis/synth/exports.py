@@ -228,10 +228,12 @@ def write_applications(world: World, out: Path, rng: np.random.Generator, varian
     )
     final, n_dup, interim = _finish(rng, "applications", formatted)
     # Forms that look misspelt but resolve: anything but the code, the SCB label, the
-    # short and the official name.
+    # short and the official name; counted over every written row (a row planted with
+    # another defect, or duplicated, shows its municipality too), except the planted
+    # unresolvable names.
     plain = variants.filter(pl.col("style").is_in([0, 2, 3, 4])).select(
         home_code="code", Hemkommun="text", _plain=pl.lit(True)).unique()
-    variants_used = final.filter(pl.col("defect").is_null()).join(
+    variants_used = final.filter(pl.col("defect").fill_null("") != "unknown_municipality").join(
         plain, on=["home_code", "Hemkommun"], how="left")["_plain"].null_count()
     folder = out / "applications"
     folder.mkdir(parents=True, exist_ok=True)

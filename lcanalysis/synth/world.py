@@ -328,7 +328,9 @@ def build_municipalities(rng: np.random.Generator, p: WorldParameters) -> pl.Dat
     codes = munis["municipality_code"]
     groups = munis["skr_group_2023"].to_list()
     median = np.array([_GROUP_MEDIAN_POP.get(g, 500_000) for g in groups], dtype=float)
-    pop = np.clip(median * rng.lognormal(0.0, 0.45, len(munis)), 3_000, 170_000)
+    # Within a group, sizes vary about threefold either way (clipped), so that no small
+    # commuter municipality comes out the size of a regional city.
+    pop = np.clip(median * np.clip(rng.lognormal(0.0, 0.4, len(munis)), 1 / 3, 3.0), 2_400, 170_000)
     known = np.array([c in _KNOWN_POP for c in codes])
     pop_known = np.array([_KNOWN_POP.get(c, 0) for c in codes], dtype=float)
     free_total = p.national_population - pop_known.sum()
