@@ -10,7 +10,6 @@ from lcanalysis.ingest.columns import (
     SourceColumns,
     load_column_config,
     map_headers,
-    normalise_header,
 )
 from lcanalysis.ingest.detect import detect_encoding, detect_separator
 from lcanalysis.ingest.read import SOURCES, RawTable, SourceFiles, list_source_files, read_raw_file
@@ -29,7 +28,6 @@ __all__ = [
     "load_column_config",
     "map_headers",
     "municipal_stats_from_scb",
-    "normalise_header",
     "read_raw_file",
     "read_scb_table",
 ]

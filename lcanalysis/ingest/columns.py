@@ -10,34 +10,19 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from lcanalysis.errors import ConfigError, InputError
+from lcanalysis.text import fold
 
 #: Keys a source entry in config/columns.yaml may have.
 SOURCE_KEYS = frozenset({"required", "columns", "item_pattern", "sheet"})
 
 #: Prefix of the canonical name of a survey experience item ("item:f3").
 ITEM_PREFIX = "item:"
-
-_PLAIN_LETTERS = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u"})
-_SPACES = re.compile(r"\s+")
-
-
-def normalise_header(text: str) -> str:
-    """The form in which headers and aliases are compared.
-
-    Case-folded, a leading UTF-8 byte-order mark and surrounding whitespace removed,
-    inner whitespace collapsed to one space, and å/ä -> a, ö -> o, é -> e, so that
-    ``"  Fråga   3 "`` and ``"FRAGA 3"`` compare equal.
-    """
-    text = unicodedata.normalize("NFC", text.replace("\ufeff", "")).casefold()
-    return _SPACES.sub(" ", text).strip().translate(_PLAIN_LETTERS)
-
 
 @dataclass(frozen=True)
 class SourceColumns:
@@ -69,23 +54,23 @@ class SourceColumns:
         lookup: dict[str, str] = {}
         for canonical, names in self.aliases.items():
             for name in (canonical, *names):
-                lookup.setdefault(normalise_header(name), canonical)
+                lookup.setdefault(fold(name), canonical)
         object.__setattr__(self, "lookup", lookup)
 
     def canonical(self, header: str) -> str | None:
         """The canonical column a raw header means, ``item:<id>`` or ``None`` if unknown."""
-        found = self.lookup.get(normalise_header(header))
+        found = self.lookup.get(fold(header))
         if found is not None:
             return found
         if self.item_pattern is not None:
             match = self.item_pattern.match(header.replace("\ufeff", ""))
             if match:
-                return ITEM_PREFIX + _SPACES.sub("", match.group(1)).casefold()
+                return ITEM_PREFIX + re.sub(r"\s+", "", match.group(1)).casefold()
         return None
 
     def is_required_alias(self, header: str) -> bool:
         """Whether a cell text names a required column (used to find a header row)."""
-        return self.lookup.get(normalise_header(header)) in self.required
+        return self.lookup.get(fold(header)) in self.required
 
 
 @dataclass(frozen=True)
@@ -152,10 +137,10 @@ def map_headers(
 
 
 def _missing_message(missing: list[str], headers: list[str], spec: SourceColumns) -> str:
-    present = {normalise_header(h): h for h in headers if h.strip()}
+    present = {fold(h): h for h in headers if h.strip()}
     parts = []
     for column in missing:
-        candidates = [normalise_header(a) for a in (column, *spec.aliases.get(column, ()))]
+        candidates = [fold(a) for a in (column, *spec.aliases.get(column, ()))]
         close: list[str] = []
         for candidate in candidates:
             for hit in difflib.get_close_matches(candidate, list(present), n=3, cutoff=0.6):
@@ -223,7 +208,7 @@ def _source_columns(source: str, entry: object, problems: list[str]) -> SourceCo
             continue
         aliases[str(canonical)] = tuple(names)
         for name in (str(canonical), *names):
-            key = normalise_header(name)
+            key = fold(name)
             if key in owner and owner[key] != canonical:
                 problems.append(
                     f"{source}: alias {name!r} is used for both {owner[key]!r} and {canonical!r}"

@@ -24,9 +24,9 @@ from pathlib import Path
 import polars as pl
 
 from lcanalysis.errors import InputError
-from lcanalysis.ingest.columns import normalise_header
 from lcanalysis.ingest.detect import detect_encoding, detect_separator
 from lcanalysis.schemas import MUNICIPAL_STATS_COUNTS
+from lcanalysis.text import fold
 
 #: Dimension header (normalised) -> table kind.
 DIMENSIONS = {"alder": "population", "utbildningsniva": "education"}
@@ -115,7 +115,7 @@ def read_scb_table(path: Path) -> ScbTable:
         line, start = start, reader.line_num + 1
         cells = [cell.strip() for cell in record]
         if header is None:
-            names = [normalise_header(c) for c in cells]
+            names = [fold(c) for c in cells]
             found = [d for d in DIMENSIONS if d in names]
             if "region" in names and found:
                 header, kind = cells, DIMENSIONS[found[0]]
@@ -171,7 +171,7 @@ def _number(cell: str, path: Path, row: int, column: str) -> float | None:
 
 def _band(label: str, bands: dict[str, str], table: ScbTable, row: int) -> str | None:
     """The processed name of a dimension value, ``None`` for totals."""
-    key = normalise_header(label).replace("–", "-")
+    key = fold(label).replace("–", "-")
     if key in TOTALS:
         return None
     if bands is AGE_BANDS:

@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 from lcanalysis.errors import ConfigError, InputError
-from lcanalysis.ingest.columns import load_column_config, map_headers, normalise_header
+from lcanalysis.ingest.columns import load_column_config, map_headers
+from lcanalysis.text import fold
 
 
 @pytest.mark.parametrize(
@@ -16,8 +17,8 @@ from lcanalysis.ingest.columns import load_column_config, map_headers, normalise
         ("Kafé", "kafe"),
     ],
 )
-def test_normalise_header(text, expected):
-    assert normalise_header(text) == expected
+def test_headers_are_compared_folded(text, expected):
+    assert fold(text) == expected
 
 
 def test_variants_in_odd_case_and_spacing_map(registrations):
