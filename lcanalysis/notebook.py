@@ -24,10 +24,7 @@ import polars as pl
 from lcanalysis import paths
 from lcanalysis.dataset import Dataset
 from lcanalysis.errors import LcanalysisError
-
-LANGS = ("sv", "en")
-SCALES = ("municipality", "county", "skr_group")
-COMPARISONS = ("all", "matched")
+from lcanalysis.report.pipeline import CHOICES
 
 
 class ParameterError(LcanalysisError):
@@ -158,17 +155,13 @@ def start(
     """
     from lcanalysis import disclosure
 
-    problems = []
-    if lang not in LANGS:
-        problems.append(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
-    if disclosure_policy not in disclosure.POLICIES:
-        problems.append(
-            f"disclosure_policy must be one of {', '.join(disclosure.POLICIES)}, not {disclosure_policy!r}"
-        )
-    if region_scale not in SCALES:
-        problems.append(f"region_scale must be one of {', '.join(SCALES)}, not {region_scale!r}")
-    if comparison not in COMPARISONS:
-        problems.append(f"comparison must be one of {', '.join(COMPARISONS)}, not {comparison!r}")
+    given = {"lang": lang, "disclosure_policy": disclosure_policy, "region_scale": region_scale,
+             "comparison": comparison}
+    problems = [
+        f"{key} must be one of {', '.join(CHOICES[key])}, not {value!r}"
+        for key, value in given.items()
+        if value not in CHOICES[key]
+    ]
     data_path = _resolve(data_dir)
     if not (data_path / "cleaning_report.json").is_file():
         problems.append(f"data_dir {data_path} holds no cleaned data: run `lcanalysis clean` first")

@@ -227,3 +227,13 @@ def test_real_pipeline_configuration_is_valid():
     tasks = [t.name for t in pipeline.tasks()]
     assert len(tasks) == 16
     assert "06_learning_centre_profile-harjedalen" in tasks
+
+
+def test_parameter_choices_match_the_modules_that_define_them():
+    from lcanalysis import disclosure, geo
+    from lcanalysis.plots.labels import LANGS
+    from lcanalysis.report.pipeline import CHOICES
+
+    assert CHOICES["lang"] == tuple(LANGS)
+    assert CHOICES["disclosure_policy"] == tuple(disclosure.POLICIES)
+    assert CHOICES["region_scale"] == tuple(geo.SCALES)

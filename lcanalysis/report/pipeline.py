@@ -41,7 +41,11 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "region_scale": ("municipality", "county", "skr_group"),
     "comparison": ("all", "matched"),
 }
-"""Parameters whose value must be one of a fixed set."""
+"""Parameters whose value must be one of a fixed set: checked here for scheduled runs
+and by :func:`lcanalysis.notebook.start` for interactive ones. The lists mirror
+``lcanalysis.plots.labels.LANGS``, ``lcanalysis.disclosure.POLICIES``,
+``lcanalysis.geo.SCALES`` and ``estimate_pilot_effect``'s ``comparison``; a test
+keeps them in step without this light module importing those."""
 
 PATH_PARAMETERS = ("data_dir", "figures_dir")
 """Parameters written as paths relative to the project root and passed as absolute paths."""
