@@ -7,10 +7,8 @@ tests/fixtures/messy_raw.py (one planted defect per row).
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import pytest
 from lcanalysis import identity
 from lcanalysis.clean import clean, derive_persons, recover_interrupted
 from lcanalysis.clean.report import AccountingError, CleaningReport, FileAccount
+from tests.fixtures.cli import run_cli
 from tests.fixtures.messy_raw import (
     EXPECTED,
     EXPECTED_TABLE_ROWS,
@@ -30,15 +29,6 @@ from tests.fixtures.messy_raw import (
 )
 
 KEY_HEX = "ab" * 32
-
-
-def run_cli(*args: str, env_extra: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "LCANALYSIS_KEY"}
-    env.update(env_extra or {})
-    exe = Path(sys.executable).with_name("lcanalysis")
-    return subprocess.run(
-        [str(exe), *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
-    )
 
 
 @pytest.fixture(scope="module")

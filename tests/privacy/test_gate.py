@@ -17,7 +17,7 @@ import pytest
 import xlsxwriter
 
 from lcanalysis import privacy
-from tests.privacy.conftest import run_cli
+from tests.fixtures.cli import run_cli
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

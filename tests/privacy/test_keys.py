@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 from lcanalysis import identity
+from tests.fixtures.cli import run_cli
 from tests.fixtures.messy_raw import write_messy_raw
-from tests.privacy.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_LIKE = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])")
