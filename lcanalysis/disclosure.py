@@ -35,7 +35,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from scipy.linalg import null_space
 
 RATE_VALUES = ["numerator", "denominator", "rate", "ci_low", "ci_high"]
 DISCLOSURE_COLUMNS = ["suppressed", "suppression_reason"]
@@ -339,6 +338,8 @@ def _recoverable(lines: list[tuple[list[int], int]], suppressed: np.ndarray) -> 
                 matrix[i, position[cell]] = 1.0
         if total in position:
             matrix[i, position[total]] = -1.0
+    from scipy.linalg import null_space  # only when totals make cells recoverable
+
     free = null_space(matrix)
     return [int(hidden[j]) for j in range(hidden.size) if np.all(np.abs(free[j]) < 1e-9)]
 
