@@ -13,17 +13,6 @@ import polars as pl
 from lcanalysis.indicators import routes
 
 
-def _centre_of_person(participants: pl.DataFrame) -> pl.DataFrame:
-    """Each participant's first learning centre (by start term), for attributing activities."""
-    from lcanalysis import terms
-
-    return (
-        participants.sort(terms.term_seq("start_term"), "learning_centre_id")
-        .unique("person_id", keep="first", maintain_order=True)
-        .select("person_id", "learning_centre_id")
-    )
-
-
 def activity_summary(activities: pl.DataFrame, participants: pl.DataFrame) -> pl.DataFrame:
     """Activities per learning centre and type.
 
@@ -32,7 +21,9 @@ def activity_summary(activities: pl.DataFrame, participants: pl.DataFrame) -> pl
     ``completed_share``: completed rows / rows whose completion is known. A person
     not on any centre's list is attributed to centre ``"unknown"``.
     """
-    joined = activities.join(_centre_of_person(participants), on="person_id", how="left").with_columns(
+    centres = routes.first_participation(participants).select(
+        "person_id", pl.col("_participant_centre").alias("learning_centre_id"))
+    joined = activities.join(centres, on="person_id", how="left").with_columns(
         pl.col("learning_centre_id").fill_null("unknown")
     )
     return (
@@ -68,20 +59,14 @@ def likert_by_route(
     """Answers per survey item, route and value (1-5): ``count`` of people (columns
     item, route, value, count).
 
-    Route as in :func:`lcanalysis.indicators.routes.entrants` (on a learning centre's
-    list or registered there: learning_centre; else campus); respondents without a
-    registration are left out. Item non-response (null value) is not counted; each
+    Route by :func:`lcanalysis.indicators.routes.person_routes` (on a learning
+    centre's list or registered there: learning_centre; else campus); respondents
+    neither registered nor on a list are left out. Item non-response (null value) is not counted; each
     person's latest survey term is used.
     """
     from lcanalysis import terms
 
-    route = routes.entrants(
-        registrations, participants,
-        pl.DataFrame(schema={"person_id": pl.Utf8, "birth_year": pl.Int32, "legal_sex": pl.Utf8,
-                             "parental_education": pl.Utf8, "first_generation": pl.Boolean,
-                             "foreign_background": pl.Boolean, "home_municipality_code": pl.Utf8,
-                             "employed": pl.Boolean}),
-    ).select("person_id", "route")
+    route = routes.person_routes(registrations, participants)
     latest = (
         survey_responses.filter(pl.col("value").is_not_null())
         .with_columns(terms.term_seq("survey_term").alias("_seq"))

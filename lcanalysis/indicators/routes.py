@@ -32,8 +32,10 @@ STOCKHOLM = "0180"
 """Municipality code of Stockholm, the seat of KTH's main campus."""
 
 
-def _first_participation(participants: pl.DataFrame) -> pl.DataFrame:
-    """One row per participant: the earliest strand by start term (ties: STRANDS order)."""
+def first_participation(participants: pl.DataFrame) -> pl.DataFrame:
+    """One row per participant: the earliest participation by start term (ties: STRANDS
+    order, then centre id), with its strand, centre (``_participant_centre``) and
+    employment. The one rule for "a participant's centre and strand"."""
     return (
         participants.with_columns(
             terms.term_seq("start_term").alias("_seq"),
@@ -48,6 +50,24 @@ def _first_participation(participants: pl.DataFrame) -> pl.DataFrame:
             "employed",
         )
     )
+
+
+def person_routes(registrations: pl.DataFrame, participants: pl.DataFrame) -> pl.DataFrame:
+    """``person_id`` and ``route`` of everyone registered or on a learning centre's list.
+
+    The route rule of :func:`entrants`: ``learning_centre`` for anyone on a learning
+    centre's list or with a registration whose delivery mode is ``learning_centre``,
+    else ``campus``.
+    """
+    lc = pl.concat([
+        participants.select("person_id"),
+        registrations.filter(pl.col("delivery_mode") == "learning_centre").select("person_id"),
+    ]).unique()
+    everyone = pl.concat([registrations.select("person_id"), participants.select("person_id")]).unique()
+    return everyone.with_columns(
+        pl.when(pl.col("person_id").is_in(lc["person_id"].implode()))
+        .then(pl.lit("learning_centre")).otherwise(pl.lit("campus")).alias("route")
+    ).sort("person_id")
 
 
 def _age_band(age: pl.Expr) -> pl.Expr:
@@ -162,7 +182,7 @@ def entrants(
         .unique("person_id", keep="first", maintain_order=True)
         .select("person_id", pl.col("learning_centre_id").alias("_registration_centre"))
     )
-    participation = _first_participation(participants)
+    participation = first_participation(participants)
     person_cols = [
         "person_id",
         "birth_year",

@@ -26,7 +26,9 @@ def test_activities_per_centre_and_type():
     participants = pl.DataFrame({
         "person_id": ["a", "b", "b"],
         "learning_centre_id": ["norrtalje", "sodertalje", "norrtalje"],
+        "strand": ["industry_labs", "industry_labs", "industry_labs"],
         "start_term": ["HT2024", "VT2025", "HT2024"],
+        "employed": [True, None, None],
     })
     out = activity_summary(_activities(), participants)
     rows = {(r["learning_centre_id"], r["activity_type"]): r for r in out.iter_rows(named=True)}

@@ -68,3 +68,14 @@ def test_filters_define_entry_within_levels(registrations, participants, persons
 def test_unknown_level_is_an_error(registrations, participants, persons):
     with pytest.raises(ValueError, match="unknown programme levels"):
         entrants(registrations, participants, persons, programme_levels=["phd"])
+
+
+def test_person_routes_follow_the_entrants_rule(registrations, participants, persons):
+    from lcanalysis.indicators.routes import person_routes
+
+    routes = dict(person_routes(registrations, participants).iter_rows())
+    by_entrants = dict(entrants(registrations, participants, persons).select("person_id", "route").iter_rows())
+    # Everyone registered gets the same route as in entrants(); p04 is learning-centre
+    # by registration only.
+    assert {p: routes[p] for p in by_entrants} == by_entrants
+    assert routes["p04"] == "learning_centre" and routes["p05"] == "campus"
