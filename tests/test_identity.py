@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from polars.testing import assert_frame_equal
+from polars.testing import assert_frame_equal, assert_series_equal
 
 from lcanalysis.errors import KeyMissingError
 from lcanalysis.identity import (
@@ -22,6 +22,7 @@ from lcanalysis.identity import (
     KeyFileError,
     PersonalNumber,
     generate_key,
+    identify,
     is_demo_key,
     load_key,
     luhn_check_digit,
@@ -413,6 +414,44 @@ def test_pseudonyms_are_hmac_and_keep_equality(values: list[str | None], key: by
             assert person_id == hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
     pairs = {(v, i) for v, i in zip(values, ids, strict=True) if v is not None}
     assert len({v for v, _ in pairs}) == len({i for _, i in pairs}) == len(pairs)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.sampled_from(
+                ["198112189876", "8112189876", " 811218-9876 ", "197010632391", "19900101T123",
+                 "811218-9875", "", "   ", "20991231-0000"]
+            ),
+            st.text(max_size=14),
+        ),
+        max_size=30,
+    )
+)
+def test_identify_is_parsing_then_pseudonymising(values: list[str | None]) -> None:
+    # identify() parses and hashes each distinct value once, in a background thread:
+    # row for row the same as the two public steps one after the other.
+    series = pl.Series("pnr", values, dtype=pl.String)
+    identified = identify(series, DEMO_KEY, on=ON)
+    parsed = parse_personal_numbers(series, on=ON)
+    assert_frame_equal(identified.parsed, parsed)
+    assert_series_equal(identified.person_ids(), pseudonymise(parsed["normalized"], DEMO_KEY))
+
+
+def test_identify_by_hand() -> None:
+    identified = identify(pl.Series(["811218-9876", None, "198112189876", "811218-9875"]), DEMO_KEY, on=ON)
+    assert identified.parsed["normalized"].to_list() == ["198112189876", None, "198112189876", None]
+    assert identified.parsed["error"].to_list() == [None, "missing", None, "check_digit"]
+    assert identified.person_ids().to_list() == [
+        "832bcd00a10301b0133674496f479e77", None, "832bcd00a10301b0133674496f479e77", None
+    ]
+
+
+def test_identify_refuses_an_empty_key() -> None:
+    with pytest.raises(ValueError):
+        identify(pl.Series(["198112189876"]), b"", on=ON)
 
 
 # --- keys ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from polars.testing import assert_series_equal
 
 from lcanalysis.values import (
     PASS_GRADES,
+    distinct_codes,
     future_date_mask,
     invalid_bool_mask,
     invalid_likert_mask,
@@ -49,6 +50,22 @@ def test_map_distinct_calls_the_parser_once_per_distinct_value() -> None:
     seen: list[str] = []
     map_distinct(text(["x", "y", "x", "x", None, "y"]), seen.append, pl.Null)
     assert sorted(seen) == ["x", "y"]
+
+
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "", " a"]), st.text(max_size=5))))
+def test_distinct_codes_round_trip(values: list[str | None]) -> None:
+    series = text(values)
+    codes, distinct = distinct_codes(series)
+    # Each non-null value once, in order of first appearance; codes point back to it.
+    assert distinct.to_list() == list(dict.fromkeys(v for v in values if v is not None))
+    assert distinct.gather(codes).to_list() == values
+    assert codes.null_count() == values.count(None)
+
+
+def test_distinct_codes_of_an_all_null_column() -> None:
+    codes, distinct = distinct_codes(pl.Series("x", [None, None]))
+    assert codes.to_list() == [None, None]
+    assert distinct.len() == 0
 
 
 # --- credits -------------------------------------------------------------------------

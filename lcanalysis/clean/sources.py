@@ -16,11 +16,12 @@ from datetime import date
 
 import polars as pl
 
-from lcanalysis import geo, identity, terms, values
+from lcanalysis import geo, terms, values
 from lcanalysis.clean.rules import Rule, code_lookup
 from lcanalysis.config import LearningCentre, Programme
+from lcanalysis.identity import Identified
 from lcanalysis.text import fold
-from lcanalysis.values import map_distinct
+from lcanalysis.values import distinct_codes, map_distinct
 
 # The table each source feeds.
 TABLE_OF_SOURCE = {
@@ -76,7 +77,10 @@ class Lookups:
 
 
 def _upper(series: pl.Series) -> pl.Series:
-    return series.str.strip_chars().str.to_uppercase()
+    """Codes in capitals, computed once per distinct value (a course code column has
+    5 million rows and a few thousand values)."""
+    codes, distinct = distinct_codes(series)
+    return distinct.str.strip_chars().str.to_uppercase().gather(codes).rename(series.name)
 
 
 def _text(series: pl.Series) -> pl.Series:
@@ -103,7 +107,11 @@ def _credit_range(parsed: pl.Series) -> pl.Series:
     return (parsed > 0) & (parsed <= MAX_COURSE_CREDITS)
 
 
-def _person_rule(today: date) -> Rule:
+def _person_rule(identified: Identified, today: date) -> Rule:
+    """The identity-number rule. The numbers are parsed (and pseudonymised) once per
+    distinct value by :func:`lcanalysis.identity.identify` before the rules run; the
+    rule takes its ``normalized`` column and judges it like any other parsed column."""
+
     def plausible_age(normalized: pl.Series) -> pl.Series:
         born = normalized.str.slice(0, 4).cast(pl.Int32)
         return born.is_between(today.year - MAX_AGE_YEARS, today.year - MIN_AGE_YEARS)
@@ -111,7 +119,7 @@ def _person_rule(today: date) -> Rule:
     return Rule(
         "_pn",
         "personal_number",
-        lambda s: identity.parse_personal_numbers(s, on=today)["normalized"],
+        lambda _raw: identified.parsed["normalized"],
         "invalid_personal_number",
         required=True,
         valid=plausible_age,
@@ -122,8 +130,14 @@ def _bool_rule(output: str, raw: str) -> Rule:
     return Rule(output, raw, values.parse_bool, "invalid_value")
 
 
-def source_rules(source: str, lk: Lookups, *, item_columns: tuple[str, ...] = ()) -> list[Rule]:
-    """The rules for ``source``; the personal-number rule always comes first."""
+def source_rules(
+    source: str, lk: Lookups, identified: Identified, *, item_columns: tuple[str, ...] = ()
+) -> list[Rule]:
+    """The rules for ``source``; the personal-number rule always comes first.
+
+    ``identified`` is :func:`lcanalysis.identity.identify` of the source's raw
+    ``personal_number`` column (row for row).
+    """
     codes = lk.codes
     centre_keys = lk.centre_keys()
     programmes = set(lk.programmes)
@@ -137,7 +151,7 @@ def source_rules(source: str, lk: Lookups, *, item_columns: tuple[str, ...] = ()
     def known_programme(parsed: pl.Series) -> pl.Series:
         return parsed.is_in(list(programmes))
 
-    person = _person_rule(lk.today)
+    person = _person_rule(identified, lk.today)
     if source == "registrations":
         return [
             person,

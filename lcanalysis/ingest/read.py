@@ -270,12 +270,15 @@ def _check_single_encoding(path: Path, encoding: str) -> None:
     """Refuse a file that is not valid UTF-8 yet holds UTF-8 letters: mixed encodings.
 
     A fast scan for a UTF-8 letter first (chunks overlap by one byte so no pair is
-    split); only a file that has one is read line by line to name the lines.
+    split; the lead byte 0xC3, "Ã" in Windows-1252 and rare in Swedish text, is looked
+    for with a plain byte search before the pattern); only a file that has one is read
+    line by line to name the lines.
     """
     with open(path, "rb") as handle:
         previous = b""
         while chunk := handle.read(CHUNK_BYTES):
-            if _UTF8_LETTER.search(previous + chunk):
+            window = previous + chunk
+            if b"\xc3" in window and _UTF8_LETTER.search(window):
                 break
             previous = chunk[-1:]
         else:
