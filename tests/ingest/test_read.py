@@ -62,6 +62,34 @@ def test_late_non_utf8_byte_is_found(tmp_path):
     assert detect_encoding(path) == "cp1252"
 
 
+def test_a_latin1_byte_after_the_sample_rereads_the_file_as_latin1(tmp_path, registrations):
+    # The reader takes a non-UTF-8 file as Windows-1252 and checks the rest while it
+    # transcodes: 0x81 (undefined in Windows-1252) on the last line makes it Latin-1.
+    body = "198112189876;SF1625;HT2024;7,5\n" * 20_000  # 620 KB, past the 256 KB sample
+    path = tmp_path / "late-latin1.csv"
+    path.write_bytes(
+        "Personnummer;Kurskod;Termin;Registrerade hp\n".encode("latin-1")
+        + body.encode("latin-1")
+        + b"198112189876;\x81\xc5;HT2024;7,5\n"
+    )
+    table = read_raw_file(path, "registrations", registrations)
+    assert table.encoding == "latin-1"
+    assert table.frame.height == 20_001
+    assert table.frame["course_code"][-1] == "\u0081\u00c5"
+    assert table.frame["_row"][-1] == 20_002
+
+
+def test_a_windows1252_file_reads_every_letter(tmp_path, registrations):
+    # Bytes 0x80-0x9F are letters in Windows-1252 (the euro sign, curly quotes).
+    path = tmp_path / "cp.csv"
+    path.write_bytes(
+        "Personnummer;Kurskod;Termin;Registrerade hp\n198112189876;\u20acÅ\u201d;HT2024;7,5\n".encode("cp1252")
+    )
+    table = read_raw_file(path, "registrations", registrations)
+    assert table.encoding == "cp1252"
+    assert table.frame["course_code"].to_list() == ["\u20acÅ\u201d"]
+
+
 def test_multibyte_characters_across_chunk_boundaries(tmp_path, monkeypatch):
     from lcanalysis.ingest import detect
 
