@@ -211,9 +211,9 @@ def _read_delimited(
     The encoding is decided as :func:`~lcanalysis.ingest.detect.detect_encoding`
     decides it, in fewer passes over the file: a file that is not UTF-8 is taken as
     Windows-1252 (or Latin-1 if its first 256 KB say so), and the one pass that
-    transcodes it to UTF-8 (:func:`_utf8_text`) also counts its lines, looks for
-    UTF-8 letters (mixed encodings) and for bytes Windows-1252 leaves undefined: if
-    one turns up, the file is Latin-1 and is read again as such (``encoding``).
+    transcodes it to UTF-8 (:func:`_read_single_byte`) also counts its lines, looks
+    for UTF-8 letters (mixed encodings) and for bytes Windows-1252 leaves undefined:
+    if one turns up, the file is Latin-1 and is read again as such (``encoding``).
     """
     with open(path, "rb") as handle:
         if handle.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC:
@@ -247,26 +247,25 @@ def _read_delimited(
         ) from None
     width = len(headers)
     names = [f"_c{i}" for i in range(width)]
+    csv_options = {
+        "has_header": False,
+        "separator": separator,
+        "quote_char": '"',
+        "schema": dict.fromkeys(names, pl.String),
+        "infer_schema": False,
+        "raise_if_empty": False,
+        "missing_columns": "insert",
+    }
     try:
-        text = _utf8_text(path, encoding)
+        if encoding in ("utf-8", "utf-8-sig"):
+            frame = pl.read_csv(path, skip_lines=header_line, **csv_options)
+            lines = _count_lines(path) - header_line
+        else:
+            frame, lines = _read_single_byte(path, encoding, header_line, csv_options)
     except _Latin1:
         return _read_delimited(path, source, spec, encoding="latin-1")
-    try:
-        frame = pl.read_csv(
-            text.source,
-            has_header=False,
-            separator=separator,
-            quote_char='"',
-            skip_lines=header_line,
-            schema=dict.fromkeys(names, pl.String),
-            infer_schema=False,
-            raise_if_empty=False,
-            missing_columns="insert",
-        )
     except pl.exceptions.PolarsError as exc:
         raise _diagnose(path, encoding, separator, header_line, width, exc) from None
-    lines = text.lines - header_line
-    del text
     warnings = _title_warning(header_at)
     frame, blank = _finish(frame, names, mapping, first_row=header_line + 1, lines=lines)
     if blank:
@@ -352,41 +351,42 @@ class _Latin1(Exception):
 
 def _single_byte_encoding(path: Path) -> str:
     """Windows-1252, or Latin-1 when the start of the file already shows it; the rest
-    of the file is checked while it is transcoded (:func:`_utf8_text`)."""
+    of the file is checked while it is transcoded (:func:`_read_single_byte`)."""
     with open(path, "rb") as handle:
         return "latin-1" if has_cp1252_undefined(handle.read(SAMPLE_BYTES)) else "cp1252"
 
 
-@dataclass
-class _Utf8Text:
-    """A text file ready for polars: the file itself (UTF-8) or its UTF-8 transcoding."""
-
-    source: Path | bytes
-    lines: int
-    """Physical lines in the file (see :func:`_count_lines`)."""
+#: Bytes of a Windows-1252 or Latin-1 file transcoded at a time (see :func:`_read_single_byte`).
+TRANSCODE_BYTES = 16 * 1024 * 1024
 
 
-def _utf8_text(path: Path, encoding: str) -> _Utf8Text:
-    """The file as UTF-8 for polars, and its line count, in one pass over the file.
+def _read_single_byte(
+    path: Path, encoding: str, header_line: int, csv_options: dict
+) -> tuple[pl.DataFrame, int]:
+    """Read a Windows-1252 or Latin-1 file: the records, and the lines they take.
 
-    A UTF-8 file is read by polars directly. A Windows-1252 or Latin-1 file is
-    transcoded in memory, in fixed-size chunks (single-byte encodings: no character
-    is split; line structure is unchanged, so line numbers agree with the original).
+    polars reads UTF-8 only, so the file is transcoded in memory, in chunks of
+    :data:`TRANSCODE_BYTES` (single-byte encodings: no character is split; line
+    structure is unchanged, so line numbers agree with the original). Transcoding
+    runs in Python and holds the GIL; so that the second core is not idle meanwhile,
+    each transcoded piece, cut at a record boundary, is parsed by polars in the
+    background (``collect(background=True)``) while the next one is transcoded: on
+    5 million rows 1.1 s instead of 1.45 s. A piece is cut at the last line feed
+    before which the double quotes are balanced, i.e. outside any quoted cell. If a
+    piece cannot be parsed (a stray quote, a ragged line), the whole text is parsed
+    at once instead, which gives the same records or the error to diagnose.
+
     The same pass counts line feeds, looks for UTF-8 letters (a file mixing
     encodings is refused by :func:`_check_single_encoding`) and, for Windows-1252,
-    meets any byte it leaves undefined as a decoding error: :class:`_Latin1`. In
-    memory rather than through a temporary file: on 5 million rows (290 MB) the
-    temporary file cost 0.7 s of 2.5 s, and the UTF-8 copy (about the file's size)
-    is small next to the frame read from it (:data:`MAX_FILE_BYTES` bounds both).
+    meets any byte it leaves undefined as a decoding error: :class:`_Latin1`.
     """
-    if encoding in ("utf-8", "utf-8-sig"):
-        return _Utf8Text(path, _count_lines(path))
-    chunks: list[bytes] = []
-    lines, previous, mixed_checked = 0, b"", False
-    with open(path, "rb") as raw:
-        while chunk := raw.read(CHUNK_BYTES):
+    pieces: list[bytes] = []
+    lines, previous, pending, mixed_checked = 0, b"", b"", False
+    body_at: int | None = None  # where the records start, once the header is passed
+    with _BackgroundParses() as parses, open(path, "rb") as raw:
+        while chunk := raw.read(TRANSCODE_BYTES):
             try:
-                chunks.append(chunk.decode(encoding).encode("utf-8"))
+                text = chunk.decode(encoding).encode("utf-8")
             except UnicodeDecodeError:
                 raise _Latin1 from None
             lines += chunk.count(b"\n")
@@ -398,11 +398,92 @@ def _utf8_text(path: Path, encoding: str) -> _Utf8Text:
                 _check_single_encoding(path, encoding)
                 mixed_checked = True
             previous = chunk[-1:]
-    if previous not in (b"", b"\n"):
-        lines += 1
-    text = b"".join(chunks)
-    del chunks
-    return _Utf8Text(text, lines)
+            pending += text
+            if body_at is None:
+                body_at = _after_lines(pending, header_line)
+                if body_at is None:
+                    continue
+                pieces.append(pending[:body_at])
+                pending = pending[body_at:]
+            cut = _record_boundary(pending)
+            if cut:
+                pieces.append(pending[:cut])
+                parses.start(pl.scan_csv(pieces[-1], **csv_options))
+                pending = pending[cut:]
+        if previous not in (b"", b"\n"):
+            lines += 1
+        if body_at is None:  # fewer lines than the header needs: no records
+            pieces.append(pending)
+            return pl.read_csv(b"".join(pieces), skip_lines=header_line, **csv_options), 0
+        if pending:
+            pieces.append(pending)
+            parses.start(pl.scan_csv(pending, **csv_options))
+        frames = parses.frames()
+    if frames is None:  # a piece failed: parse the whole text, for its records or error
+        frames = [pl.read_csv(b"".join(pieces), skip_lines=header_line, **csv_options)]
+    schema = csv_options["schema"]
+    frame = pl.concat(frames, rechunk=False) if frames else pl.DataFrame(schema=schema)
+    return frame, lines - header_line
+
+
+class _BackgroundParses:
+    """polars queries running in the background (``collect(background=True)``).
+
+    Every query is waited for before the block is left, also when the reading stops
+    early with an error: polars aborts the whole process when a background query's
+    handle is dropped while it still runs.
+    """
+
+    def __init__(self) -> None:
+        self._running: list = []
+
+    def __enter__(self) -> _BackgroundParses:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.frames()
+
+    def start(self, query: pl.LazyFrame) -> None:
+        self._running.append(query.collect(background=True))
+
+    def frames(self) -> list[pl.DataFrame] | None:
+        """The results in order, once all are done; None if any query failed."""
+        frames: list[pl.DataFrame] = []
+        failed = False
+        for handle in self._running:
+            try:
+                frames.append(handle.fetch_blocking())
+            except pl.exceptions.PolarsError:
+                failed = True
+        self._running = []
+        return None if failed else frames
+
+
+def _after_lines(data: bytes, count: int) -> int | None:
+    """The offset just after the first ``count`` line feeds of ``data``, if it has them."""
+    at = 0
+    for _ in range(count):
+        found = data.find(b"\n", at)
+        if found < 0:
+            return None
+        at = found + 1
+    return at
+
+
+def _record_boundary(data: bytes) -> int:
+    """The offset after the last line feed of ``data`` that lies outside quotes (an
+    even number of double quotes before it), or 0. ``data`` starts at a record."""
+    cut = data.rfind(b"\n")
+    if cut < 0:
+        return 0
+    quotes_before = data.count(b'"', 0, cut)
+    while quotes_before % 2:
+        earlier = data.rfind(b"\n", 0, cut)
+        if earlier < 0:
+            return 0
+        quotes_before -= data.count(b'"', earlier, cut)
+        cut = earlier
+    return cut + 1
 
 
 def _diagnose(

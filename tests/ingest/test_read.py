@@ -11,6 +11,7 @@ from polars.testing import assert_frame_equal
 
 from lcanalysis.errors import InputError
 from lcanalysis.ingest import detect_encoding, detect_separator, list_source_files, read_raw_file
+from lcanalysis.ingest import read
 from lcanalysis.ingest.columns import SourceColumns
 
 HEADER = ["Personnummer", "Kurskod", "Termin", "Registrerade hp", "Övrigt"]
@@ -193,15 +194,23 @@ CELL = st.text(
     rows=st.lists(st.lists(CELL, min_size=4, max_size=4), min_size=1, max_size=8),
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
     separator=st.sampled_from([";", ",", "\t"]),
+    transcode_bytes=st.sampled_from([None, 1, 5, 23]),
 )
 # Found by this test: cells full of the other separators and line breaks once made the
 # shape-based guess pick the wrong separator; the header decides now.
-@example(rows=[["", "", ";\n", ";,"], ["", "", ";\n", ";,"]], encoding="utf-8", separator=",")
-@example(rows=[["", ",,", "\n", ",,;"], ["", ",,", "\n", ";,,"]], encoding="utf-8", separator=";")
-def test_any_table_of_text_cells_reads_back(tmp_path, registrations, rows, encoding, separator):
+@example(rows=[["", "", ";\n", ";,"], ["", "", ";\n", ";,"]], encoding="utf-8", separator=",", transcode_bytes=None)
+@example(rows=[["", ",,", "\n", ",,;"], ["", ",,", "\n", ";,,"]], encoding="utf-8", separator=";", transcode_bytes=None)
+def test_any_table_of_text_cells_reads_back(
+    tmp_path, registrations, rows, encoding, separator, transcode_bytes
+):
+    # transcode_bytes: a Windows-1252 file is transcoded and parsed piece by piece
+    # (cut between records, outside quotes); tiny pieces cut it everywhere.
     path = tmp_path / f"prop-{encoding}.csv"
     write_csv(path, [HEADER[:4], *rows], encoding, separator, lineterminator="\n")
-    table = read_raw_file(path, "registrations", registrations)
+    with pytest.MonkeyPatch.context() as patch:
+        if transcode_bytes:
+            patch.setattr(read, "TRANSCODE_BYTES", transcode_bytes)
+        table = read_raw_file(path, "registrations", registrations)
 
     def tidy(cell):
         return cell.strip() or None
