@@ -156,12 +156,24 @@ def use_house_style() -> None:
 
 @contextmanager
 def house_style() -> Iterator[None]:
-    """Draw inside the house style and restore the caller's settings afterwards."""
+    """Draw inside the house style and restore the caller's settings afterwards.
+
+    Only the settings the house style changes are restored, not all of them as
+    ``matplotlib.rc_context`` does: in a Jupyter kernel the inline backend is set up
+    when the first figure is made, inside this block, and turns interactive mode on,
+    which must outlast the block (rc_context turned it off again, and every later
+    figure of the notebook was no longer shown).
+    """
     import matplotlib
 
     ensure_backend()
-    with matplotlib.rc_context(house_rc()):
+    rc = house_rc()
+    saved = {key: matplotlib.rcParams[key] for key in rc}
+    matplotlib.rcParams.update(rc)
+    try:
         yield
+    finally:
+        matplotlib.rcParams.update(saved)
 
 
 @dataclass

@@ -10,8 +10,11 @@ A run (:func:`run_pipeline`)
    cleans data/raw into data/processed when the raw files, the cleaning
    configuration, the key or the package version changed since the last cleaning
    (content hashes in ``data/processed/.inputs.json``);
-4. executes the notebooks with papermill in separate processes
-   (``--jobs``, default 2), each task once its ``after`` notebooks have finished;
+4. executes the notebooks with papermill in worker processes (``--jobs``, default
+   2), each task once its ``after`` notebooks have finished; each worker keeps one
+   Jupyter kernel and runs its notebooks in it one after the other, reset to a
+   fresh kernel's state before each (:mod:`lcanalysis.report.kernels`), so the
+   imports are paid once per worker, not once per notebook;
    a failing notebook does not stop the others. A notebook whose fingerprint
    (notebook file, parameters, processed data, package version) equals that of its
    last successful execution is not executed: its outputs are copied from
@@ -19,7 +22,8 @@ A run (:func:`run_pipeline`)
    it comes ``after`` a notebook that is executed;
 5. writes ``reports/<run-id>/``: ``<task>.ipynb``, ``<task>.html`` (no code),
    ``tables/<task>/`` (the notebook's ``tables_dir``), ``logs/<task>.log`` (what
-   the kernel and papermill printed to stderr), ``report.html``,
+   papermill printed to stderr while running the task), ``logs/kernel-<pid>.log``
+   (what a worker's kernel process printed to stderr), ``report.html``,
    ``poster_pack/``, ``run.log`` and ``manifest.json``; then points
    ``reports/latest`` at it with an atomic symlink swap.
 
@@ -49,8 +53,10 @@ from pathlib import Path
 from lcanalysis import paths
 from lcanalysis.clean import file_sha256
 from lcanalysis.errors import LcanalysisError
+from lcanalysis.report.kernels import WarmKernel
 from lcanalysis.report.pipeline import Pipeline, Task, load_pipeline
 
+KERNEL_NAME = "python3"
 VERSIONED_PACKAGES = ("lcanalysis", "polars", "pandas", "statsmodels", "papermill", "matplotlib")
 INPUTS_FILE = ".inputs.json"
 LOCK_FILE = ".lock"
@@ -278,12 +284,17 @@ def execute_task(job: Mapping[str, object]) -> dict[str, object]:
     started = time.perf_counter()
     error: dict[str, object] | None = None
     saved_stderr = os.dup(2)
-    with open(str(job["log"]), "ab") as log:
-        os.dup2(log.fileno(), 2)  # the kernel's and papermill's messages go to logs/<task>.log
+    log_path = Path(str(job["log"]))
+    with open(log_path, "ab") as log:
+        os.dup2(log.fileno(), 2)  # papermill's and nbclient's messages go to logs/<task>.log
         try:
+            kernel = _worker_kernel().ready(
+                Path(str(job["cwd"])), log=log_path.with_name(f"kernel-{os.getpid()}.log")
+            )
             papermill.execute_notebook(
                 str(job["input"]), str(output), parameters=dict(job["parameters"]),  # type: ignore[call-overload]
-                kernel_name="python3", cwd=str(job["cwd"]), progress_bar=False, log_output=False,
+                kernel_name=KERNEL_NAME, km=kernel, cwd=str(job["cwd"]),
+                progress_bar=False, log_output=False,
             )
         except PapermillExecutionError as err:
             error = {"cell_index": err.cell_index, "execution_count": err.exec_count,
@@ -299,6 +310,21 @@ def execute_task(job: Mapping[str, object]) -> dict[str, object]:
         write_notebook_html(output, output.with_suffix(".html"), base_dir=Path(str(job["input"])).parent,
                             lang=str(job["lang"]), synthetic=bool(job["synthetic"]))
     return {"status": "failed" if error else "ok", "duration_s": duration, "error": error}
+
+
+_KERNEL: WarmKernel | None = None
+"""The kernel of this worker process (:mod:`lcanalysis.report.kernels`)."""
+
+
+def _worker_kernel() -> WarmKernel:
+    """This worker's kernel, shut down when the worker process exits."""
+    global _KERNEL
+    if _KERNEL is None:
+        from multiprocessing import util
+
+        _KERNEL = WarmKernel(KERNEL_NAME)
+        util.Finalize(None, _KERNEL.shutdown, exitpriority=10)
+    return _KERNEL
 
 
 def _one_line(text: str, limit: int = 300) -> str:

@@ -10,8 +10,13 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from lcanalysis.errors import InputError
-from lcanalysis.ingest import detect_encoding, detect_separator, list_source_files, read_raw_file
-from lcanalysis.ingest import read
+from lcanalysis.ingest import (
+    detect_encoding,
+    detect_separator,
+    list_source_files,
+    read,
+    read_raw_file,
+)
 from lcanalysis.ingest.columns import SourceColumns
 
 HEADER = ["Personnummer", "Kurskod", "Termin", "Registrerade hp", "Övrigt"]

@@ -65,6 +65,22 @@ def test_house_style_context_restores_rcparams():
     assert matplotlib.rcParams["axes.spines.top"] == before
 
 
+def test_house_style_keeps_what_is_set_inside_it_outside_the_house_keys():
+    # In a Jupyter kernel the inline backend turns interactive mode on when the first
+    # figure is made, inside this block; it must stay on, or no later figure of the
+    # notebook is shown (rc_context used to restore it).
+    import matplotlib
+
+    was = matplotlib.is_interactive()
+    try:
+        matplotlib.interactive(False)
+        with style.house_style():
+            matplotlib.interactive(True)
+        assert matplotlib.is_interactive()
+    finally:
+        matplotlib.interactive(was)
+
+
 def test_house_figure_has_no_top_right_spines_and_value_grid_only(gap_frame):
     from lcanalysis.plots.charts import gap_chart
 
