@@ -64,35 +64,44 @@ post-secondary education."""
 ID_KINDS = ("personnummer", "samordningsnummer", "interim")
 
 
-class _PandasHiddenFrom(importlib.abc.MetaPathFinder):
-    """Reports pandas as not installed, to imports made by one thread only."""
+NOT_NEEDED_BY_PANDERA_POLARS = ("pandas", "numpy", "hypothesis")
+"""Packages pandera loads when they are installed but its polars API does not use."""
 
-    def __init__(self, thread: int) -> None:
+
+class _HiddenFrom(importlib.abc.MetaPathFinder):
+    """Reports some packages as not installed, to imports made by one thread only."""
+
+    def __init__(self, thread: int, packages: tuple[str, ...]) -> None:
         self.thread = thread
+        self.packages = packages
 
     def find_spec(self, name, path, target=None):
-        if threading.get_ident() == self.thread and name.split(".")[0] == "pandas":
+        if threading.get_ident() == self.thread and name.split(".")[0] in self.packages:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return None
 
 
 @contextlib.contextmanager
 def _as_polars_only_install() -> Iterator[None]:
-    """While inside, pandas looks uninstalled to this thread (unless already loaded).
+    """While inside, pandas, numpy and hypothesis look uninstalled to this thread
+    (those not loaded yet).
 
-    pandera loads its pandas API whenever pandas is importable: at ``import
-    pandera.polars`` (pandas and pandera's pandas engine, 1.5 of its 2 s) and again at
-    the first validation (its check-backend registry looks for pandas types, another
-    1 s). Its polars API needs neither (pandera supports installations without
-    pandas, its GH #2387), and lcanalysis validates polars frames only. So pandera is
-    imported, and its polars backends registered, as in a polars-only installation;
-    pandas stays importable for everything after and for every other thread. When
-    pandas is already loaded (a notebook kernel) nothing is hidden.
+    pandera loads its pandas API whenever pandas and numpy are importable: at
+    ``import pandera.polars`` (pandas and pandera's pandas engine, 1.5 of its 2 s)
+    and again at the first validation (its check-backend registry looks for pandas
+    types, another 1 s); and hypothesis (0.2 s) for its data-synthesis strategies.
+    Its polars API needs none of them: pandera supports installations without them
+    (its GH #2387; the imports are guarded), and lcanalysis validates polars frames
+    only. So pandera is imported, and its polars backends registered, as in a
+    polars-only installation; the packages stay importable for everything after and
+    for every other thread. In a notebook kernel, where pandas is already loaded,
+    pandera takes its usual path.
     """
-    if "pandas" in sys.modules:
+    hidden = tuple(p for p in NOT_NEEDED_BY_PANDERA_POLARS if p not in sys.modules)
+    if "pandas" in sys.modules or not hidden:
         yield
         return
-    finder = _PandasHiddenFrom(threading.get_ident())
+    finder = _HiddenFrom(threading.get_ident(), hidden)
     sys.meta_path.insert(0, finder)
     try:
         yield
@@ -150,15 +159,16 @@ _BUILT: dict[str, pa.DataFrameSchema] = {}
 def _schemas() -> dict[str, pa.DataFrameSchema]:
     """The schemas, built on first use, which :func:`preload` lets ``lcanalysis
     clean`` do while it reads: importing pandera and registering its polars backends
-    (one validation of an empty frame per schema) takes about 0.6 s."""
+    (pandera does that at the first validation: here of an empty persons table)
+    takes about 0.4 s."""
     with _LOCK:
         if not _BUILT:
             with _as_polars_only_install():
                 built = _build()
-                for schema in built.values():
-                    schema.validate(
-                        pl.DataFrame(schema={n: c.dtype.type for n, c in schema.columns.items()})
-                    )
+                persons = built["persons"]
+                persons.validate(
+                    pl.DataFrame(schema={n: c.dtype.type for n, c in persons.columns.items()})
+                )
             _BUILT.update(built)
     return _BUILT
 
