@@ -14,9 +14,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lcanalysis import identity
-from lcanalysis.clean import clean, derive_persons, recover_interrupted
+from lcanalysis.clean import _duplicates, _repeated, clean, derive_persons, recover_interrupted
 from lcanalysis.clean.report import AccountingError, CleaningReport, FileAccount
 from tests.fixtures.cli import run_cli
 from tests.fixtures.messy_raw import (
@@ -218,3 +220,35 @@ def test_first_generation_follows_ukas_threshold():
     # < 3 years post-secondary: first generation; >= 3 years or doctoral: not;
     # the latest answer ("unknown", VT2025) wins for c; d never answered.
     assert got == {"a" * 32: True, "b" * 32: False, "c" * 32: None, "d" * 32: None}
+
+
+# --- duplicate detection ---------------------------------------------------------------
+
+_VALUE = st.one_of(st.none(), st.sampled_from([0.0, -0.0, 1.5, float("nan")]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", None]), st.sampled_from(["x", "y"]), _VALUE),
+                max_size=40))
+def test_duplicates_agree_with_two_plain_passes(rows):
+    # _duplicates compares rows exactly only where the key's hash is shared; it must
+    # give what two passes of is_first_distinct over every row give (nulls, NaN and
+    # -0.0 compared as polars compares them).
+    frame = pl.DataFrame(rows, schema={"person_id": pl.Utf8, "key": pl.Utf8, "value": pl.Float64},
+                         orient="row")
+    value_cols, key_cols = ["person_id", "key", "value"], ["person_id", "key"]
+    duplicate, duplicate_key = _duplicates(frame, value_cols, key_cols)
+    expected_duplicate = ~frame.select(pl.struct(value_cols).is_first_distinct()).to_series()
+    rest = frame.filter(~expected_duplicate)
+    expected_key = pl.Series([False] * frame.height).scatter(
+        (~expected_duplicate).arg_true(),
+        ~rest.select(pl.struct(key_cols).is_first_distinct()).to_series(),
+    )
+    assert duplicate.to_list() == expected_duplicate.to_list()
+    assert duplicate_key.to_list() == expected_key.to_list()
+
+
+@given(st.lists(st.integers(0, 6), max_size=50))
+def test_repeated_is_is_duplicated(values):
+    hashes = pl.Series(values, dtype=pl.UInt64)
+    assert _repeated(hashes).to_list() == hashes.is_duplicated().to_list()
