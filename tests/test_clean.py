@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lcanalysis import identity
-from lcanalysis.clean import _duplicates, _repeated, clean, derive_persons, recover_interrupted
+from lcanalysis.clean import _duplicates, clean, derive_persons, recover_interrupted
 from lcanalysis.clean.report import AccountingError, CleaningReport, FileAccount
 from tests.fixtures.cli import run_cli
 from tests.fixtures.messy_raw import (
@@ -246,9 +246,3 @@ def test_duplicates_agree_with_two_plain_passes(rows):
     )
     assert duplicate.to_list() == expected_duplicate.to_list()
     assert duplicate_key.to_list() == expected_key.to_list()
-
-
-@given(st.lists(st.integers(0, 6), max_size=50))
-def test_repeated_is_is_duplicated(values):
-    hashes = pl.Series(values, dtype=pl.UInt64)
-    assert _repeated(hashes).to_list() == hashes.is_duplicated().to_list()

@@ -5,9 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from datetime import date
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lcanalysis import schemas
 from lcanalysis.schemas import ContractViolation
@@ -50,7 +53,7 @@ def test_every_failure_is_listed_at_once_without_the_values() -> None:
     message = str(caught.value)
     assert "birth_year: in_range(1900, 2030) fails on 1 row(s)" in message
     assert "home_municipality_code" in message
-    assert "multiple_fields_uniqueness fails on 2 row(s)" in message  # the repeated key
+    assert "unique(person_id) fails on 2 row(s)" in message  # the repeated key
     assert PERSON not in message
 
 
@@ -80,3 +83,32 @@ def test_pandera_is_loaded_as_a_polars_only_install_in_a_fresh_process() -> None
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["ok", "pandas"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([PERSON, "b" * 32]), st.sampled_from(["SF1625", None]),
+                          st.sampled_from([date(2025, 1, 1), date(2025, 2, 1)])), max_size=8))
+def test_the_unique_key_check_flags_exactly_the_repeated_rows(keys):
+    # activities' key (person_id, activity_type, date, course_code) has a nullable
+    # column: two nulls count as equal, as in polars' is_duplicated.
+    frame = pl.DataFrame(
+        {
+            "person_id": [k[0] for k in keys],
+            "activity_type": ["lab_session"] * len(keys),
+            "date": [k[2] for k in keys],
+            "course_code": [k[1] for k in keys],
+            "host_org": [None] * len(keys),
+            "host_municipality_code": [None] * len(keys),
+            "hours": [None] * len(keys),
+            "completed": [None] * len(keys),
+        },
+        schema={"person_id": pl.Utf8, "activity_type": pl.Utf8, "date": pl.Date,
+                "course_code": pl.Utf8, "host_org": pl.Utf8, "host_municipality_code": pl.Utf8,
+                "hours": pl.Float64, "completed": pl.Boolean},
+    )
+    repeated = int(frame.select(schemas.unique_key("activities")).is_duplicated().sum())
+    if repeated:
+        with pytest.raises(ContractViolation, match=rf"unique\(person_id, activity_type, date, course_code\) fails on {repeated} row"):
+            schemas.validate("activities", frame)
+    else:
+        assert schemas.validate("activities", frame).equals(frame)

@@ -24,6 +24,7 @@ from lcanalysis.values import (
     parse_credits,
     parse_dates,
     parse_likert,
+    repeated,
     valid_credits_expr,
 )
 
@@ -60,6 +61,12 @@ def test_distinct_codes_round_trip(values: list[str | None]) -> None:
     assert distinct.to_list() == list(dict.fromkeys(v for v in values if v is not None))
     assert distinct.gather(codes).to_list() == values
     assert codes.null_count() == values.count(None)
+
+
+@given(st.lists(st.integers(0, 6), max_size=50))
+def test_repeated_is_is_duplicated(values: list[int]) -> None:
+    hashes = pl.Series(values, dtype=pl.UInt64)
+    assert repeated(hashes).to_list() == hashes.is_duplicated().to_list()
 
 
 def test_distinct_codes_of_an_all_null_column() -> None:

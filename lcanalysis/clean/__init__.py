@@ -39,6 +39,7 @@ from lcanalysis.ingest import (
     read_raw_file,
     read_scb_table,
 )
+from lcanalysis.values import repeated
 
 VALIDATED_MANIFEST = "validated.json"
 """SHA-256 of each processed table as written right after its schema validation."""
@@ -150,26 +151,17 @@ def _duplicates(frame: pl.DataFrame, value_cols: list[str], key_cols: list[str])
     duplicate_key = duplicate.clone()
     if frame.height < 2:
         return duplicate, duplicate_key
-    shared = _repeated(frame.select(key_cols).hash_rows(0)).arg_true()
+    shared = repeated(frame.select(key_cols).hash_rows(0)).arg_true()
     if not shared.len():
         return duplicate, duplicate_key
     candidates = frame[shared].select(value_cols)
-    repeated = ~candidates.select(pl.struct(value_cols).is_first_distinct()).to_series()
-    rest = (~repeated).arg_true()
+    seen_before = ~candidates.select(pl.struct(value_cols).is_first_distinct()).to_series()
+    rest = (~seen_before).arg_true()
     repeated_key = ~candidates[rest].select(pl.struct(key_cols).is_first_distinct()).to_series()
     return (
-        duplicate.scatter(shared, repeated),
+        duplicate.scatter(shared, seen_before),
         duplicate_key.scatter(shared.gather(rest), repeated_key),
     )
-
-
-def _repeated(hashes: pl.Series) -> pl.Series:
-    """``hashes.is_duplicated()``, by sorting: the values that occur twice are
-    neighbours in sorted order, and usually few. On 5 million hashes 0.12 s instead
-    of 0.5 s for the hash table that ``is_duplicated`` builds."""
-    ordered = hashes.sort()
-    twice = ordered.filter(ordered == ordered.shift(1)).unique()
-    return hashes.is_in(twice.implode())
 
 
 def _clean_source(
