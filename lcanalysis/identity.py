@@ -432,12 +432,14 @@ class Identified:
     """
 
     parsed: pl.DataFrame
-    _codes: pl.Series
+    codes: pl.Series
+    """Each row's raw value as a number: the same for the same spelling (UInt32, null
+    for a blank), see :func:`lcanalysis.values.distinct_codes`."""
     _ids: Future
 
     def person_ids(self) -> pl.Series:
         """``person_id`` per row (null where the number is invalid); waits for the hashing."""
-        return self._ids.result().gather(self._codes)
+        return self._ids.result().gather(self.codes)
 
 
 def identify(values: pl.Series, key: bytes, *, on: date | None = None) -> Identified:

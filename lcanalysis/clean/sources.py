@@ -76,11 +76,23 @@ class Lookups:
         return keys
 
 
-def _upper(series: pl.Series) -> pl.Series:
-    """Codes in capitals, computed once per distinct value (a course code column has
-    5 million rows and a few thousand values)."""
+def _upper(series: pl.Series, *, keep: pl.Expr | None = None) -> pl.Series:
+    """Codes in capitals, null where ``keep`` (over the column ``code``) is false.
+
+    Computed once per distinct value and gathered back to the rows (a course code
+    column has 5 million rows and a few thousand values); a null marks the row as
+    failing the rule, with the rule's reason, exactly as a ``valid`` check on the
+    rows would.
+    """
     codes, distinct = distinct_codes(series)
-    return distinct.str.strip_chars().str.to_uppercase().gather(codes).rename(series.name)
+    upper = pl.DataFrame({"code": distinct.str.strip_chars().str.to_uppercase()})
+    if keep is not None:
+        upper = upper.select(pl.when(keep).then(pl.col("code")).alias("code"))
+    return upper.get_column("code").gather(codes).rename(series.name)
+
+
+def _course_code(series: pl.Series) -> pl.Series:
+    return _upper(series, keep=pl.col("code").str.contains(COURSE_CODE.pattern))
 
 
 def _text(series: pl.Series) -> pl.Series:
@@ -112,8 +124,8 @@ def _person_rule(identified: Identified, today: date) -> Rule:
     distinct value by :func:`lcanalysis.identity.identify` before the rules run; the
     rule takes its ``normalized`` column and judges it like any other parsed column."""
 
-    def plausible_age(normalized: pl.Series) -> pl.Series:
-        born = normalized.str.slice(0, 4).cast(pl.Int32)
+    def plausible_age(_normalized: pl.Series) -> pl.Series:
+        born = identified.parsed["birth_date"].dt.year()
         return born.is_between(today.year - MAX_AGE_YEARS, today.year - MIN_AGE_YEARS)
 
     return Rule(
@@ -148,28 +160,25 @@ def source_rules(
     def coded(kind: str):
         return lambda series: code_lookup(series, codes[kind])
 
-    def known_programme(parsed: pl.Series) -> pl.Series:
-        return parsed.is_in(list(programmes))
+    def programme(series: pl.Series) -> pl.Series:
+        return _upper(series, keep=pl.col("code").is_in(sorted(programmes)))
 
     person = _person_rule(identified, lk.today)
     if source == "registrations":
         return [
             person,
-            Rule("course_code", "course_code", _upper, "invalid_value", required=True,
-                 valid=lambda s: s.str.contains(COURSE_CODE.pattern)),
+            Rule("course_code", "course_code", _course_code, "invalid_value", required=True),
             Rule("term", "term", _terms, "invalid_term", required=True),
             Rule("credits_registered", "credits_registered", values.parse_credits,
                  "invalid_credits", required=True, valid=_credit_range),
-            Rule("programme_code", "programme_code", _upper, "unknown_programme",
-                 valid=known_programme),
+            Rule("programme_code", "programme_code", programme, "unknown_programme"),
             Rule("learning_centre_id", "learning_centre", centre, "unknown_learning_centre"),
             Rule("delivery_mode", "delivery_mode", coded("delivery_mode"), "invalid_value"),
         ]
     if source == "results":
         return [
             person,
-            Rule("course_code", "course_code", _upper, "invalid_value", required=True,
-                 valid=lambda s: s.str.contains(COURSE_CODE.pattern)),
+            Rule("course_code", "course_code", _course_code, "invalid_value", required=True),
             Rule("module_code", "module_code", _upper, "invalid_value"),
             Rule("credits_earned", "credits_earned", values.parse_credits, "invalid_credits",
                  required=True, valid=_credit_range),
@@ -184,8 +193,8 @@ def source_rules(
         return [
             person,
             Rule("term", "term", _terms, "invalid_term", required=True),
-            Rule("programme_code", "programme_code", _upper, "unknown_programme",
-                 required=True, valid=known_programme),
+            Rule("programme_code", "programme_code", programme, "unknown_programme",
+                 required=True),
             Rule("priority", "priority",
                  lambda s: s.str.strip_chars().cast(pl.Int16, strict=False), "invalid_value",
                  valid=lambda p: (p >= 1) & (p <= 99)),
@@ -237,8 +246,7 @@ def source_rules(
                  required=True),
             Rule("date", "date", lambda s: values.parse_dates(s, today=lk.today),
                  "invalid_date", required=True, valid=_not_future(lk.today)),
-            Rule("course_code", "course_code", _upper, "invalid_value",
-                 valid=lambda s: s.str.contains(COURSE_CODE.pattern)),
+            Rule("course_code", "course_code", _course_code, "invalid_value"),
             Rule("host_org", "host_org", _text, "invalid_value", valid=_safe_text),
             Rule("host_municipality_code", "host_municipality", _municipality,
                  "unknown_municipality"),
@@ -264,11 +272,10 @@ def finish(source: str, frame: pl.DataFrame, lk: Lookups) -> pl.DataFrame:
     """
     levels = {code: p.level for code, p in lk.programmes.items()}
     if source in ("registrations", "applications"):
-        frame = frame.with_columns(
-            pl.col("programme_code")
-            .replace_strict(levels, default="single_course", return_dtype=pl.Utf8)
-            .alias("programme_level")
+        level = map_distinct(
+            frame.get_column("programme_code"), lambda code: levels.get(code, "single_course"), pl.Utf8
         )
+        frame = frame.with_columns(level.fill_null("single_course").alias("programme_level"))
     if source == "registrations":
         frame = frame.with_columns(
             pl.coalesce(
