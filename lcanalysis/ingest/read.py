@@ -426,7 +426,7 @@ def _read_single_byte(
     if frames is None:  # a piece failed: parse the whole text, for its records or error
         frames = [pl.read_csv(b"".join(pieces), skip_lines=header_line, **csv_options)]
     schema = csv_options["schema"]
-    frame = pl.concat(frames, rechunk=False) if frames else pl.DataFrame(schema=schema)
+    frame = pl.concat(frames, rechunk=True) if frames else pl.DataFrame(schema=schema)
     return frame, lines - header_line
 
 
