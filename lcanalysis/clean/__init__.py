@@ -218,10 +218,11 @@ def _clean_source(
     _account(accounts, good, duplicates, quarantine)
     # One row per person, the first: first the first row of each raw spelling of a
     # number (integer codes, cheap), then the first of each person among those.
-    first_spellings = good.filter(good.get_column("_pn_code").is_first_distinct())
-    identities = first_spellings.select(
-        "person_id", *(pl.col(f"_{c}").alias(c) for c in IDENTITY_COLUMNS)
-    ).unique("person_id", maintain_order=True)
+    identities = (
+        good.select("person_id", *(pl.col(f"_{c}").alias(c) for c in IDENTITY_COLUMNS))
+        .filter(good.get_column("_pn_code").is_first_distinct())
+        .unique("person_id", maintain_order=True)
+    )
 
     background = None
     if source == "survey":
