@@ -422,20 +422,33 @@ def _to_rows(per_value: pl.DataFrame, codes: pl.Series) -> pl.DataFrame:
     )
 
 
-@dataclass(frozen=True)
 class Identified:
-    """A raw column of identity numbers, parsed, with its pseudonyms on the way.
+    """A raw column of identity numbers being parsed and pseudonymised in the background.
 
-    Made by :func:`identify`. ``parsed`` is :func:`parse_personal_numbers` of the
-    column (row for row); :meth:`person_ids` gives the pseudonyms, which are computed
-    in a background thread meanwhile.
+    Made by :func:`identify`. One background thread first finds the distinct values
+    and parses them (polars' categorical encoding runs on one core), then hashes them
+    (one Python call per number); the caller's polars work, which releases the GIL,
+    runs meanwhile. Each attribute waits for what it needs.
     """
 
-    parsed: pl.DataFrame
-    codes: pl.Series
-    """Each row's raw value as a number: the same for the same spelling (UInt32, null
-    for a blank), see :func:`lcanalysis.values.distinct_codes`."""
-    _ids: Future
+    def __init__(self, parse: Future, ids: Future) -> None:
+        self._parse = parse
+        self._ids = ids
+        self._parsed: pl.DataFrame | None = None
+
+    @property
+    def codes(self) -> pl.Series:
+        """Each row's raw value as a number: the same for the same spelling (UInt32,
+        null for a blank), see :func:`lcanalysis.values.distinct_codes`."""
+        return self._parse.result()[0]
+
+    @property
+    def parsed(self) -> pl.DataFrame:
+        """:func:`parse_personal_numbers` of the column, row for row."""
+        if self._parsed is None:
+            codes, per_value = self._parse.result()
+            self._parsed = _to_rows(per_value, codes)
+        return self._parsed
 
     def person_ids(self) -> pl.Series:
         """``person_id`` per row (null where the number is invalid); waits for the hashing."""
@@ -447,21 +460,25 @@ def identify(values: pl.Series, key: bytes, *, on: date | None = None) -> Identi
 
     The same results as :func:`parse_personal_numbers` and :func:`pseudonymise` of
     its ``normalized`` column, faster: each distinct raw value is parsed and hashed
-    once, and mapped back to the rows with one gather. The hashing (one Python call
-    per distinct number) runs in a background thread, so the caller's polars work,
-    which releases the GIL, runs meanwhile (on 1.25 million distinct numbers it
-    hides about 1 s).
+    once, and mapped back to the rows with one gather; and the work runs in a
+    background thread (:class:`Identified`). On 5 million rows with 1.25 million
+    distinct numbers: 0.7 s to find the distinct values, 0.35 s to parse them, 1.1 s
+    to hash them, mostly hidden behind the caller's other work.
     """
     _check_text(values)
     if not key:
         raise ValueError("the pseudonymisation key is empty")
     on = date.today() if on is None else on
-    codes, distinct = distinct_codes(values)
-    per_value = _parse_frame(pl.DataFrame({"raw": distinct}).lazy(), on).collect()
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcanalysis-hmac")
-    ids = pool.submit(_keyed_ids, per_value["normalized"], key)
+
+    def parse() -> tuple[pl.Series, pl.DataFrame]:
+        codes, distinct = distinct_codes(values)
+        return codes, _parse_frame(pl.DataFrame({"raw": distinct}).lazy(), on).collect()
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcanalysis-identity")
+    parsed = pool.submit(parse)
+    ids = pool.submit(lambda: _keyed_ids(parsed.result()[1]["normalized"], key))
     pool.shutdown(wait=False)  # the thread ends when the hashing is done
-    return Identified(_to_rows(per_value, codes), codes, ids)
+    return Identified(parsed, ids)
 
 
 def _keyed_ids(normalized: pl.Series, key: bytes) -> pl.Series:

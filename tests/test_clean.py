@@ -246,3 +246,17 @@ def test_duplicates_agree_with_two_plain_passes(rows):
     )
     assert duplicate.to_list() == expected_duplicate.to_list()
     assert duplicate_key.to_list() == expected_key.to_list()
+
+
+def test_the_thread_switch_interval_is_shortened_while_cleaning_and_restored(tmp_path, monkeypatch):
+    import sys
+
+    import lcanalysis.clean as cleaning
+
+    seen = []
+    real = cleaning._clean
+    monkeypatch.setattr(cleaning, "_clean", lambda *a, **k: seen.append(sys.getswitchinterval()) or real(*a, **k))
+    before = sys.getswitchinterval()
+    clean(write_messy_raw(tmp_path / "raw"), tmp_path / "out", key=b"k" * 32, today=date(2026, 11, 1))
+    assert seen == [cleaning.GIL_SWITCH_INTERVAL_S]
+    assert sys.getswitchinterval() == before

@@ -62,6 +62,10 @@ class Rule:
     valid:
         Optional extra condition on the parsed series (True = acceptable); a False
         is a failure with ``invalid_reason``.
+    evaluate_last:
+        The parse waits for work started elsewhere (the identity numbers, parsed in
+        a background thread): the rule is evaluated after the others, so that the
+        work overlaps them. Its place in the order of reasons is unchanged.
     """
 
     output: str
@@ -70,6 +74,7 @@ class Rule:
     invalid_reason: str
     required: bool = False
     valid: Callable[[pl.Series], pl.Series] | None = None
+    evaluate_last: bool = False
 
 
 def apply_rules(frame: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
@@ -80,9 +85,9 @@ def apply_rules(frame: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
     """
     n = frame.height
     work = frame.select([c for c in frame.columns if c.startswith("_")])
-    reasons: list[pl.Expr] = []
-    columns: list[pl.Expr] = []
-    for i, rule in enumerate(rules):
+    reasons: dict[int, pl.Expr] = {}  # by rule index: coalesced in rule order
+    columns: dict[int, pl.Expr] = {}
+    for i, rule in sorted(enumerate(rules), key=lambda item: item[1].evaluate_last):
         if rule.raw in frame.columns:
             raw = frame[rule.raw]
         else:
@@ -94,15 +99,15 @@ def apply_rules(frame: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
             bad = bad | (parsed.is_not_null() & ~rule.valid(parsed).fill_null(False))
         missing = blank & rule.required
         work = work.with_columns(parsed, missing.alias(f"_missing{i}"), bad.alias(f"_bad{i}"))
-        reasons.append(
+        reasons[i] = (
             pl.when(pl.col(f"_missing{i}")).then(pl.lit("missing_value"))
             .when(pl.col(f"_bad{i}")).then(pl.lit(rule.invalid_reason))
         )
-        columns.append(
-            pl.when(pl.col(f"_missing{i}") | pl.col(f"_bad{i}")).then(pl.lit(rule.raw))
-        )
+        columns[i] = pl.when(pl.col(f"_missing{i}") | pl.col(f"_bad{i}")).then(pl.lit(rule.raw))
     flags = [c for c in work.columns if c.startswith(("_missing", "_bad"))]
     return work.with_columns(
-        pl.coalesce(reasons).alias("_reason") if reasons else pl.lit(None, pl.Utf8).alias("_reason"),
-        pl.coalesce(columns).alias("_column") if columns else pl.lit(None, pl.Utf8).alias("_column"),
+        pl.coalesce([reasons[i] for i in sorted(reasons)]).alias("_reason")
+        if reasons else pl.lit(None, pl.Utf8).alias("_reason"),
+        pl.coalesce([columns[i] for i in sorted(columns)]).alias("_column")
+        if columns else pl.lit(None, pl.Utf8).alias("_column"),
     ).drop(flags)

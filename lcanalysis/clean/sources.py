@@ -121,8 +121,9 @@ def _credit_range(parsed: pl.Series) -> pl.Series:
 
 def _person_rule(identified: Identified, today: date) -> Rule:
     """The identity-number rule. The numbers are parsed (and pseudonymised) once per
-    distinct value by :func:`lcanalysis.identity.identify` before the rules run; the
-    rule takes its ``normalized`` column and judges it like any other parsed column."""
+    distinct value by :func:`lcanalysis.identity.identify`, in a background thread
+    while the other rules run; the rule, evaluated last, takes its ``normalized``
+    column and judges it like any other parsed column."""
 
     def plausible_age(_normalized: pl.Series) -> pl.Series:
         born = identified.parsed["birth_date"].dt.year()
@@ -135,6 +136,7 @@ def _person_rule(identified: Identified, today: date) -> Rule:
         "invalid_personal_number",
         required=True,
         valid=plausible_age,
+        evaluate_last=True,
     )
 
 
