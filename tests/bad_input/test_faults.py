@@ -22,7 +22,7 @@ from lcanalysis.identity import luhn_check_digit
 
 KEY_HEX = "ef" * 32
 TODAY = "2026-11-01"
-ROWS = 120_000  # about 4 MB: cleaning takes a few seconds, so kills land mid-run
+ROWS = 120_000  # about 4 MB: cleaning takes about a second
 COURSES = ("SF1625", "DD1310", "HF1017", "ME1003", "SF1626", "DD1311")
 
 
@@ -77,8 +77,15 @@ def staging_traces(out: Path) -> list[str]:
 
 def test_kill_9_at_any_moment_keeps_the_previous_data(previous):
     raw, out, before = previous
+    # Kill at fractions of how long an uninterrupted run takes on this machine, so
+    # the kills land mid-run however fast the cleaner is.
+    started = time.monotonic()
+    process = start_cli(raw, out)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    duration = time.monotonic() - started
     killed_while_running = 0
-    for delay in (0.3, 0.6, 1.0, 1.5, 2.0, 2.5):
+    for delay in (duration * f for f in (0.15, 0.3, 0.45, 0.6, 0.75, 0.9)):
         process = start_cli(raw, out)
         time.sleep(delay)
         if process.poll() is None:
