@@ -320,3 +320,20 @@ def test_list_source_files(tmp_path):
         "results": [],
     }
     assert [p.name for p in found.skipped] == ["notes.pdf"]
+
+
+@pytest.mark.parametrize("pad", [" ", "\t", "\u00a0", "\u2007", "\u202f", "\u3000"])
+def test_cells_padded_with_any_unicode_space_are_stripped(tmp_path, registrations, pad):
+    # Only columns with a padded cell are stripped (found with the regex \s, which in
+    # polars is Unicode White_Space, the set strip_chars() removes).
+    path = tmp_path / "pad.csv"
+    path.write_text(
+        "Personnummer;Kurskod;Termin;Registrerade hp\n"
+        f"198112189876;{pad}SF1625{pad};HT2024;7,5\n"
+        f"198112189876;SF1624;{pad};7,5\n",
+        encoding="utf-8",
+    )
+    frame = read_raw_file(path, "registrations", registrations).frame
+    assert frame["course_code"].to_list() == ["SF1625", "SF1624"]
+    assert frame["term"].to_list() == ["HT2024", None]
+    assert frame["personal_number"].to_list() == ["198112189876"] * 2
