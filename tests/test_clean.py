@@ -260,3 +260,28 @@ def test_the_thread_switch_interval_is_shortened_while_cleaning_and_restored(tmp
     clean(write_messy_raw(tmp_path / "raw"), tmp_path / "out", key=b"k" * 32, today=date(2026, 11, 1))
     assert seen == [cleaning.GIL_SWITCH_INTERVAL_S]
     assert sys.getswitchinterval() == before
+
+
+def test_registrations_without_a_delivery_mode_get_one_from_the_learning_centre():
+    from lcanalysis import paths
+    from lcanalysis.clean.sources import Lookups, finish
+    from lcanalysis.config import load_codes, load_learning_centres, load_programmes
+
+    config = paths.config_dir()
+    lk = Lookups(
+        programmes=load_programmes(config / "programmes.yaml"),
+        centres=load_learning_centres(config / "learning_centres.yaml"),
+        codes=load_codes(config / "codes.yaml"),
+        today=date(2026, 11, 1),
+    )
+    frame = pl.DataFrame({
+        "programme_code": ["TBASD", None, None],
+        "learning_centre_id": ["norrtalje", "norrtalje", None],
+        "delivery_mode": [None, "distance", None],
+    })
+    done = finish("registrations", frame, lk)
+    assert done["delivery_mode"].to_list() == ["learning_centre", "distance", "campus"]
+    assert done["programme_level"].to_list() == ["foundation_year", "single_course", "single_course"]
+    # Nothing to fill: the column is kept as it is.
+    complete = finish("registrations", frame.with_columns(pl.lit("campus").alias("delivery_mode")), lk)
+    assert complete["delivery_mode"].to_list() == ["campus"] * 3

@@ -283,7 +283,7 @@ def finish(source: str, frame: pl.DataFrame, lk: Lookups) -> pl.DataFrame:
         frame = frame.with_columns(
             level_of.gather(codes.fill_null(distinct.len())).alias("programme_level")
         )
-    if source == "registrations":
+    if source == "registrations" and frame.get_column("delivery_mode").null_count():
         frame = frame.with_columns(
             pl.coalesce(
                 "delivery_mode",
