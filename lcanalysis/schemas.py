@@ -190,7 +190,8 @@ def _build() -> dict[str, pa.DataFrameSchema]:
     import pandera.polars as pa
 
     schemas = {
-        "persons": pa.DataFrameSchema(
+        "persons": _table(
+            "persons",
             {
                 "person_id": _person_id(),
                 "birth_year": pa.Column(pl.Int32, pa.Check.in_range(1900, 2030)),
@@ -202,12 +203,10 @@ def _build() -> dict[str, pa.DataFrameSchema]:
                 "foreign_background": pa.Column(pl.Boolean, nullable=True),
                 "employed": pa.Column(pl.Boolean, nullable=True),
             },
-            checks=[_unique_rows(["person_id"])],
-            strict=True,
-            name="persons",
-            metadata={"unique_key": ["person_id"]},
+            key=["person_id"],
         ),
-        "applications": pa.DataFrameSchema(
+        "applications": _table(
+            "applications",
             {
                 "person_id": _person_id(),
                 "term": _term(),
@@ -218,12 +217,10 @@ def _build() -> dict[str, pa.DataFrameSchema]:
                 "home_municipality_code": _municipality(nullable=False),
                 "learning_centre_id": pa.Column(pl.Utf8, nullable=True),
             },
-            checks=[_unique_rows(["person_id", "term", "programme_code"])],
-            strict=True,
-            name="applications",
-            metadata={"unique_key": ["person_id", "term", "programme_code"]},
+            key=["person_id", "term", "programme_code"],
         ),
-        "registrations": pa.DataFrameSchema(
+        "registrations": _table(
+            "registrations",
             {
                 "person_id": _person_id(),
                 "term": _term(),
@@ -234,12 +231,10 @@ def _build() -> dict[str, pa.DataFrameSchema]:
                 "programme_code": pa.Column(pl.Utf8, nullable=True),
                 "programme_level": _one_of(PROGRAMME_LEVELS),
             },
-            checks=[_unique_rows(["person_id", "course_code", "term"])],
-            strict=True,
-            name="registrations",
-            metadata={"unique_key": ["person_id", "course_code", "term"]},
+            key=["person_id", "course_code", "term"],
         ),
-        "results": pa.DataFrameSchema(
+        "results": _table(
+            "results",
             {
                 "person_id": _person_id(),
                 "course_code": pa.Column(pl.Utf8),
@@ -249,12 +244,10 @@ def _build() -> dict[str, pa.DataFrameSchema]:
                 "examined_on": pa.Column(pl.Date),
                 "term": _term(),
             },
-            checks=[_unique_rows(["person_id", "course_code", "module_code", "examined_on"])],
-            strict=True,
-            name="results",
-            metadata={"unique_key": ["person_id", "course_code", "module_code", "examined_on"]},
+            key=["person_id", "course_code", "module_code", "examined_on"],
         ),
-        "participants": pa.DataFrameSchema(
+        "participants": _table(
+            "participants",
             {
                 "person_id": _person_id(),
                 "learning_centre_id": pa.Column(pl.Utf8),
@@ -263,12 +256,10 @@ def _build() -> dict[str, pa.DataFrameSchema]:
                 "employed": pa.Column(pl.Boolean, nullable=True),
                 "employer_municipality_code": _municipality(),
             },
-            checks=[_unique_rows(["person_id", "learning_centre_id", "strand"])],
-            strict=True,
-            name="participants",
-            metadata={"unique_key": ["person_id", "learning_centre_id", "strand"]},
+            key=["person_id", "learning_centre_id", "strand"],
         ),
-        "activities": pa.DataFrameSchema(
+        "activities": _table(
+            "activities",
             {
                 "person_id": _person_id(),
                 "activity_type": _one_of(ACTIVITY_TYPES),
@@ -279,24 +270,20 @@ def _build() -> dict[str, pa.DataFrameSchema]:
                 "hours": pa.Column(pl.Float64, pa.Check.in_range(0, 2000), nullable=True),
                 "completed": pa.Column(pl.Boolean, nullable=True),
             },
-            checks=[_unique_rows(["person_id", "activity_type", "date", "course_code"])],
-            strict=True,
-            name="activities",
-            metadata={"unique_key": ["person_id", "activity_type", "date", "course_code"]},
+            key=["person_id", "activity_type", "date", "course_code"],
         ),
-        "survey_responses": pa.DataFrameSchema(
+        "survey_responses": _table(
+            "survey_responses",
             {
                 "person_id": _person_id(),
                 "survey_term": _term(),
                 "item": pa.Column(pl.Utf8),
                 "value": pa.Column(pl.Int8, pa.Check.in_range(1, 5), nullable=True),
             },
-            checks=[_unique_rows(["person_id", "survey_term", "item"])],
-            strict=True,
-            name="survey_responses",
-            metadata={"unique_key": ["person_id", "survey_term", "item"]},
+            key=["person_id", "survey_term", "item"],
         ),
-        "followups": pa.DataFrameSchema(
+        "followups": _table(
+            "followups",
             {
                 "person_id": _person_id(),
                 "observed_on": pa.Column(pl.Date),
@@ -304,12 +291,10 @@ def _build() -> dict[str, pa.DataFrameSchema]:
                 "work_municipality_code": _municipality(),
                 "employed": pa.Column(pl.Boolean, nullable=True),
             },
-            checks=[_unique_rows(["person_id", "observed_on"])],
-            strict=True,
-            name="followups",
-            metadata={"unique_key": ["person_id", "observed_on"]},
+            key=["person_id", "observed_on"],
         ),
-        "municipal_stats": pa.DataFrameSchema(
+        "municipal_stats": _table(
+            "municipal_stats",
             {
                 "municipality_code": _municipality(nullable=False),
                 "year": pa.Column(pl.Int32, pa.Check.in_range(1990, 2100)),
@@ -321,10 +306,7 @@ def _build() -> dict[str, pa.DataFrameSchema]:
                     pl.Float64, pa.Check.in_range(0, 1), nullable=True
                 ),
             },
-            checks=[_unique_rows(["municipality_code", "year"])],
-            strict=True,
-            name="municipal_stats",
-            metadata={"unique_key": ["municipality_code", "year"]},
+            key=["municipality_code", "year"],
         ),
     }
     if tuple(schemas) != TABLES:
@@ -337,6 +319,17 @@ def _build() -> dict[str, pa.DataFrameSchema]:
 def unique_key(table: str) -> list[str]:
     """The columns that identify one row of ``table`` (its unique key)."""
     return list(_schemas()[table].metadata["unique_key"])
+
+
+def _table(name: str, columns: dict[str, pa.Column], *, key: list[str]) -> pa.DataFrameSchema:
+    """A processed table's schema: exactly these columns, no two rows sharing ``key``
+    (:func:`_unique_rows`; the key is kept in the schema's metadata for
+    :func:`unique_key`)."""
+    import pandera.polars as pa
+
+    return pa.DataFrameSchema(
+        columns, checks=[_unique_rows(key)], strict=True, name=name, metadata={"unique_key": key}
+    )
 
 
 def _unique_rows(key: list[str]) -> pa.Check:
