@@ -72,18 +72,22 @@ def repeated(hashes: pl.Series) -> pl.Series:
     return hashes.is_in(twice.implode())
 
 
-def map_distinct(values: pl.Series, parse: Callable[[str], Any], dtype: pl.DataType) -> pl.Series:
+def map_distinct(
+    values: pl.Series, parse: Callable[[str], Any], dtype: pl.DataType, *, blank: Any = None
+) -> pl.Series:
     """Apply a scalar parser once per distinct value and map the results back to every row.
 
     Parameters
     ----------
     values:
-        A string column (nulls stay null).
+        A string column.
     parse:
         Reads one non-null value; returns the parsed value or None when unreadable.
         It must not raise.
     dtype:
         The polars type of the result.
+    blank:
+        The result for a null value (default null).
 
     Returns
     -------
@@ -92,8 +96,11 @@ def map_distinct(values: pl.Series, parse: Callable[[str], Any], dtype: pl.DataT
         value plus one hash and one gather per row (:func:`distinct_codes`).
     """
     codes, distinct = distinct_codes(values)
-    parsed = pl.Series(values.name, [parse(v) for v in distinct.to_list()], dtype=dtype)
-    return parsed.gather(codes)
+    parsed = [parse(v) for v in distinct.to_list()]
+    if blank is not None:  # one more entry, for the rows whose code is null
+        parsed.append(blank)
+        codes = codes.fill_null(distinct.len())
+    return pl.Series(values.name, parsed, dtype=dtype).gather(codes)
 
 
 def _as_expr(col: str | pl.Expr) -> pl.Expr:

@@ -47,6 +47,11 @@ def test_map_distinct_keeps_name_length_and_nulls() -> None:
     assert_series_equal(out, pl.Series("col", [1, None, 2, 1], dtype=pl.Int64))
 
 
+def test_map_distinct_gives_blank_rows_their_own_value() -> None:
+    out = map_distinct(text(["a", None, "bb", None], "col"), len, pl.Int64, blank=0)
+    assert_series_equal(out, pl.Series("col", [1, 0, 2, 0], dtype=pl.Int64))
+
+
 def test_map_distinct_calls_the_parser_once_per_distinct_value() -> None:
     seen: list[str] = []
     map_distinct(text(["x", "y", "x", "x", None, "y"]), seen.append, pl.Null)

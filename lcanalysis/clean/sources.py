@@ -274,15 +274,11 @@ def finish(source: str, frame: pl.DataFrame, lk: Lookups) -> pl.DataFrame:
     """
     levels = {code: p.level for code, p in lk.programmes.items()}
     if source in ("registrations", "applications"):
-        # Once per distinct code; a row without a code (null) takes the last entry.
-        codes, distinct = distinct_codes(frame.get_column("programme_code"))
-        level_of = pl.Series(
-            [*(levels.get(code, "single_course") for code in distinct.to_list()), "single_course"],
-            dtype=pl.Utf8,
+        level = map_distinct(
+            frame.get_column("programme_code"), lambda code: levels.get(code, "single_course"),
+            pl.Utf8, blank="single_course",
         )
-        frame = frame.with_columns(
-            level_of.gather(codes.fill_null(distinct.len())).alias("programme_level")
-        )
+        frame = frame.with_columns(level.alias("programme_level"))
     if source == "registrations" and frame.get_column("delivery_mode").null_count():
         frame = frame.with_columns(
             pl.coalesce(
