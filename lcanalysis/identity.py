@@ -401,9 +401,13 @@ def parse_personal_numbers(values: pl.Series, *, on: date | None = None) -> pl.D
     """
     _check_text(values)
     on = date.today() if on is None else on
+    return _to_rows(*_parse_distinct(values, on))
+
+
+def _parse_distinct(values: pl.Series, on: date) -> tuple[pl.DataFrame, pl.Series]:
+    """The distinct values parsed (one row each) and each row's code into them."""
     codes, distinct = distinct_codes(values)
-    parsed = _parse_frame(pl.DataFrame({"raw": distinct}).lazy(), on).collect()
-    return _to_rows(parsed, codes)
+    return _parse_frame(pl.DataFrame({"raw": distinct}).lazy(), on).collect(), codes
 
 
 def _check_text(values: pl.Series) -> None:
@@ -440,14 +444,13 @@ class Identified:
     def codes(self) -> pl.Series:
         """Each row's raw value as a number: the same for the same spelling (UInt32,
         null for a blank), see :func:`lcanalysis.values.distinct_codes`."""
-        return self._parse.result()[0]
+        return self._parse.result()[1]
 
     @property
     def parsed(self) -> pl.DataFrame:
         """:func:`parse_personal_numbers` of the column, row for row."""
         if self._parsed is None:
-            codes, per_value = self._parse.result()
-            self._parsed = _to_rows(per_value, codes)
+            self._parsed = _to_rows(*self._parse.result())
         return self._parsed
 
     def person_ids(self) -> pl.Series:
@@ -470,13 +473,9 @@ def identify(values: pl.Series, key: bytes, *, on: date | None = None) -> Identi
         raise ValueError("the pseudonymisation key is empty")
     on = date.today() if on is None else on
 
-    def parse() -> tuple[pl.Series, pl.DataFrame]:
-        codes, distinct = distinct_codes(values)
-        return codes, _parse_frame(pl.DataFrame({"raw": distinct}).lazy(), on).collect()
-
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcanalysis-identity")
-    parsed = pool.submit(parse)
-    ids = pool.submit(lambda: _keyed_ids(parsed.result()[1]["normalized"], key))
+    parsed = pool.submit(_parse_distinct, values, on)
+    ids = pool.submit(lambda: _keyed_ids(parsed.result()[0]["normalized"], key))
     pool.shutdown(wait=False)  # the thread ends when the hashing is done
     return Identified(parsed, ids)
 
