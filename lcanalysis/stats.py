@@ -171,7 +171,7 @@ def difference_in_proportions(x1, n1, x2, n2, alpha: float = 0.05) -> Estimate:
     Newcombe (1998) method 10, the square-and-add of the two Wilson intervals, via
     statsmodels ``confint_proportions_2indep(method="newcomb", compare="diff")``.
     Vectorised; NaN where either denominator is 0. On the proportion scale (multiply
-    by 100 for percentage points).
+    by 100 for percentage points); the limits are kept within [-1, 1] (rounding).
     """
     scalar_input = all(np.ndim(v) == 0 for v in (x1, n1, x2, n2))
     a1, b1, a2, b2 = np.broadcast_arrays(
@@ -186,6 +186,9 @@ def difference_in_proportions(x1, n1, x2, n2, alpha: float = 0.05) -> Estimate:
         a1s, b1s, a2s, b2s, method="newcomb", compare="diff", alpha=alpha
     )
     diff = a1s / b1s - a2s / b2s
+    # The interval lies in [-1, 1]; at 0/n against n/n statsmodels' square-and-add
+    # gives -1 - 2e-16 in floating point.
+    low, high = np.clip(low, -1.0, 1.0), np.clip(high, -1.0, 1.0)
     result = [np.where(empty, np.nan, v) for v in (diff, low, high)]
     return Estimate(*_shape_like(scalar_input, *result))
 
