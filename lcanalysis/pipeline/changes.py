@@ -1,0 +1,959 @@
+"""What changed since the last run, and why.
+
+Every run is compared with the previous successful run (or one named with
+``lcanalysis run --compare-with RUN_ID``) and writes ``reports/<run-id>/changes.json``:
+
+- ``causes``: what differs between the two runs' inputs, read from their manifests:
+  ``data`` (raw files added, removed or edited, by source), ``definitions``
+  (config/*.yaml other than the pipeline file, with the keys that changed when both
+  runs kept a copy of their configuration), ``parameters`` (notebook parameters from
+  config/pipeline.yaml, the report language, notebooks added or removed) and
+  ``code`` (the commits between the two runs' commits, with their subjects from git,
+  and package versions);
+- ``indicators``: every exported rate and estimate with a 95 % interval, matched by a
+  stable id (``<notebook>/<table>?<key>=<value>&...``, the keys being the table's
+  columns before its counts or estimate), with both runs' values, the difference
+  and whether it lies beyond what the two intervals allow (docs/methods.md,
+  "Changes between runs"). The headline findings (notebook 10_lessons_learnt, its
+  ``findings`` table when it exports one) come first. A suppressed value stays
+  suppressed, shown by its code, and is never differenced.
+
+Runs that are not comparable (another raw folder, demo world against real data,
+another disclosure policy) say so, and their indicators are not compared.
+
+:func:`revision_history` collects the headline indicators of every comparable run in
+reports/ (``revisions.csv``) and :func:`revision_chart` draws them with their
+intervals; :func:`section_html` is the report's section "Changes since the last run" /
+"Förändringar sedan förra körningen"; :func:`terminal_text` is what
+``lcanalysis compare`` prints.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import json
+import math
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from lcanalysis.errors import LcanalysisError
+
+CHANGES_FILE = "changes.json"
+REVISIONS_FILE = "revisions.csv"
+CHART_FOLDER = "changes"
+CHART_NAME = "revision_history"
+CONFIG_COPY = "config"
+"""Sub-folder of a run holding a copy of the definition files it ran with."""
+MANIFEST = "manifest.json"
+HEADLINE_TASK = "10_lessons_learnt"
+FINDINGS_TABLE = f"{HEADLINE_TASK}/findings"
+VALUE_COLUMNS = ("rate", "estimate", "ame")
+"""The column holding a table's estimate, in order of preference."""
+FIRST_MEASURE = ("numerator", "denominator", *VALUE_COLUMNS)
+"""Key columns are the columns before the first of these."""
+RUN_SPECIFIC = frozenset({"run_id", "tables_dir", "synthetic"})
+"""Task parameters that differ on every run (or are compared as comparability)."""
+CAUSES = ("data", "definitions", "parameters", "code")
+MAX_KEYS = 20
+"""Changed keys listed per definition file; the rest are counted."""
+
+
+class RunNotFound(LcanalysisError):
+    """A run named for a comparison is not in reports/."""
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def finished_runs(reports_dir: Path) -> list[Path]:
+    """Run folders of ``reports_dir`` whose manifest is written and whose privacy gate
+    found nothing (the runs ``reports/latest`` may point at), oldest first."""
+    runs = []
+    for folder in sorted(reports_dir.iterdir()) if reports_dir.is_dir() else []:
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        manifest = _read_manifest(folder)
+        if manifest and manifest.get("finished") and not manifest.get("privacy_gate", {}).get("findings"):
+            runs.append(folder)
+    return runs
+
+
+def previous_run(reports_dir: Path, run_id: str) -> Path | None:
+    """The newest finished run (:func:`finished_runs`) started before ``run_id``."""
+    earlier = [r for r in finished_runs(reports_dir) if r.name < run_id]
+    return earlier[-1] if earlier else None
+
+
+def resolve_run(reports_dir: Path, name: str) -> Path:
+    """A run folder from a run id, ``latest``, or a path to a run folder.
+
+    Raises
+    ------
+    RunNotFound
+        When no folder with a manifest matches; the message lists the runs there are.
+    """
+    for candidate in (Path(name), reports_dir / name):
+        if (candidate / MANIFEST).is_file():
+            return candidate.resolve()
+    known = [r.name for r in finished_runs(reports_dir)]
+    listed = ", ".join(known[-5:]) if known else "none"
+    raise RunNotFound(f"{name}: no run folder with a {MANIFEST} in {reports_dir} "
+                      f"(newest finished runs: {listed})")
+
+
+def _read_manifest(folder: Path) -> dict | None:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _load_manifest(folder: Path) -> dict:
+    manifest = _read_manifest(folder)
+    if manifest is None:
+        raise RunNotFound(f"{folder / MANIFEST}: missing or not valid JSON; is {folder} a run folder?")
+    return manifest
+
+
+# --------------------------------------------------------------------------- comparability
+
+
+def disclosure_policies(manifest: Mapping) -> set[str]:
+    """The disclosure policies the run's notebooks were given."""
+    tasks: Mapping[str, Mapping] = manifest.get("tasks", {})
+    return {str(t.get("parameters", {}).get("disclosure_policy")) for t in tasks.values()
+            if "disclosure_policy" in t.get("parameters", {})}
+
+
+def not_comparable(previous: Mapping, current: Mapping) -> list[str]:
+    """Why two runs' indicators cannot be compared (empty when they can)."""
+    reasons = []
+    raw = (previous.get("inputs", {}).get("raw_dir"), current.get("inputs", {}).get("raw_dir"))
+    if raw[0] != raw[1]:
+        reasons.append(f"different raw folder: {raw[0]} before, {raw[1]} now")
+    if bool(previous.get("synthetic")) != bool(current.get("synthetic")):
+        kinds = ["synthetic demo world" if m.get("synthetic") else "real data" for m in (previous, current)]
+        reasons.append(f"{kinds[0]} before, {kinds[1]} now")
+    policies = (disclosure_policies(previous), disclosure_policies(current))
+    if policies[0] != policies[1]:
+        reasons.append(f"different disclosure policy: {', '.join(sorted(policies[0])) or '-'} before, "
+                       f"{', '.join(sorted(policies[1])) or '-'} now")
+    return reasons
+
+
+# --------------------------------------------------------------------------- causes
+
+
+def data_causes(previous: Mapping[str, str], current: Mapping[str, str]) -> list[dict]:
+    """Raw files added, removed or edited, from two runs' ``inputs.raw_files``
+    (relative path -> sha256); the source is the file's first folder."""
+    out = []
+    for file in sorted(set(previous) | set(current)):
+        if previous.get(file) == current.get(file):
+            continue
+        change = "added" if file not in previous else "removed" if file not in current else "edited"
+        source = file.split("/", 1)[0] if "/" in file else "(raw folder)"
+        out.append({"source": source, "file": file, "change": change})
+    return out
+
+
+def definition_causes(previous: Mapping[str, str], current: Mapping[str, str],
+                      previous_copy: Path | None = None, current_copy: Path | None = None) -> list[dict]:
+    """Definition files (config/*.yaml but the pipeline file) added, removed or edited,
+    from two runs' ``inputs.config_files`` (name -> sha256). ``keys`` lists the
+    dotted keys that changed when both runs kept a copy of the file (None otherwise)."""
+    out = []
+    for name in sorted(set(previous) | set(current)):
+        if previous.get(name) == current.get(name):
+            continue
+        change = "added" if name not in previous else "removed" if name not in current else "edited"
+        entry: dict[str, object] = {"file": name, "change": change, "keys": None}
+        before = _config_copy(previous_copy, name, previous.get(name))
+        after = _config_copy(current_copy, name, current.get(name))
+        if change == "edited" and before is not None and after is not None:
+            keys = changed_keys(before, after)
+            entry["keys"] = keys[:MAX_KEYS] + ([f"... {len(keys) - MAX_KEYS} more"] if len(keys) > MAX_KEYS else [])
+        out.append(entry)
+    return out
+
+
+def _config_copy(folder: Path | None, name: str, digest: str | None):
+    """The parsed copy of a definition file kept by a run, if its hash is the manifest's."""
+    import yaml
+
+    from lcanalysis.clean import file_sha256
+
+    if folder is None or digest is None or not (folder / name).is_file():
+        return None
+    if file_sha256(folder / name) != digest:
+        return None
+    return yaml.safe_load((folder / name).read_text(encoding="utf-8"))
+
+
+def changed_keys(before: object, after: object, prefix: str = "") -> list[str]:
+    """Dotted paths of the values that differ between two parsed YAML documents.
+
+    Mappings are followed key by key; any other value (lists included) is compared
+    whole, so ``cohort_terms`` changes as one key.
+    """
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        out = []
+        for key in sorted(set(before) | set(after), key=str):
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key not in before or key not in after:
+                out.append(path)
+            else:
+                out += changed_keys(before[key], after[key], path)
+        return out
+    return [] if before == after else [prefix or "(document)"]
+
+
+def parameter_causes(previous: Mapping, current: Mapping) -> list[dict]:
+    """Run parameters that changed: each notebook parameter (with the tasks where it
+    changed and the values), the report language, notebooks added or removed."""
+    out: list[dict] = []
+    before: Mapping[str, Mapping] = previous.get("tasks", {})
+    after: Mapping[str, Mapping] = current.get("tasks", {})
+    changed: dict[str, dict] = {}
+    for task in sorted(set(before) & set(after)):
+        p, c = before[task].get("parameters", {}), after[task].get("parameters", {})
+        for name in sorted((set(p) | set(c)) - RUN_SPECIFIC):
+            if p.get(name) != c.get(name):
+                entry = changed.setdefault(name, {"parameter": name, "tasks": [], "values": []})
+                entry["tasks"].append(task)
+                if (p.get(name), c.get(name)) not in entry["values"]:
+                    entry["values"].append((p.get(name), c.get(name)))
+    for entry in changed.values():
+        values = entry.pop("values")
+        entry["previous"], entry["current"] = values[0] if len(values) == 1 else (
+            [v[0] for v in values], [v[1] for v in values])
+        out.append(entry)
+    if previous.get("lang") != current.get("lang") and "lang" not in changed:
+        out.append({"parameter": "lang", "tasks": [], "previous": previous.get("lang"),
+                    "current": current.get("lang")})
+    for task in sorted(set(before) ^ set(after)):
+        out.append({"parameter": "notebooks", "tasks": [task],
+                    "previous": task if task in before else None, "current": task if task in after else None})
+    return out
+
+
+def code_causes(previous: Mapping, current: Mapping, repo: Path | None) -> list[dict]:
+    """Commits between the two runs' commits (``git log``; commit "unknown" when a run
+    has no commit or git cannot tell) and package versions that changed."""
+    out: list[dict] = []
+    a, b = previous.get("git_commit"), current.get("git_commit")
+    if a != b:
+        if not a or not b or repo is None:
+            which = previous.get("run_id") if not a else current.get("run_id")
+            out.append({"commit": "unknown", "subject": f"unknown: run {which} has no git commit "
+                                                        "(not made in a git checkout)"})
+        else:
+            out += _commits(repo, a, b)
+    versions = (previous.get("versions", {}), current.get("versions", {}))
+    for package in sorted(set(versions[0]) | set(versions[1])):
+        if versions[0].get(package) != versions[1].get(package):
+            out.append({"package": package, "previous": versions[0].get(package),
+                        "current": versions[1].get(package)})
+    return out
+
+
+def _commits(repo: Path, a: str, b: str) -> list[dict]:
+    found: list[dict] = []
+    for rev, direction in ((f"{a}..{b}", "added"), (f"{b}..{a}", "not in the current run")):
+        try:
+            out = subprocess.run(["git", "-C", str(repo), "log", "--format=%h%x09%s", rev],
+                                 capture_output=True, text=True, timeout=30, check=False)
+        except OSError as err:
+            return [{"commit": "unknown", "subject": f"unknown: git not available ({err})"}]
+        if out.returncode != 0:
+            return [{"commit": "unknown",
+                     "subject": f"unknown: git cannot compare {a[:10]} and {b[:10]} ({_first_line(out.stderr)})"}]
+        for line in out.stdout.splitlines():
+            commit, _, subject = line.partition("\t")
+            entry = {"commit": commit, "subject": subject}
+            if direction != "added":
+                entry["direction"] = direction
+            found.append(entry)
+    return found
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "no message")
+
+
+def causes(previous_dir: Path, previous: Mapping, current_dir: Path, current: Mapping,
+           repo: Path | None) -> dict[str, list[dict]]:
+    """The four kinds of cause between two runs (see the module docstring)."""
+    pi, ci = previous.get("inputs", {}), current.get("inputs", {})
+    return {
+        "data": data_causes(pi.get("raw_files", {}), ci.get("raw_files", {})),
+        "definitions": definition_causes(pi.get("config_files", {}), ci.get("config_files", {}),
+                                         previous_dir / CONFIG_COPY, current_dir / CONFIG_COPY),
+        "parameters": parameter_causes(previous, current),
+        "code": code_causes(previous, current, repo),
+    }
+
+
+def keep_config(run_dir: Path, config_dir: Path, config_files: Mapping[str, str]) -> list[str]:
+    """Copy the definition files a run used into ``run_dir/config/``, so a later run
+    can name the keys that changed; a file whose hash no longer matches the
+    manifest's (edited during the run) is not copied. Returns the names copied."""
+    from lcanalysis.clean import file_sha256
+
+    target = run_dir / CONFIG_COPY
+    copied = []
+    for name, digest in sorted(config_files.items()):
+        source = config_dir / name
+        if source.is_file() and file_sha256(source) == digest:
+            target.mkdir(exist_ok=True)
+            shutil.copy2(source, target / name)
+            copied.append(name)
+    return copied
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One exported estimate of one run.
+
+    ``numerator``/``denominator`` are set for a proportion of people (a rate frame
+    whose counts are people), where the Newcombe interval applies; ``suppressed`` is
+    the suppression code when the value is hidden; ``proportion`` is true for a
+    table's ``rate`` (shown as per cent, differences in percentage points).
+    """
+
+    id: str
+    table: str
+    keys: tuple[tuple[str, str], ...]
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: float | None
+    numerator: int | None = None
+    denominator: int | None = None
+    suppressed: str | None = None
+    proportion: bool = False
+
+    @property
+    def headline(self) -> bool:
+        return self.table.startswith(f"{HEADLINE_TASK}/")
+
+
+def indicator_id(table: str, keys: Sequence[tuple[str, str]]) -> str:
+    """``<notebook>/<table>?<key>=<value>&...`` (just the table when it has no keys)."""
+    return table + ("?" + "&".join(f"{k}={v}" for k, v in keys) if keys else "")
+
+
+def read_table(path: Path, table: str) -> list[Indicator]:
+    """The indicators of one exported CSV (:mod:`lcanalysis.report.tables`): its rows
+    with an estimate (``rate``, ``estimate`` or ``ame``) and a 95 % interval
+    (``ci_low``, ``ci_high``); tables without both give none.
+
+    Reads both export styles: ``,`` with decimal points (en) and ``;`` with decimal
+    commas (sv). A cell ``[code]`` or an empty estimate in a row marked
+    ``suppressed`` is suppressed. Raises :class:`LcanalysisError` naming the file,
+    row and column of a number that cannot be read.
+    """
+    text = path.read_text(encoding="utf-8-sig")
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in header else ","
+    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    if not rows:
+        return []
+    columns = rows[0]
+    value_col = next((c for c in VALUE_COLUMNS if c in columns), None)
+    if value_col is None or "ci_low" not in columns or "ci_high" not in columns:
+        return []
+    first = min(columns.index(c) for c in FIRST_MEASURE if c in columns)
+    key_cols = columns[:first]
+    people = {"numerator", "denominator"} <= set(columns) and "n_persons" not in columns
+    n_col = next((c for c in ("n_persons", "denominator", "n_obs", "n") if c in columns), None)
+    out, seen = [], {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        cells = dict(zip(columns, row, strict=False))
+
+        def num(column: str, cells=cells, number=number) -> float | None:
+            raw = cells.get(column, "").strip()
+            if not raw or raw.startswith("["):
+                return None
+            try:
+                return float(raw.replace(",", ".") if delimiter == ";" else raw)
+            except ValueError:
+                raise LcanalysisError(f"{path}: row {number}, column {column!r}: "
+                                      f"{raw!r} is not a number") from None
+
+        keys = tuple((c, cells.get(c, "")) for c in key_cols)
+        base = indicator_id(table, keys)
+        seen[base] = seen.get(base, 0) + 1
+        ident = base if seen[base] == 1 else f"{base}#{seen[base]}"
+        value_cell = cells.get(value_col, "").strip()
+        marked = cells.get("suppressed", "").strip().lower() == "true"
+        code = None
+        if value_cell.startswith("["):
+            code = value_cell.strip("[]") or "suppressed"
+        elif marked and not value_cell:
+            code = cells.get("suppression_reason", "").strip() or "suppressed"
+        if code is not None:
+            out.append(Indicator(ident, table, keys, None, None, None, None, suppressed=code,
+                                 proportion=value_col == "rate"))
+            continue
+        x, d = (num("numerator"), num("denominator")) if people else (None, None)
+        whole = x is not None and d is not None and x.is_integer() and d.is_integer() and 0 <= x <= d
+        out.append(Indicator(
+            ident, table, keys, num(value_col), num("ci_low"), num("ci_high"),
+            num(n_col) if n_col else None,
+            numerator=int(x) if whole else None, denominator=int(d) if whole else None,
+            proportion=value_col == "rate",
+        ))
+    return out
+
+
+def read_indicators(run_dir: Path) -> dict[str, Indicator]:
+    """Every indicator of a run's exported tables (``tables/<notebook>/<table>.csv``)."""
+    found: dict[str, Indicator] = {}
+    for path in sorted((run_dir / "tables").glob("*/*.csv")):
+        for indicator in read_table(path, f"{path.parent.name}/{path.stem}"):
+            found[indicator.id] = indicator
+    return found
+
+
+def headline_ids(indicators: Mapping[str, Indicator]) -> list[str]:
+    """The headline indicators: the rows of 10_lessons_learnt's ``findings`` table
+    when the run has one, else every indicator of 10_lessons_learnt."""
+    findings = [i for i, ind in indicators.items() if ind.table == FINDINGS_TABLE]
+    return findings or [i for i, ind in indicators.items() if ind.headline]
+
+
+def mover_interval(current: tuple[float, float, float], previous: tuple[float, float, float]
+                   ) -> tuple[float, float]:
+    """95 % interval of ``current - previous`` from each estimate's own interval
+    (estimate, low, high), by the method of variance estimates recovery (Zou &
+    Donner 2008): with Wilson intervals it is Newcombe's method 10."""
+    e1, l1, u1 = current
+    e2, l2, u2 = previous
+    d = e1 - e2
+    return d - math.sqrt((e1 - l1) ** 2 + (u2 - e2) ** 2), d + math.sqrt((u1 - e1) ** 2 + (e2 - l2) ** 2)
+
+
+def compare_indicator(previous: Indicator | None, current: Indicator | None, lang: str = "en") -> dict:
+    """One ``indicators`` entry of changes.json.
+
+    ``method`` says how ``beyond_uncertainty`` was judged: ``newcombe`` (both runs
+    give a proportion of people with its counts: Newcombe's interval for the
+    difference of two proportions, :func:`lcanalysis.stats.difference_in_proportions`),
+    ``mover`` (any other estimate with a 95 % interval in both runs: the interval of
+    the difference recovered from the two intervals, :func:`mover_interval`), or
+    null when nothing can be judged (suppressed, missing in one run, no interval).
+    ``beyond_uncertainty`` is true when the difference's interval excludes 0.
+    """
+    ref = current or previous
+    assert ref is not None
+    entry: dict[str, object] = {
+        "id": ref.id, "label": indicator_label(ref, lang), "table": ref.table, "headline": False,
+        "proportion": ref.proportion,
+        "previous": None, "current": None, "difference": None, "difference_ci": None,
+        "beyond_uncertainty": None, "method": None,
+        "previous_ci": None, "current_ci": None, "previous_n": None, "current_n": None,
+        "previous_suppressed": None, "current_suppressed": None,
+        "status": "compared",
+    }
+    for side, ind in (("previous", previous), ("current", current)):
+        if ind is None:
+            continue
+        entry[f"{side}_suppressed"] = ind.suppressed
+        entry[side] = ind.value
+        entry[f"{side}_n"] = _plain(ind.n)
+        if ind.ci_low is not None and ind.ci_high is not None:
+            entry[f"{side}_ci"] = [ind.ci_low, ind.ci_high]
+    if previous is None or current is None:
+        entry["status"] = "only_current" if previous is None else "only_previous"
+        return entry
+    if previous.suppressed or current.suppressed:
+        entry["status"] = "suppressed"
+        return entry
+    if previous.value is None or current.value is None:
+        entry["status"] = "no_value"
+        return entry
+    entry["difference"] = round(current.value - previous.value, 12)
+    if None not in (previous.numerator, previous.denominator, current.numerator, current.denominator) \
+            and previous.denominator and current.denominator:
+        from lcanalysis.stats import difference_in_proportions
+
+        est = difference_in_proportions(current.numerator, current.denominator,
+                                        previous.numerator, previous.denominator)
+        low, high, method = float(est.ci_low), float(est.ci_high), "newcombe"
+    elif None not in (previous.ci_low, previous.ci_high, current.ci_low, current.ci_high):
+        low, high = mover_interval((current.value, current.ci_low, current.ci_high),
+                                   (previous.value, previous.ci_low, previous.ci_high))
+        method = "mover"
+    else:
+        entry["status"] = "no_interval"
+        return entry
+    entry["difference_ci"] = [low, high]
+    entry["method"] = method
+    entry["beyond_uncertainty"] = bool(low > 0 or high < 0)
+    return entry
+
+
+def _plain(value: float | None) -> float | int | None:
+    return int(value) if value is not None and float(value).is_integer() else value
+
+
+def indicator_label(indicator: Indicator, lang: str) -> str:
+    """``reach: first-generation, learning centre``: the table and its keys' labels."""
+    from lcanalysis.plots.labels import category_label
+
+    def shown(column: str, value: str) -> str:
+        try:
+            return category_label(column, value, lang)
+        except KeyError:
+            return value
+
+    table = indicator.table.split("/", 1)[1]
+    parts = [shown(c, v) for c, v in indicator.keys]
+    return f"{table}: {', '.join(parts)}" if parts else table
+
+
+def compare_runs(previous_dir: Path, current_dir: Path, *, current_manifest: Mapping | None = None,
+                 repo: Path | None = None, lang: str | None = None) -> dict:
+    """The changes between two run folders (the content of changes.json).
+
+    ``current_manifest`` is the current run's manifest while it is being written
+    (default: its manifest.json); ``repo`` the git checkout for the commits between
+    the runs; ``lang`` the labels' language (default: the current run's).
+    """
+    previous = _load_manifest(previous_dir)
+    current = dict(current_manifest) if current_manifest is not None else _load_manifest(current_dir)
+    lang = lang or str(current.get("lang") or "en")
+    reasons = not_comparable(previous, current)
+    result: dict[str, object] = {
+        "previous_run": previous.get("run_id", previous_dir.name),
+        "current_run": current.get("run_id", current_dir.name),
+        "comparable": not reasons, "not_comparable": reasons,
+        "causes": causes(previous_dir, previous, current_dir, current, repo),
+        "indicators": [],
+    }
+    if not reasons:
+        before, after = read_indicators(previous_dir), read_indicators(current_dir)
+        headline = set(headline_ids(after)) | set(headline_ids(before))
+        entries = []
+        for ident in list(after) + [i for i in before if i not in after]:
+            entry = compare_indicator(before.get(ident), after.get(ident), lang)
+            entry["headline"] = ident in headline
+            entries.append(entry)
+        entries.sort(key=lambda e: (not e["headline"], e["beyond_uncertainty"] is not True))
+        result["indicators"] = entries
+    result["summary"] = summary(result)
+    return result
+
+
+def summary(changes: Mapping) -> dict[str, int]:
+    """Counts of the indicators by outcome."""
+    entries: Sequence[Mapping] = changes.get("indicators", [])  # type: ignore[assignment]
+    return {
+        "indicators": len(entries),
+        "beyond_uncertainty": sum(e["beyond_uncertainty"] is True for e in entries),
+        "within_uncertainty": sum(e["beyond_uncertainty"] is False for e in entries),
+        "moved": sum(bool(e["difference"]) for e in entries),
+        "suppressed": sum(e["status"] == "suppressed" for e in entries),
+        "only_previous": sum(e["status"] == "only_previous" for e in entries),
+        "only_current": sum(e["status"] == "only_current" for e in entries),
+    }
+
+
+def first_run(current: Mapping) -> dict:
+    """changes.json of a run with no earlier finished run to compare with."""
+    return {"previous_run": None, "current_run": current.get("run_id"), "comparable": False,
+            "not_comparable": ["no earlier finished run in reports/"],
+            "causes": {c: [] for c in CAUSES}, "indicators": [], "summary": summary({})}
+
+
+# --------------------------------------------------------------------------- history
+
+
+HISTORY_COLUMNS = ("run_id", "started", "id", "label", "proportion", "value", "ci_low", "ci_high", "n",
+                   "suppressed")
+
+
+def revision_history(reports_dir: Path, current_dir: Path, *, current_manifest: Mapping | None = None,
+                     lang: str = "en") -> list[dict]:
+    """The headline indicators of the current run in every finished run of
+    ``reports_dir`` comparable with it (:func:`not_comparable`), oldest first, the
+    current run last: one row per run and indicator (HISTORY_COLUMNS)."""
+    current = dict(current_manifest) if current_manifest is not None else _load_manifest(current_dir)
+    now = read_indicators(current_dir)
+    ids = headline_ids(now)
+    runs = [(r, _load_manifest(r)) for r in finished_runs(reports_dir) if r.resolve() != current_dir.resolve()]
+    runs = [(r, m) for r, m in runs if not not_comparable(m, current) and m.get("run_id", r.name) < str(
+        current.get("run_id", current_dir.name))]
+    rows = []
+    for folder, manifest in [*runs, (current_dir, current)]:
+        found = now if folder is current_dir else read_indicators(folder)
+        for ident in ids:
+            ind = found.get(ident)
+            if ind is None:
+                continue
+            rows.append({"run_id": manifest.get("run_id", folder.name), "started": manifest.get("started"),
+                         "id": ident, "label": indicator_label(now[ident], lang),
+                         "proportion": ind.proportion, "value": ind.value,
+                         "ci_low": ind.ci_low, "ci_high": ind.ci_high, "n": _plain(ind.n),
+                         "suppressed": ind.suppressed})
+    return rows
+
+
+def write_history(rows: Sequence[Mapping], path: Path) -> None:
+    """``revisions.csv``: UTF-8 with BOM, a suppressed value as its code in brackets."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow(HISTORY_COLUMNS)
+        for row in rows:
+            writer.writerow([
+                f"[{row['suppressed']}]" if row["suppressed"] and c in ("value", "ci_low", "ci_high", "n")
+                else "" if row[c] is None else round(row[c], 6) if isinstance(row[c], float) else row[c]
+                for c in HISTORY_COLUMNS
+            ])
+
+
+def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
+    """Small multiples, one panel per headline indicator: its estimate in each run
+    (dots joined by a line) with the 95 % interval (vertical bars); a suppressed run
+    is marked with its code. Rates in per cent, other estimates in their own unit."""
+    from matplotlib.ticker import MaxNLocator
+
+    from lcanalysis.plots.labels import format_n, number_formatter, percent_formatter
+    from lcanalysis.plots.style import KTH_BLUE, TEXT_GREY, house_figure, house_style, set_footer
+
+    ids = list(dict.fromkeys(r["id"] for r in rows))
+    runs = list(dict.fromkeys(r["run_id"] for r in rows))
+    ncols = 3 if len(ids) > 4 else max(len(ids), 1)
+    nrows = max(math.ceil(len(ids) / ncols), 1)
+    fig, axes = house_figure(lang=lang, synthetic=synthetic, title=TEXT[lang]["chart_title"],
+                             height_in=0.9 + 1.35 * nrows, nrows=nrows, ncols=ncols, squeeze=False)
+    with house_style():
+        for k, ax in enumerate(axes.flat):
+            if k >= len(ids):
+                ax.set_visible(False)
+                continue
+            mine = [r for r in rows if r["id"] == ids[k]]
+            xs = [runs.index(r["run_id"]) for r in mine if r["value"] is not None]
+            ys = [r["value"] for r in mine if r["value"] is not None]
+            ax.plot(xs, ys, "-", color=KTH_BLUE, lw=0.9)
+            for r in mine:
+                x = runs.index(r["run_id"])
+                if r["suppressed"]:
+                    ax.annotate(f"[{r['suppressed']}]", (x, 0.5), xycoords=("data", "axes fraction"),
+                                rotation=90, ha="center", va="center", fontsize=5.5, color=TEXT_GREY)
+                    continue
+                if r["ci_low"] is not None and r["ci_high"] is not None:
+                    ax.vlines(x, r["ci_low"], r["ci_high"], color=KTH_BLUE, lw=1.0)
+                if r["value"] is not None:
+                    ax.plot(x, r["value"], "o", color=KTH_BLUE, ms=3.5, zorder=3)
+            last = mine[-1]
+            ax.set_title(_wrap(last["label"]) + (f"\n{format_n(last['n'], lang)}" if last["n"] else ""),
+                         fontsize=6.5, loc="left")
+            ax.yaxis.set_major_formatter(percent_formatter(lang) if last["proportion"]
+                                         else number_formatter(lang, 1))
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+            ax.set_xticks(range(len(runs)))
+            ax.set_xticklabels([str(i + 1) for i in range(len(runs))])
+            ax.set_xlim(-0.5, len(runs) - 0.5)
+            ax.grid(axis="y")
+    set_footer(fig, [TEXT[lang]["chart_footer"].format(
+        first=runs[0] if runs else "-", last=runs[-1] if runs else "-", runs=len(runs))])
+    return fig
+
+
+def _wrap(text: str, width: int = 34) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+# --------------------------------------------------------------------------- the run's step
+
+
+def record_changes(run_dir: Path, manifest: Mapping, *, reports_dir: Path, config_dir: Path,
+                   compare_with: str | None = None, repo: Path | None = None) -> dict:
+    """What a run does after its notebooks: keep a copy of its definition files,
+    compare with the previous finished run (or ``compare_with``), write
+    ``changes.json``, ``revisions.csv`` and the revision chart
+    (``changes/revision_history.{png,svg,pdf}``). Returns the changes."""
+    keep_config(run_dir, config_dir, manifest.get("inputs", {}).get("config_files", {}))
+    lang = str(manifest.get("lang") or "en")
+    run_id = str(manifest.get("run_id", run_dir.name))
+    previous = resolve_run(reports_dir, compare_with) if compare_with else previous_run(reports_dir, run_id)
+    if previous is None:
+        changes = first_run(manifest)
+    else:
+        changes = compare_runs(previous, run_dir, current_manifest=manifest, repo=repo, lang=lang)
+    _write_json(run_dir / CHANGES_FILE, changes)
+    rows = revision_history(reports_dir, run_dir, current_manifest=manifest, lang=lang)
+    write_history(rows, run_dir / REVISIONS_FILE)
+    if rows:
+        import matplotlib.pyplot as plt
+
+        from lcanalysis.plots.style import save_figure
+
+        fig = revision_chart(rows, lang=lang, synthetic=bool(manifest.get("synthetic")))
+        save_figure(fig, CHART_NAME, notebook=CHART_FOLDER, size="report_page", figures_dir=run_dir,
+                    metadata={"source": "lcanalysis run manifests and exported tables", "run_id": run_id})
+        plt.close(fig)
+    return changes
+
+
+def _write_json(path: Path, data: Mapping) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+# --------------------------------------------------------------------------- words
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Changes since the last run",
+        "compared": "This run ({current}) compared with run {previous}.",
+        "first": "There is no earlier finished run to compare with.",
+        "not_comparable": "The two runs are not comparable, so their numbers are not compared:",
+        "moved": "Moved beyond their uncertainty",
+        "moved_none": "No headline finding moved beyond its uncertainty.",
+        "moved_other": "{n} other indicator(s) moved beyond their uncertainty (in the table below).",
+        "why": "Why: what changed between the runs",
+        "no_causes": "Nothing changed in the data, definitions, parameters or code between the two runs.",
+        "data": "Data", "definitions": "Definitions", "parameters": "Parameters", "code": "Code",
+        "added": "added", "removed": "removed", "edited": "edited",
+        "keys": "keys", "keys_unknown": "keys not known (no copy of the earlier file)",
+        "in_tasks": "in",
+        "all_table": "All indicators",
+        "indicator": "Indicator", "previous": "Previous", "current": "Current",
+        "difference": "Difference (95 % CI)", "beyond": "Beyond uncertainty",
+        "yes": "yes", "no": "no", "na": "–",
+        "only_previous": "only in the previous run", "only_current": "only in this run",
+        "counts": ("{indicators} indicators: {beyond} beyond their uncertainty, {within} within it, "
+                   "{suppressed} suppressed in a run, {only} in only one run."),
+        "method": ("A difference is beyond its uncertainty when its 95 % interval excludes zero: "
+                   "Newcombe's interval for proportions of people, otherwise the interval recovered "
+                   "from the two runs' intervals (docs/methods.md, \"Changes between runs\")."),
+        "history": "Revision history of the headline indicators",
+        "chart_title": "Headline indicators in each run, with 95 % intervals",
+        "chart_footer": "Runs 1-{runs}: {first} to {last} (revisions.csv in the run folder).",
+        "pp": "pp",
+    },
+    "sv": {
+        "title": "Förändringar sedan förra körningen",
+        "compared": "Den här körningen ({current}) jämförd med körning {previous}.",
+        "first": "Det finns ingen tidigare avslutad körning att jämföra med.",
+        "not_comparable": "Körningarna är inte jämförbara, så deras siffror jämförs inte:",
+        "moved": "Förändrats mer än osäkerheten",
+        "moved_none": "Inget av huvudresultaten har förändrats mer än sin osäkerhet.",
+        "moved_other": "{n} andra indikator(er) har förändrats mer än osäkerheten (i tabellen nedan).",
+        "why": "Varför: vad som ändrats mellan körningarna",
+        "no_causes": "Inget har ändrats i data, definitioner, parametrar eller kod mellan körningarna.",
+        "data": "Data", "definitions": "Definitioner", "parameters": "Parametrar", "code": "Kod",
+        "added": "tillagd", "removed": "borttagen", "edited": "ändrad",
+        "keys": "nycklar", "keys_unknown": "nycklarna okända (ingen kopia av den tidigare filen)",
+        "in_tasks": "i",
+        "all_table": "Alla indikatorer",
+        "indicator": "Indikator", "previous": "Förra", "current": "Nu",
+        "difference": "Skillnad (95 % KI)", "beyond": "Mer än osäkerheten",
+        "yes": "ja", "no": "nej", "na": "–",
+        "only_previous": "bara i förra körningen", "only_current": "bara i den här körningen",
+        "counts": ("{indicators} indikatorer: {beyond} förändrade mer än osäkerheten, {within} inom den, "
+                   "{suppressed} undertryckta i en körning, {only} bara i en körning."),
+        "method": ("En skillnad är större än osäkerheten när dess 95-procentiga intervall utesluter noll: "
+                   "Newcombes intervall för andelar av personer, annars intervallet som återvinns ur de "
+                   "två körningarnas intervall (docs/methods.md, \"Changes between runs\")."),
+        "history": "Revisionshistorik för huvudindikatorerna",
+        "chart_title": "Huvudindikatorerna i varje körning, med 95 % konfidensintervall",
+        "chart_footer": "Körning 1-{runs}: {first} till {last} (revisions.csv i körningens mapp).",
+        "pp": "p.e.",
+    },
+}
+
+
+def _number(value: float, proportion: bool, lang: str) -> str:
+    """A value: per cent with one decimal for a rate, else two decimals."""
+    from lcanalysis.plots.labels import format_number, format_percent
+
+    return format_percent(value, lang, 1) if proportion else format_number(value, lang, 2)
+
+
+def _signed(value: float, proportion: bool, lang: str, *, sign: bool = True) -> str:
+    """A difference: percentage points for rates, with a + before a positive one."""
+    from lcanalysis.plots.labels import format_number
+
+    if proportion:
+        text = format_number(value * 100, lang, 1) + "\u00a0" + TEXT[lang]["pp"]
+    else:
+        text = format_number(value, lang, 2)
+    positive = text[0].isdigit() and any(ch in "123456789" for ch in text.split("\u00a0")[0])
+    return ("+" + text) if sign and value > 0 and positive else text
+
+
+def _shown(entry: Mapping, side: str, lang: str) -> str:
+    """A run's value as shown: its suppression code, "only in ..." or a dash, or the number."""
+    t = TEXT[lang]
+    if entry.get(f"{side}_suppressed"):
+        return f"[{entry[f'{side}_suppressed']}]"
+    if entry.get(side) is None:
+        other = "current" if side == "previous" else "previous"
+        return t[f"only_{other}"] if entry["status"] == f"only_{other}" else t["na"]
+    return _number(entry[side], bool(entry.get("proportion")), lang)  # type: ignore[arg-type]
+
+
+def _difference(entry: Mapping, lang: str) -> str:
+    """The difference with its 95 % interval, or a dash."""
+    if entry.get("difference") is None:
+        return TEXT[lang]["na"]
+    prop = bool(entry.get("proportion"))
+    text = _signed(entry["difference"], prop, lang)  # type: ignore[arg-type]
+    if entry.get("difference_ci"):
+        lo, hi = (_signed(v, prop, lang, sign=False) for v in entry["difference_ci"])  # type: ignore[union-attr]
+        text += f" ({lo}; {hi})" if lang == "sv" else f" ({lo} to {hi})"
+    return text
+
+
+def _beyond(entry: Mapping, lang: str) -> str:
+    value = entry.get("beyond_uncertainty")
+    return TEXT[lang]["na"] if value is None else TEXT[lang]["yes" if value else "no"]
+
+
+def cause_lines(changes: Mapping, lang: str) -> list[tuple[str, str]]:
+    """(kind, sentence) for every cause, in the order data, definitions, parameters, code."""
+    t = TEXT[lang]
+    found: Mapping[str, Sequence[Mapping]] = changes.get("causes", {})
+    lines = []
+    for c in found.get("data", []):
+        lines.append(("data", f"{c['source']}: {c['file']} {t[c['change']]}"))
+    for c in found.get("definitions", []):
+        keys = c.get("keys")
+        detail = f"{t['keys']} {', '.join(keys)}" if keys else t["keys_unknown"] if c["change"] == "edited" else ""
+        lines.append(("definitions", f"config/{c['file']} {t[c['change']]}" + (f" ({detail})" if detail else "")))
+    for c in found.get("parameters", []):
+        tasks = c.get("tasks") or []
+        shown = ", ".join(tasks[:3]) + (f" (+{len(tasks) - 3})" if len(tasks) > 3 else "")
+        where = f" {t['in_tasks']} {shown}" if tasks and c["parameter"] != "notebooks" else ""
+        lines.append(("parameters", f"{c['parameter']}: {_value(c['previous'])} → {_value(c['current'])}{where}"))
+    for c in found.get("code", []):
+        if "package" in c:
+            lines.append(("code", f"{c['package']} {c['previous']} → {c['current']}"))
+        else:
+            lines.append(("code", f"{c['commit']} {c['subject']}" + (f" ({c['direction']})" if c.get("direction")
+                                                                      else "")))
+    return lines
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "–"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def section_html(run_dir: Path, lang: str) -> str:
+    """The report section "Changes since the last run" / "Förändringar sedan förra
+    körningen" of a run folder, from its changes.json and revision chart (empty when
+    the run has no changes.json). Findings first: headline indicators that moved
+    beyond their uncertainty and the causes; then every indicator in a table, a
+    suppressed value shown by its code in either run's column; then the revision
+    history chart."""
+    path = run_dir / CHANGES_FILE
+    if not path.is_file():
+        return ""
+    changes = json.loads(path.read_text(encoding="utf-8"))
+    t = TEXT[lang]
+    esc = html.escape
+    out = [f'<section class="report-section" id="changes"><h2>{esc(t["title"])}</h2>']
+    if changes.get("previous_run") is None:
+        out.append(f"<p>{esc(t['first'])}</p>")
+    else:
+        out.append(f"<p>{esc(t['compared'].format(current=changes['current_run'], previous=changes['previous_run']))}"
+                   "</p>")
+    if changes.get("previous_run") is not None and not changes.get("comparable"):
+        out.append(f'<p class="notice">{esc(t["not_comparable"])}</p><ul>'
+                   + "".join(f"<li>{esc(r)}</li>" for r in changes["not_comparable"]) + "</ul>")
+    entries: list[Mapping] = changes.get("indicators", [])
+    if changes.get("comparable"):
+        moved = [e for e in entries if e["headline"] and e["beyond_uncertainty"]]
+        out.append(f"<h3>{esc(t['moved'])}</h3>")
+        if moved:
+            out.append("<ul>" + "".join(
+                f"<li><strong>{esc(str(e['label']))}</strong>: {esc(_shown(e, 'previous', lang))} → "
+                f"{esc(_shown(e, 'current', lang))}, {esc(_difference(e, lang))}</li>" for e in moved) + "</ul>")
+        else:
+            out.append(f"<p>{esc(t['moved_none'])}</p>")
+        others = sum(1 for e in entries if not e["headline"] and e["beyond_uncertainty"])
+        if others:
+            out.append(f"<p>{esc(t['moved_other'].format(n=others))}</p>")
+    if changes.get("previous_run") is not None:
+        out.append(f"<h3>{esc(t['why'])}</h3>")
+        lines = cause_lines(changes, lang)
+        if lines:
+            out.append("<ul>" + "".join(f"<li><strong>{esc(t[kind])}</strong>: {esc(text)}</li>"
+                                        for kind, text in lines) + "</ul>")
+        else:
+            out.append(f"<p>{esc(t['no_causes'])}</p>")
+    if entries:
+        s = changes.get("summary") or summary(changes)
+        out.append(f"<h3>{esc(t['all_table'])}</h3><p>{esc(t['counts'].format(indicators=s['indicators'], beyond=s['beyond_uncertainty'], within=s['within_uncertainty'], suppressed=s['suppressed'], only=s['only_previous'] + s['only_current']))} {esc(t['method'])}</p>")  # noqa: E501
+        head = "".join(f'<th scope="col">{esc(t[c])}</th>'
+                       for c in ("indicator", "previous", "current", "difference", "beyond"))
+        body = "".join(
+            f"<tr><th scope=\"row\">{esc(str(e['label']))}<br><span class=\"nb-label\">{esc(str(e['id']))}</span></th>"
+            f"<td>{esc(_shown(e, 'previous', lang))}</td><td>{esc(_shown(e, 'current', lang))}</td>"
+            f"<td>{esc(_difference(e, lang))}</td><td>{esc(_beyond(e, lang))}</td></tr>"
+            for e in entries)
+        out.append(f'<table class="lc-table changes" lang="{lang}"><thead><tr>{head}</tr></thead>'
+                   f"<tbody>{body}</tbody></table>")
+    chart = run_dir / CHART_FOLDER / f"{CHART_NAME}.png"
+    if chart.is_file():
+        data = base64.b64encode(chart.read_bytes()).decode("ascii")
+        out.append(f"<h3>{esc(t['history'])}</h3>"
+                   f'<img alt="{esc(t["chart_title"])}" src="data:image/png;base64,{data}">')
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def terminal_text(changes: Mapping, lang: str = "en") -> str:
+    """What ``lcanalysis compare`` prints: the same content as :func:`section_html`."""
+    t = TEXT[lang]
+    lines = [t["title"], "=" * len(t["title"])]
+    if changes.get("previous_run") is None:
+        lines.append(t["first"])
+        return "\n".join(lines)
+    lines.append(t["compared"].format(current=changes["current_run"], previous=changes["previous_run"]))
+    if not changes.get("comparable"):
+        lines.append(t["not_comparable"])
+        lines += [f"  - {r}" for r in changes["not_comparable"]]
+    entries: list[Mapping] = changes.get("indicators", [])
+    if changes.get("comparable"):
+        lines += ["", t["moved"] + ":"]
+        moved = [e for e in entries if e["headline"] and e["beyond_uncertainty"]]
+        lines += [f"  - {e['label']}: {_shown(e, 'previous', lang)} → {_shown(e, 'current', lang)}, "
+                  f"{_difference(e, lang)}" for e in moved] or [f"  {t['moved_none']}"]
+        others = sum(1 for e in entries if not e["headline"] and e["beyond_uncertainty"])
+        if others:
+            lines.append("  " + t["moved_other"].format(n=others))
+    lines += ["", t["why"] + ":"]
+    lines += [f"  - {t[kind]}: {text}" for kind, text in cause_lines(changes, lang)] or [f"  {t['no_causes']}"]
+    if entries:
+        s = changes.get("summary") or summary(changes)
+        lines += ["", t["all_table"] + ": " + t["counts"].format(
+            indicators=s["indicators"], beyond=s["beyond_uncertainty"], within=s["within_uncertainty"],
+            suppressed=s["suppressed"], only=s["only_previous"] + s["only_current"])]
+        rows = [(str(e["label"]), _shown(e, "previous", lang), _shown(e, "current", lang),
+                 _difference(e, lang), _beyond(e, lang)) for e in entries]
+        header = (t["indicator"], t["previous"], t["current"], t["difference"], t["beyond"])
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
+        for r in [header, *rows]:
+            lines.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+    return "\n".join(lines)

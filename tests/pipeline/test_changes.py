@@ -1,0 +1,361 @@
+"""Run-to-run changes (lcanalysis.pipeline.changes) on small run folders built here.
+
+Each run folder imitates what ``lcanalysis run`` writes: manifest.json (inputs'
+hashes, task parameters, commit, versions) and tables/<notebook>/<table>.csv in the
+export format of lcanalysis.report.tables (en: ``,`` and decimal points; sv: ``;``
+and decimal commas; a suppressed cell as ``[code]``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from statsmodels.stats.proportion import proportion_confint
+
+from lcanalysis.pipeline import changes as ch
+from lcanalysis.stats import difference_in_proportions
+
+HEADER = "route,characteristic,numerator,denominator,rate,ci_low,ci_high,suppressed,suppression_reason"
+TASKS = ("10_lessons_learnt", "02_study_progression")
+
+
+def rate_row(route: str, characteristic: str, x: int, n: int) -> str:
+    low, high = proportion_confint(x, n, method="wilson")
+    return f"{route},{characteristic},{x},{n},{x / n:.6f},{low:.6f},{high:.6f},false,"
+
+
+def reach_table(lc: tuple[int, int] = (76, 100), campus: tuple[int, int] = (340, 1000)) -> str:
+    return "\n".join([HEADER, rate_row("learning_centre", "first_generation", *lc),
+                      rate_row("campus", "first_generation", *campus)]) + "\n"
+
+
+PILOT_EFFECT = ("method,estimate,std_error,ci_low,ci_high,p_value,n_obs,n_units,comparison,outcome\n"
+                "twfe,7.5,0.7,6.1,8.9,0,3480,290,all,applicants_per_10k\n")
+PERFORMANCE = ("route,numerator,denominator,rate,ci_low,ci_high,suppressed,suppression_reason,"
+               "n_persons,n_registrations,incomplete_window\n"
+               "learning_centre,4051.5,4590,0.88268,0.844514,0.920846,false,,90,612,1517\n")
+
+
+def make_run(reports: Path, run_id: str, *, tables: dict[str, str] | None = None,
+             raw: dict[str, str] | None = None, config: dict[str, str] | None = None,
+             params: dict[str, object] | None = None, commit: str | None = None,
+             synthetic: bool = True, raw_dir: str = "data/raw/demo", lang: str = "en",
+             finished: bool = True, findings: int = 0) -> Path:
+    """A run folder with a manifest and exported tables (name "<task>/<table>" -> CSV text)."""
+    run = reports / run_id
+    parameters = {"lang": lang, "disclosure_policy": "default", "cohort_terms": ["HT2024", "VT2025"],
+                  "run_id": run_id, "tables_dir": f"reports/{run_id}/tables", "synthetic": synthetic,
+                  **(params or {})}
+    manifest = {
+        "run_id": run_id, "started": f"2026-01-0{run_id[-1]}T02:30:00+00:00",
+        "finished": f"2026-01-0{run_id[-1]}T02:32:00+00:00" if finished else None,
+        "git_commit": commit, "versions": {"lcanalysis": "0.1.0", "polars": "1.20.0"},
+        "lang": lang, "synthetic": synthetic,
+        "inputs": {"raw_dir": raw_dir,
+                   "raw_files": raw if raw is not None else {"registrations/ladok.csv": "aa",
+                                                              "results/results.csv": "bb"},
+                   "config_files": config if config is not None else {"codes.yaml": "c1",
+                                                                       "learning_centres.yaml": "l1"}},
+        "tasks": {t: {"notebook": t, "status": "ok", "outcome": "ok", "parameters": dict(parameters)}
+                  for t in TASKS},
+        "privacy_gate": {"findings": findings},
+    }
+    tables = tables if tables is not None else {"10_lessons_learnt/reach": reach_table(),
+                                                "10_lessons_learnt/pilot_effect": PILOT_EFFECT,
+                                                "02_study_progression/performance_rate": PERFORMANCE}
+    for name, text in tables.items():
+        path = run / "tables" / f"{name}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8-sig")
+    (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return run
+
+
+def by_id(changes: dict) -> dict[str, dict]:
+    return {e["id"]: e for e in changes["indicators"]}
+
+
+LC = "10_lessons_learnt/reach?route=learning_centre&characteristic=first_generation"
+
+
+# --------------------------------------------------------------------------- the Done-when cases
+
+
+def test_identical_runs_have_no_causes_and_no_movement(tmp_path):
+    a = make_run(tmp_path, "run-1", commit=None)
+    b = make_run(tmp_path, "run-2", commit=None)
+    changes = ch.compare_runs(a, b)
+    assert changes["comparable"] is True
+    assert changes["causes"] == {"data": [], "definitions": [], "parameters": [], "code": []}
+    entries = changes["indicators"]
+    assert len(entries) == 4  # two reach rows, one pilot effect, one performance rate
+    assert all(e["difference"] == 0 and e["beyond_uncertainty"] is False for e in entries)
+    assert changes["summary"]["moved"] == 0 and changes["summary"]["beyond_uncertainty"] == 0
+
+
+def test_a_changed_raw_file_is_a_data_cause_naming_its_source(tmp_path):
+    a = make_run(tmp_path, "run-1")
+    b = make_run(tmp_path, "run-2", raw={"registrations/ladok.csv": "CHANGED",
+                                         "results/results.csv": "bb",
+                                         "surveys/2025.xlsx": "new"})
+    data = ch.compare_runs(a, b)["causes"]["data"]
+    assert data == [{"source": "registrations", "file": "registrations/ladok.csv", "change": "edited"},
+                    {"source": "surveys", "file": "surveys/2025.xlsx", "change": "added"}]
+    assert ch.data_causes({"results/r.csv": "x"}, {}) == [
+        {"source": "results", "file": "results/r.csv", "change": "removed"}]
+
+
+def test_a_changed_pipeline_parameter_is_a_parameters_cause_naming_it(tmp_path):
+    a = make_run(tmp_path, "run-1")
+    b = make_run(tmp_path, "run-2", params={"cohort_terms": ["HT2024", "VT2025", "HT2025"]})
+    parameters = ch.compare_runs(a, b)["causes"]["parameters"]
+    assert parameters == [{"parameter": "cohort_terms", "tasks": sorted(TASKS),
+                           "previous": ["HT2024", "VT2025"], "current": ["HT2024", "VT2025", "HT2025"]}]
+
+
+def test_a_changed_definition_file_is_a_definitions_cause_with_its_keys(tmp_path):
+    config = tmp_path / "config"
+    config.mkdir()
+    centres = config / "learning_centres.yaml"
+    centres.write_text("learning_centres:\n  norrtalje: {start_term: HT2024, serves: ['0188']}\n"
+                       "  arvika: {start_term: VT2025}\n", encoding="utf-8")
+    from lcanalysis.clean import file_sha256
+
+    a = make_run(tmp_path / "reports", "run-1", config={"learning_centres.yaml": file_sha256(centres)})
+    assert ch.keep_config(a, config, {"learning_centres.yaml": file_sha256(centres)}) == [
+        "learning_centres.yaml"]
+    centres.write_text("learning_centres:\n  norrtalje: {start_term: VT2025, serves: ['0188']}\n"
+                       "  arvika: {start_term: VT2025}\n  vastervik: {start_term: VT2025}\n",
+                       encoding="utf-8")
+    b = make_run(tmp_path / "reports", "run-2", config={"learning_centres.yaml": file_sha256(centres)})
+    ch.keep_config(b, config, {"learning_centres.yaml": file_sha256(centres)})
+    definitions = ch.compare_runs(a, b)["causes"]["definitions"]
+    assert definitions == [{"file": "learning_centres.yaml", "change": "edited",
+                            "keys": ["learning_centres.norrtalje.start_term", "learning_centres.vastervik"]}]
+
+
+def test_a_definition_file_without_an_earlier_copy_is_named_with_keys_unknown(tmp_path):
+    a = make_run(tmp_path, "run-1", config={"codes.yaml": "c1"})
+    b = make_run(tmp_path, "run-2", config={"codes.yaml": "c2", "evidence.yaml": "e1"})
+    changes = ch.compare_runs(a, b)
+    assert changes["causes"]["definitions"] == [
+        {"file": "codes.yaml", "change": "edited", "keys": None},
+        {"file": "evidence.yaml", "change": "added", "keys": None}]
+    assert ("definitions", "config/codes.yaml edited (keys not known (no copy of the earlier file))") \
+        in ch.cause_lines(changes, "en")
+
+
+def test_the_report_section_appears_in_both_languages(tmp_path):
+    make_run(tmp_path, "run-1", tables={"10_lessons_learnt/reach": reach_table((760, 1000))})
+    b = make_run(tmp_path, "run-2", tables={"10_lessons_learnt/reach": reach_table((710, 1000))},
+                 raw={"registrations/ladok.csv": "new", "results/results.csv": "bb"})
+    ch.record_changes(b, json.loads((b / "manifest.json").read_text()), reports_dir=tmp_path,
+                      config_dir=tmp_path / "no-config")
+    en, sv = ch.section_html(b, "en"), ch.section_html(b, "sv")
+    assert "<h2>Changes since the last run</h2>" in en
+    assert "<h2>Förändringar sedan förra körningen</h2>" in sv
+    for text, moved, cause in ((en, "Moved beyond their uncertainty", "registrations/ladok.csv edited"),
+                               (sv, "Förändrats mer än osäkerheten", "registrations/ladok.csv ändrad")):
+        assert moved in text and cause in text
+        # the headline that moved: 76 % -> 71 % of 1,000 (Newcombe: -8.8 to -1.1 points)
+        assert "reach: " in text
+    assert "76.0% → 71.0%, −5.0\u00a0pp (−8.8\u00a0pp to −1.1\u00a0pp)" in en
+    assert "76,0\u00a0% → 71,0\u00a0%, −5,0\u00a0p.e. (−8,8\u00a0p.e.; −1,1\u00a0p.e.)" in sv
+    assert "Changes since" not in sv and "Förändringar" not in en
+
+
+# --------------------------------------------------------------------------- judging movement
+
+
+def test_newcombe_judges_a_proportion_of_people_hand_checked(tmp_path):
+    """76/100 -> 71/100: Newcombe (-0.1702, 0.0721) includes 0; 760/1000 -> 710/1000:
+    (-0.0885, -0.0113) excludes it (values from Newcombe 1998 method 10 by hand)."""
+    a = make_run(tmp_path, "run-1", tables={"10_lessons_learnt/reach": reach_table((76, 100), (760, 1000))})
+    b = make_run(tmp_path, "run-2", tables={"10_lessons_learnt/reach": reach_table((71, 100), (710, 1000))})
+    entries = by_id(ch.compare_runs(a, b))
+    small = entries[LC]
+    big = entries["10_lessons_learnt/reach?route=campus&characteristic=first_generation"]
+    assert small["method"] == big["method"] == "newcombe"
+    assert small["difference"] == pytest.approx(-0.05)
+    assert small["difference_ci"] == pytest.approx([-0.170170, 0.072065], abs=1e-5)
+    assert small["beyond_uncertainty"] is False
+    assert big["difference_ci"] == pytest.approx([-0.088493, -0.011313], abs=1e-5)
+    assert big["beyond_uncertainty"] is True
+    assert (small["previous_n"], small["current_n"]) == (100, 100)
+
+
+def test_other_estimates_are_judged_from_their_intervals(tmp_path):
+    """pilot effect 7.5 (6.1, 8.9) -> 10.0 (8.8, 11.2): MOVER interval
+    2.5 -/+ sqrt(1.2^2 + 1.4^2) = (0.656, 4.344), beyond; a credits ratio (n_persons)
+    is not treated as a proportion of people."""
+    a = make_run(tmp_path, "run-1")
+    effect = PILOT_EFFECT.replace("twfe,7.5,0.7,6.1,8.9", "twfe,10.0,0.6,8.8,11.2")
+    b = make_run(tmp_path, "run-2", tables={"10_lessons_learnt/pilot_effect": effect,
+                                            "02_study_progression/performance_rate": PERFORMANCE})
+    entries = by_id(ch.compare_runs(a, b))
+    twfe = entries["10_lessons_learnt/pilot_effect?method=twfe"]
+    assert twfe["method"] == "mover"
+    assert twfe["difference_ci"] == pytest.approx([2.5 - math.hypot(1.2, 1.4), 2.5 + math.hypot(1.2, 1.4)])
+    assert twfe["beyond_uncertainty"] is True and twfe["proportion"] is False
+    performance = entries["02_study_progression/performance_rate?route=learning_centre"]
+    assert performance["method"] == "mover" and performance["current_n"] == 90
+    assert entries[LC]["status"] == "only_previous"
+
+
+@given(st.integers(1, 400), st.integers(0, 400), st.integers(1, 400), st.integers(0, 400))
+def test_mover_on_wilson_intervals_is_newcombe(n1, x1, n2, x2):
+    """Zou & Donner's MOVER with Wilson intervals is Newcombe's method 10: checked
+    against statsmodels' implementation through lcanalysis.stats."""
+    x1, x2 = min(x1, n1), min(x2, n2)
+    (l1, u1), (l2, u2) = (proportion_confint(x, n, method="wilson") for x, n in ((x1, n1), (x2, n2)))
+    low, high = ch.mover_interval((x1 / n1, l1, u1), (x2 / n2, l2, u2))
+    expected = difference_in_proportions(x1, n1, x2, n2)
+    assert (low, high) == pytest.approx((expected.ci_low, expected.ci_high), abs=1e-9)
+
+
+def test_suppressed_values_stay_suppressed_and_are_never_differenced(tmp_path):
+    hidden = HEADER + "\nlearning_centre,first_generation,[small_count],[small_count],[small_count]," \
+                      "[small_count],[small_count],true,small_count\n"
+    a = make_run(tmp_path, "run-1", tables={"10_lessons_learnt/reach": hidden})
+    b = make_run(tmp_path, "run-2", tables={"10_lessons_learnt/reach": reach_table()})
+    changes = ch.compare_runs(a, b)
+    entry = by_id(changes)[LC]
+    assert entry["previous"] is None and entry["previous_suppressed"] == "small_count"
+    assert entry["current"] == pytest.approx(0.76)
+    assert entry["difference"] is None and entry["beyond_uncertainty"] is None
+    assert entry["status"] == "suppressed"
+    (b / ch.CHANGES_FILE).write_text(json.dumps(changes), encoding="utf-8")
+    assert "<td>[small_count]</td><td>76.0%</td><td>–</td><td>–</td>" in ch.section_html(b, "en")
+    assert "[small_count]" in ch.terminal_text(changes)
+
+
+def test_swedish_exports_are_read_with_their_separator_and_decimal_comma(tmp_path):
+    path = tmp_path / "reach.csv"
+    path.write_text("route;characteristic;numerator;denominator;rate;ci_low;ci_high;suppressed;"
+                    "suppression_reason\nlearning_centre;first_generation;76;100;0,76;0,667677;0,833087;"
+                    "false;\n", encoding="utf-8-sig")
+    [indicator] = ch.read_table(path, "10_lessons_learnt/reach")
+    assert indicator.id == LC
+    assert (indicator.value, indicator.ci_low, indicator.numerator, indicator.denominator) == (
+        0.76, 0.667677, 76, 100)
+
+
+def test_an_unreadable_number_names_file_row_and_column(tmp_path):
+    path = tmp_path / "reach.csv"
+    path.write_text(HEADER + "\nlearning_centre,first_generation,76,100,0.76,low,0.83,false,\n",
+                    encoding="utf-8")
+    with pytest.raises(ch.LcanalysisError, match=r"reach.csv: row 2, column 'ci_low': 'low'"):
+        ch.read_table(path, "10_lessons_learnt/reach")
+
+
+def test_findings_table_is_the_headline_when_present(tmp_path):
+    findings = "finding,estimate,ci_low,ci_high,n,evidence_ofs\nreach_first_generation,0.76,0.67,0.83,100,strong\n"
+    run = make_run(tmp_path, "run-1", tables={"10_lessons_learnt/findings": findings,
+                                              "10_lessons_learnt/reach": reach_table()})
+    assert ch.headline_ids(ch.read_indicators(run)) == [
+        "10_lessons_learnt/findings?finding=reach_first_generation"]
+
+
+# --------------------------------------------------------------------------- comparability
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"synthetic": False}, "synthetic demo world before, real data now"),
+    ({"raw_dir": "data/raw"}, "different raw folder: data/raw/demo before, data/raw now"),
+    ({"params": {"disclosure_policy": "ofs"}}, "different disclosure policy: default before, ofs now"),
+])
+def test_runs_that_are_not_comparable_say_so(tmp_path, change, reason):
+    a = make_run(tmp_path, "run-1")
+    b = make_run(tmp_path, "run-2", **change)
+    changes = ch.compare_runs(a, b)
+    assert changes["comparable"] is False and changes["not_comparable"] == [reason]
+    assert changes["indicators"] == []
+    (b / ch.CHANGES_FILE).write_text(json.dumps(changes), encoding="utf-8")
+    assert reason in ch.section_html(b, "en")
+
+
+# --------------------------------------------------------------------------- code
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True,
+                          env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+                               "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
+                               "PATH": "/usr/bin:/bin"}).stdout.strip()
+
+
+def test_code_causes_are_the_commits_between_the_runs(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "first")
+    first = git(repo, "rev-parse", "HEAD")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "Reach counts first-generation students by parent")
+    second = git(repo, "rev-parse", "HEAD")
+    a = make_run(tmp_path, "run-1", commit=first)
+    b = make_run(tmp_path, "run-2", commit=second)
+    code = ch.compare_runs(a, b, repo=repo)["causes"]["code"]
+    assert code == [{"commit": second[:len(code[0]["commit"])],
+                     "subject": "Reach counts first-generation students by parent"}]
+    outside = ch.compare_runs(make_run(tmp_path, "run-3", commit=None), b, repo=repo)["causes"]["code"]
+    assert outside[0]["commit"] == "unknown"
+
+
+def test_package_versions_that_changed_are_code_causes():
+    assert ch.code_causes({"versions": {"polars": "1.20.0"}}, {"versions": {"polars": "1.21.0"}}, None) == [
+        {"package": "polars", "previous": "1.20.0", "current": "1.21.0"}]
+
+
+# --------------------------------------------------------------------------- history and the run's step
+
+
+def test_previous_run_skips_unfinished_runs_and_runs_with_privacy_findings(tmp_path):
+    make_run(tmp_path, "run-1")
+    make_run(tmp_path, "run-2", findings=3)
+    make_run(tmp_path, "run-3", finished=False)
+    assert ch.previous_run(tmp_path, "run-4").name == "run-1"
+    assert ch.previous_run(tmp_path, "run-1") is None
+    with pytest.raises(ch.RunNotFound, match="run-9: no run folder"):
+        ch.resolve_run(tmp_path, "run-9")
+
+
+def test_revision_history_across_runs_keeps_suppression(tmp_path):
+    hidden = HEADER + "\nlearning_centre,first_generation,[small_count],[small_count],[small_count]," \
+                      "[small_count],[small_count],true,small_count\n"
+    make_run(tmp_path, "run-1", tables={"10_lessons_learnt/reach": hidden})
+    make_run(tmp_path, "run-2", tables={"10_lessons_learnt/reach": reach_table((60, 90))})
+    make_run(tmp_path, "run-3", synthetic=False, tables={"10_lessons_learnt/reach": reach_table((1, 2))})
+    current = make_run(tmp_path, "run-4", tables={"10_lessons_learnt/reach": reach_table((76, 100))})
+    rows = [r for r in ch.revision_history(tmp_path, current) if r["id"] == LC]
+    assert [(r["run_id"], r["value"], r["suppressed"]) for r in rows] == [
+        ("run-1", None, "small_count"), ("run-2", pytest.approx(0.666667), None), ("run-4", 0.76, None)]
+    ch.write_history(rows, tmp_path / "revisions.csv")
+    lines = (tmp_path / "revisions.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1].endswith("[small_count],[small_count],[small_count],[small_count],small_count")
+
+
+def test_record_changes_writes_changes_history_and_chart(tmp_path):
+    make_run(tmp_path, "run-1")
+    current = make_run(tmp_path, "run-2", tables={"10_lessons_learnt/reach": reach_table((710, 1000))})
+    changes = ch.record_changes(current, json.loads((current / "manifest.json").read_text()),
+                                reports_dir=tmp_path, config_dir=tmp_path / "none")
+    assert json.loads((current / "changes.json").read_text()) == json.loads(json.dumps(changes))
+    assert changes["previous_run"] == "run-1"
+    assert (current / "revisions.csv").is_file()
+    for suffix in ("png", "svg", "pdf"):
+        assert (current / "changes" / f"revision_history.{suffix}").stat().st_size > 1000
+    assert 'src="data:image/png;base64,' in ch.section_html(current, "sv")
+
+
+def test_the_first_run_says_there_is_nothing_to_compare(tmp_path):
+    run = make_run(tmp_path, "run-1")
+    ch.record_changes(run, json.loads((run / "manifest.json").read_text()), reports_dir=tmp_path,
+                      config_dir=tmp_path / "none")
+    assert json.loads((run / "changes.json").read_text())["previous_run"] is None
+    assert "There is no earlier finished run to compare with." in ch.section_html(run, "en")
