@@ -34,6 +34,8 @@ from lcanalysis.clean.sources import TABLE_OF_SOURCE, Lookups, finish, source_ru
 from lcanalysis.config import load_codes, load_learning_centres, load_programmes
 from lcanalysis.errors import InputError
 from lcanalysis.ingest import (
+    RAW_SUFFIXES,
+    SCB_SUFFIXES,
     SOURCES,
     list_source_files,
     load_column_config,
@@ -255,12 +257,15 @@ def _account(accounts: list[FileAccount], good: pl.DataFrame, duplicates: pl.Dat
         acc.quarantined = reasons.get(acc.file, {})
 
 
-def _clean_municipal_stats(files: list[Path], raw_dir: Path, known_codes: set[str]) -> _SourceResult:
-    """SCB exports -> municipal_stats. A row is one region-by-category line of the file.
+def _clean_municipal_stats(files: list[Path], raw_dir: Path) -> _SourceResult:
+    """SCB tables -> municipal_stats. A row is one record of the file: a line of a
+    CSV or sheet, a stub row of a PX or JSON table.
 
-    National (``Riket``) and county lines are totals, not municipalities: they are set
-    aside in quarantine with reason ``aggregate_region`` so the accounting shows them.
-    A 4-digit code that is not one of the 290 municipalities is an error.
+    National, county and NUTS lines are totals, not municipalities: they are set
+    aside in quarantine with reason ``aggregate_region`` so the accounting shows
+    them; lines that feed no column (a total of a dimension that is summed over, an
+    age outside 25-64 in an education table) with reason ``not_needed``. A table that cannot serve (another measure, no municipality) is refused
+    by :func:`lcanalysis.ingest.read_scb_table`.
     """
     tables = [read_scb_table(path) for path in files]
     frame, _ = municipal_stats_from_scb(tables)
@@ -268,33 +273,29 @@ def _clean_municipal_stats(files: list[Path], raw_dir: Path, known_codes: set[st
     quarantined: list[pl.DataFrame] = []
     for path, table in zip(files, tables, strict=True):
         name = path.relative_to(raw_dir).as_posix()
-        lines = table.frame.select("_row", "region_label").unique().with_columns(
-            pl.col("region_label").str.extract(r"^\s*(\d+)", 1).alias("code")
+        lines = table.frame.group_by("_row").agg(
+            pl.when((pl.col("region_kind") != "municipality").all())
+            .then(pl.lit("aggregate_region"))
+            .when(pl.col("band").is_null().all())
+            .then(pl.lit("not_needed"))
+            .alias("reason")
         )
-        aggregate = lines.filter(
-            pl.col("code").is_null() | (pl.col("code").str.len_chars() < 4)
-        )
-        unknown = lines.filter(
-            (pl.col("code").str.len_chars() == 4) & ~pl.col("code").is_in(list(known_codes))
-        )
-        if unknown.height:
-            first = unknown.sort("_row").row(0, named=True)
-            raise InputError(
-                f"region {first['region_label']!r} is not one of the 290 municipalities",
-                file=path, row=first["_row"], column="region",
-            )
+        aside = lines.filter(pl.col("reason").is_not_null())
         accounts.append(
             FileAccount(
                 "municipal_stats", name, rows_in=lines.height,
-                rows_out=lines.height - aggregate.height,
-                quarantined={"aggregate_region": aggregate.height} if aggregate.height else {},
+                rows_out=lines.height - aside.height,
+                quarantined=dict(aside.group_by("reason").len().sort("reason").iter_rows()),
+                warnings=[f"{name}: {w}" for w in (f"read as {table.kind}: {table.layout}", *table.warnings)],
             )
         )
         quarantined.append(
-            aggregate.select(
+            aside.sort("_row").select(
                 pl.lit("municipal_stats").alias("source"), pl.lit(name).alias("file"),
-                pl.col("_row").cast(pl.Int64).alias("row"), pl.lit("region").alias("column"),
-                pl.lit("aggregate_region").alias("reason"), pl.lit(None, pl.Utf8).alias("person_id"),
+                pl.col("_row").cast(pl.Int64).alias("row"),
+                pl.when(pl.col("reason") == "aggregate_region").then(pl.lit("region"))
+                .otherwise(pl.lit(", ".join(table.summed) or None)).cast(pl.Utf8).alias("column"),
+                pl.col("reason").cast(pl.Utf8), pl.lit(None, pl.Utf8).alias("person_id"),
             )
         )
     return _SourceResult(
@@ -383,8 +384,6 @@ def clean(
 def _clean(
     raw_dir: Path, out_dir: Path, *, key: bytes, today: date | None, config_dir: Path | None
 ) -> CleaningReport:
-    from lcanalysis import geo
-
     # pandera (for the schemas) takes about 0.4 s to import: done in the background
     # while the first file is read, which runs mostly outside the GIL.
     threading.Thread(target=schemas.preload, name="lcanalysis-schemas", daemon=True).start()
@@ -405,11 +404,19 @@ def _clean(
         if not files:
             continue
         if source == "municipal_stats":
-            known = set(geo.municipalities()["municipality_code"].to_list())
-            results[source] = _clean_municipal_stats(files, raw_dir, known)
+            results[source] = _clean_municipal_stats(files, raw_dir)
         else:
             results[source] = _clean_source(source, files, raw_dir, specs[source], lk, key)
 
+    if found.skipped:
+        first = found.skipped[0]
+        what = "a folder" if first.is_dir() else f"a {first.suffix or 'file without an ending'}"
+        readable = ", ".join(sorted(SCB_SUFFIXES if first.parent.name == "municipal_stats" else RAW_SUFFIXES))
+        raise InputError(
+            f"{what} in a source folder, which no reader reads (they read {readable}); "
+            "move it out of data/raw/<source>/ or export it in one of those formats",
+            file=first,
+        )
     tables = {TABLE_OF_SOURCE[s]: r.table for s, r in results.items()}
     person_sources = [r for s, r in results.items() if s != "municipal_stats"]
     if person_sources:

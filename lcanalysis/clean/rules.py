@@ -35,6 +35,7 @@ REASONS = (
     "invalid_value",
     "duplicate_key",
     "aggregate_region",
+    "not_needed",
 )
 
 

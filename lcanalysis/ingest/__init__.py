@@ -12,10 +12,20 @@ from lcanalysis.ingest.columns import (
     map_headers,
 )
 from lcanalysis.ingest.detect import detect_encoding, detect_separator
-from lcanalysis.ingest.read import SOURCES, RawTable, SourceFiles, list_source_files, read_raw_file
+from lcanalysis.ingest.read import (
+    RAW_SUFFIXES,
+    SCB_SUFFIXES,
+    SOURCES,
+    RawTable,
+    SourceFiles,
+    list_source_files,
+    read_raw_file,
+)
 from lcanalysis.ingest.scb import ScbTable, municipal_stats_from_scb, read_scb_table
 
 __all__ = [
+    "RAW_SUFFIXES",
+    "SCB_SUFFIXES",
     "SOURCES",
     "HeaderMapping",
     "RawTable",

@@ -69,6 +69,9 @@ SOURCES = (
 #: File endings read as raw data (compared case-insensitively).
 RAW_SUFFIXES = frozenset({".csv", ".txt", ".tsv", ".xlsx"})
 
+#: File endings read in the municipal_stats folder: SCB also gives PX and JSON.
+SCB_SUFFIXES = RAW_SUFFIXES | {".px", ".json"}
+
 #: Name of the row-number column added to every raw frame.
 ROW = "_row"
 
@@ -134,7 +137,9 @@ class SourceFiles:
         Source name -> the readable files of that source, sorted by name; only the
         sources whose folder exists.
     skipped:
-        Files (and sub-folders) in source folders that are not read, e.g. ``.pdf``.
+        Files (and sub-folders) in source folders that no reader reads, e.g. ``.pdf``:
+        the cleaner refuses them (a file that is neither read nor refused would let a
+        user believe it was read).
     """
 
     files: dict[str, list[Path]]
@@ -144,9 +149,10 @@ class SourceFiles:
 def list_source_files(raw_dir: Path) -> SourceFiles:
     """Find the raw exports of each source under ``raw_dir/<source>/``.
 
-    Files ending ``.csv``, ``.txt``, ``.tsv`` or ``.xlsx`` (any case) are listed;
-    hidden files, Excel lock files (``~$...``) and ``README*`` are ignored; anything
-    else is returned as skipped so the cleaning report can name it. A source whose
+    Files ending ``.csv``, ``.txt``, ``.tsv`` or ``.xlsx`` (any case; in
+    ``municipal_stats`` also ``.px`` and ``.json``) are listed; hidden files, Excel
+    lock files (``~$...``) and ``README*`` are ignored; anything else is returned as
+    skipped, for the cleaner to refuse. A source whose
     folder is absent is not in the result (its table is not produced).
     """
     files: dict[str, list[Path]] = {}
@@ -160,7 +166,8 @@ def list_source_files(raw_dir: Path) -> SourceFiles:
             name = entry.name
             if name.startswith((".", "~$")) or name.upper().startswith("README"):
                 continue
-            if entry.is_file() and entry.suffix.lower() in RAW_SUFFIXES:
+            suffixes = SCB_SUFFIXES if source == "municipal_stats" else RAW_SUFFIXES
+            if entry.is_file() and entry.suffix.lower() in suffixes:
                 found.append(entry)
             else:
                 skipped.append(entry)
