@@ -222,3 +222,34 @@ def run(
     result = run_pipeline(config, jobs=jobs, only=only or (), lang=lang, force=force, key_file=key_file)
     if result.failed or result.privacy_findings:
         raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- compare
+# Run-to-run changes (lcanalysis.pipeline.changes).
+
+
+@app.command()
+@_user_errors
+def compare(
+    run_a: Annotated[str, typer.Argument(help="The earlier run: its id, `latest`, or its folder.")],
+    run_b: Annotated[str, typer.Argument(help="The later run: its id, `latest` (default), or its folder.")] = "latest",
+    lang: Annotated[str | None, typer.Option(help="sv or en (default: the later run's language).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON, as in changes.json.")] = False,
+) -> None:
+    """What changed between two runs, and why: data, definitions, parameters and code,
+    then every exported indicator with its difference and whether it is beyond its uncertainty."""
+    import json
+
+    from lcanalysis import paths
+    from lcanalysis.pipeline import changes
+
+    if lang is not None and lang not in ("sv", "en"):
+        _fail(f"--lang must be sv or en, not {lang!r}")
+    reports = paths.reports_dir()
+    earlier, later = changes.resolve_run(reports, run_a), changes.resolve_run(reports, run_b)
+    result = changes.compare_runs(earlier, later, repo=paths.project_root(), lang=lang)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+        return
+    shown = lang or str(json.loads((later / "manifest.json").read_text(encoding="utf-8")).get("lang") or "en")
+    typer.echo(changes.terminal_text(result, shown))

@@ -359,3 +359,24 @@ def test_the_first_run_says_there_is_nothing_to_compare(tmp_path):
                       config_dir=tmp_path / "none")
     assert json.loads((run / "changes.json").read_text())["previous_run"] is None
     assert "There is no earlier finished run to compare with." in ch.section_html(run, "en")
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def test_lcanalysis_compare_prints_the_changes(tmp_path):
+    from tests.fixtures.cli import run_cli
+
+    reports = tmp_path / "reports"
+    make_run(reports, "run-1", tables={"10_lessons_learnt/reach": reach_table((760, 1000))})
+    make_run(reports, "run-2", tables={"10_lessons_learnt/reach": reach_table((710, 1000))},
+             params={"cohort_terms": ["HT2024"]})
+    env = {"LCANALYSIS_ROOT": str(tmp_path)}
+    done = run_cli("compare", "run-1", "run-2", env_extra=env)
+    assert done.returncode == 0, done.stderr
+    assert "Moved beyond their uncertainty:" in done.stdout
+    assert "cohort_terms: [\"HT2024\", \"VT2025\"] → [\"HT2024\"]" in done.stdout
+    assert json.loads(run_cli("compare", "run-1", "run-2", "--json", env_extra=env).stdout)[
+        "previous_run"] == "run-1"
+    missing = run_cli("compare", "run-0", env_extra=env)
+    assert missing.returncode == 2 and "run-0: no run folder with a manifest.json" in missing.stderr
