@@ -46,37 +46,6 @@ def _user_errors(func):
     return wrapper
 
 
-def resolve_raw_dir(raw: Path | None) -> Path:
-    """The raw folder to clean: the one given, else data/raw when it holds real
-    source folders, else the demo world in data/raw/demo."""
-    from lcanalysis import paths
-    from lcanalysis.ingest import SOURCES
-
-    if raw is not None:
-        return raw
-    base = paths.raw_dir()
-    if any((base / s).is_dir() for s in SOURCES):
-        return base
-    return paths.demo_raw_dir()
-
-
-def key_for(raw_dir: Path, key_file: Path | None) -> bytes:
-    """The pseudonymisation key for ``raw_dir``: the published demo key for the
-    synthetic world, else the evaluator's key; the demo key on real data is refused."""
-    from lcanalysis import identity
-    from lcanalysis.clean import is_synthetic
-    from lcanalysis.errors import KeyMissingError
-
-    if is_synthetic(raw_dir):
-        return identity.DEMO_KEY
-    key = identity.load_key(key_file)
-    if identity.is_demo_key(key):
-        raise KeyMissingError(
-            "the demo key cannot pseudonymise real data; create a key with `lcanalysis keygen`"
-        )
-    return key
-
-
 @app.command()
 @_user_errors
 def clean(
@@ -86,13 +55,14 @@ def clean(
     today: Annotated[str | None, typer.Option(help="Reference date for future-date checks, YYYY-MM-DD (default: today).")] = None,
 ) -> None:
     """Clean raw exports into typed, pseudonymised tables (data/processed)."""
-    from lcanalysis import paths
+    from lcanalysis import identity, paths
     from lcanalysis.clean import clean as run_clean
+    from lcanalysis.clean import is_synthetic
 
-    raw_dir = resolve_raw_dir(raw)
+    raw_dir = paths.resolve_raw_dir(raw)
     if not raw_dir.is_dir():
         _fail(f"{raw_dir}: no raw data here; put exports in data/raw/<source>/ or run `lcanalysis demo-data`")
-    key = key_for(raw_dir, key_file)
+    key = identity.key_for(key_file, synthetic=is_synthetic(raw_dir))
     out_dir = out or paths.processed_dir()
     reference = date.fromisoformat(today) if today else None
     report = run_clean(raw_dir, out_dir, key=key, today=reference)
@@ -186,7 +156,7 @@ def check(
     missing = [str(p) for p in targets if not p.exists()]
     if paths and missing:
         _fail(f"{', '.join(missing)}: no such file or folder")
-    raw_dir = resolve_raw_dir(raw)
+    raw_dir = project_paths.resolve_raw_dir(raw)
     names = privacy.names_from_raw(raw_dir) if raw_dir.is_dir() else set()
     findings = privacy.scan(targets, names=names, policy=policy)
     for finding in findings:
@@ -199,7 +169,7 @@ def check(
 
 
 # --------------------------------------------------------------------------- run
-# The pipeline runner (lcanalysis.report.runner): data, notebooks, report.
+# The pipeline (lcanalysis.pipeline): data, notebooks, report, privacy gate.
 
 
 @app.command("run")
@@ -217,7 +187,7 @@ def run(
     Exit code 1 when a notebook failed or the privacy gate found something in the
     outputs, 2 for a problem with the configuration, the key or the lock.
     """
-    from lcanalysis.report.runner import run_pipeline
+    from lcanalysis.pipeline import run_pipeline
 
     result = run_pipeline(config, jobs=jobs, only=only or (), lang=lang, force=force, key_file=key_file)
     if result.failed or result.privacy_findings:

@@ -540,6 +540,26 @@ def is_demo_key(key: bytes) -> bool:
     return hmac.compare_digest(key, DEMO_KEY)
 
 
+def key_for(key_file: Path | None, *, synthetic: bool) -> bytes:
+    """The pseudonymisation key for a raw folder: the published :data:`DEMO_KEY` for
+    the synthetic demo world, else the evaluator's key (:func:`load_key`).
+
+    Raises
+    ------
+    KeyMissingError
+        No key is set up, or the key given for real data is the demo key (which would
+        make real people's pseudonyms computable by anyone who has lcanalysis).
+    """
+    if synthetic:
+        return DEMO_KEY
+    key = load_key(key_file)
+    if is_demo_key(key):
+        raise KeyMissingError(
+            "the demo key cannot pseudonymise real data; create a key with `lcanalysis keygen`"
+        )
+    return key
+
+
 def default_key_file() -> Path:
     """Where the key is kept by default: ``~/.config/lcanalysis/key``, outside any project."""
     return Path("~/.config/lcanalysis/key").expanduser()

@@ -35,6 +35,20 @@ def demo_raw_dir() -> Path:
     return raw_dir() / "demo"
 
 
+def resolve_raw_dir(raw: Path | None = None) -> Path:
+    """The raw folder a run or a cleaning reads: ``raw`` when given, else data/raw when
+    it holds a real source folder (one named after a source), else the synthetic demo
+    world in data/raw/demo. The one place this rule is written."""
+    from lcanalysis.ingest.read import SOURCES
+
+    if raw is not None:
+        return raw
+    base = raw_dir()
+    if any((base / source).is_dir() for source in SOURCES):
+        return base
+    return demo_raw_dir()
+
+
 def processed_dir() -> Path:
     return project_root() / "data" / "processed"
 

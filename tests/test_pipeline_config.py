@@ -88,6 +88,17 @@ def test_lang_option_overrides_the_file(project):
     assert pipeline.tasks()[0].parameters["lang"] == "sv"
 
 
+def test_kernel_start_up_timeout_defaults_to_60_s_and_is_checked(project):
+    assert load_pipeline(write_config(project, GOOD)).kernel_startup_timeout == 60.0
+    slow = load_pipeline(write_config(project, "kernel: {startup_timeout_s: 180}\n" + GOOD))
+    assert slow.kernel_startup_timeout == 180.0
+    with pytest.raises(ConfigError) as caught:
+        load_pipeline(write_config(project, "kernel: {startup_timeout_s: 0, retries: 3}\n" + GOOD))
+    message = str(caught.value)
+    assert "kernel: unknown key 'retries' (allowed: startup_timeout_s)" in message
+    assert "startup_timeout_s must be a number of seconds of at least 1, not 0" in message
+
+
 def test_every_problem_is_reported_at_once(project):
     notebook(project, "noparams.ipynb", [code("x = 1")])
     notebook(project, "twoparams.ipynb", [code("x = 1", ("parameters",)), code("y = 2", ("parameters",))])

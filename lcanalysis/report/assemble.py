@@ -200,7 +200,7 @@ def build_report(
         The run folder, holding each task's no-code page ``<task>.html``
         (:func:`write_notebook_html`), whose body becomes the task's section.
     manifest:
-        The run's manifest (see :mod:`lcanalysis.report.runner`); its ``tasks``
+        The run's manifest (see :mod:`lcanalysis.pipeline.run`); its ``tasks``
         give the order, status and output of every notebook.
     lang:
         ``"sv"`` or ``"en"``: the language of the report's own headings.

@@ -73,6 +73,10 @@ class _NotALiteral:
 NOT_A_LITERAL = _NotALiteral()
 
 
+DEFAULT_STARTUP_TIMEOUT = 60.0
+"""Seconds a new kernel may take to answer: a loaded laptop needs several, not one."""
+
+
 @dataclass(frozen=True)
 class NotebookSpec:
     """One notebook of the pipeline as configured.
@@ -117,6 +121,8 @@ class Pipeline:
     path: Path
     defaults: dict[str, object]
     notebooks: tuple[NotebookSpec, ...]
+    kernel_startup_timeout: float = DEFAULT_STARTUP_TIMEOUT
+    """Seconds a new Jupyter kernel may take to answer (``kernel.startup_timeout_s``)."""
 
     def tasks(self) -> list[Task]:
         """Every execution in configuration order, fan-outs expanded (``<name>-<value>``)."""
@@ -161,9 +167,10 @@ def load_pipeline(path: Path | None = None, *, lang: str | None = None) -> Pipel
     if not isinstance(data, dict):
         raise ConfigError(path, ["expected a mapping with 'defaults' and 'notebooks'"])
     problems: list[str] = [
-        f"unknown top-level key {k!r} (allowed: defaults, notebooks)"
-        for k in data if k not in ("defaults", "notebooks")
+        f"unknown top-level key {k!r} (allowed: defaults, notebooks, kernel)"
+        for k in data if k not in ("defaults", "notebooks", "kernel")
     ]
+    startup_timeout = _kernel_startup_timeout(data.get("kernel"), problems)
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, dict):
         problems.append("defaults: expected a mapping")
@@ -201,7 +208,24 @@ def load_pipeline(path: Path | None = None, *, lang: str | None = None) -> Pipel
     problems += _check_after(afters)
     if problems:
         raise ConfigError(path, problems)
-    return Pipeline(path=Path(path), defaults=defaults, notebooks=tuple(specs))
+    return Pipeline(path=Path(path), defaults=defaults, notebooks=tuple(specs),
+                    kernel_startup_timeout=startup_timeout)
+
+
+def _kernel_startup_timeout(section: object, problems: list[str]) -> float:
+    """``kernel.startup_timeout_s``: a number of seconds, at least 1."""
+    if section is None:
+        return DEFAULT_STARTUP_TIMEOUT
+    if not isinstance(section, dict):
+        problems.append("kernel: expected a mapping such as {startup_timeout_s: 60}")
+        return DEFAULT_STARTUP_TIMEOUT
+    problems += [f"kernel: unknown key {k!r} (allowed: startup_timeout_s)"
+                 for k in section if k != "startup_timeout_s"]
+    value = section.get("startup_timeout_s", DEFAULT_STARTUP_TIMEOUT)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 1:
+        problems.append(f"kernel: startup_timeout_s must be a number of seconds of at least 1, not {value!r}")
+        return DEFAULT_STARTUP_TIMEOUT
+    return float(value)
 
 
 def parameters_cell(notebook: Path) -> tuple[dict[str, object] | None, list[str]]:

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from lcanalysis.clean import file_sha256
-from lcanalysis.errors import LcanalysisError
-from lcanalysis.report import runner
+from lcanalysis.pipeline.data import prepare_data
+from lcanalysis.pipeline.run import point_latest
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "notebooks"
@@ -155,6 +155,9 @@ def test_report_is_one_self_contained_file(runs):
     for attr, value in re.findall(r'\b(src|href)="([^"]*)"', html):
         assert value.startswith(("data:", "#")), (attr, value)
     assert "<link" not in html and "<script" not in html
+    # The run appendix shows when the run's results were complete, not "None".
+    finished = manifest(run_dir_of(first, root))["finished"]
+    assert re.search(rf"Finished \(UTC\)</t[dh]>\s*<td>{re.escape(finished)}</td>", html), finished
 
 
 def test_unchanged_rerun_skips_and_copies_but_reruns_failures_and_their_dependents(runs):
@@ -214,22 +217,10 @@ def test_configuration_errors_and_a_live_lock_stop_before_anything_runs(tmp_path
     assert [p.name for p in (root / "reports").iterdir()] == [".lock"]
 
 
-def test_run_lock_is_exclusive_and_released(tmp_path):
-    messages: list[str] = []
-    lock_path = tmp_path / ".lock"
-    with runner.RunLock(lock_path, messages.append):
-        held = json.loads(lock_path.read_text())
-        assert held["pid"] == os.getpid()
-        with pytest.raises(LcanalysisError, match="another run is in progress"), \
-                runner.RunLock(lock_path, messages.append):
-            pass
-    assert not lock_path.exists() and messages == []
-
-
 def test_point_latest_replaces_the_link(tmp_path):
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
-        runner.point_latest(tmp_path, tmp_path / name)
+        point_latest(tmp_path, tmp_path / name)
     assert os.readlink(tmp_path / "latest") == "b"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "latest"]
 
@@ -249,20 +240,20 @@ def real_project(tmp_path, monkeypatch):
 def test_prepare_data_cleans_real_data_only_when_inputs_change(real_project):
     log: list[str] = []
     config = real_project / "config" / "pipeline.yaml"
-    state = runner.prepare_data(config, None, log.append)
+    state = prepare_data(config, None, log.append)
     assert state.cleaned and not state.synthetic
     assert state.raw_dir == real_project / "data" / "raw"
     assert (real_project / "data" / "processed" / "registrations.parquet").is_file()
     assert SECRET not in (real_project / "data" / "processed" / ".inputs.json").read_text()
-    again = runner.prepare_data(config, None, log.append)
+    again = prepare_data(config, None, log.append)
     assert not again.cleaned and again.processed_hash == state.processed_hash
     config.write_text(PIPELINE + "\n# a pipeline change does not trigger cleaning\n")
-    assert not runner.prepare_data(config, None, log.append).cleaned
+    assert not prepare_data(config, None, log.append).cleaned
     raw = next((real_project / "data" / "raw").rglob("*.csv"))
     raw.write_bytes(raw.read_bytes() + b"\n")
-    assert runner.prepare_data(config, None, log.append).cleaned
+    assert prepare_data(config, None, log.append).cleaned
     os.environ["LCANALYSIS_KEY"] = "cd" * 32  # another key gives other pseudonyms
-    assert runner.prepare_data(config, None, log.append).cleaned
+    assert prepare_data(config, None, log.append).cleaned
     assert not any(SECRET in line for line in log)
 
 
@@ -279,9 +270,9 @@ def test_prepare_data_writes_the_demo_world_only_when_missing(tmp_path, monkeypa
 
     monkeypatch.setitem(sys.modules, "lcanalysis.synth", types.SimpleNamespace(generate_demo_world=generate_demo_world))
     config = root / "config" / "pipeline.yaml"
-    state = runner.prepare_data(config, None, lambda _: None)
+    state = prepare_data(config, None, lambda _: None)
     assert calls == [root / "data" / "raw" / "demo"] and state.synthetic and state.cleaned
-    runner.prepare_data(config, None, lambda _: None)
+    prepare_data(config, None, lambda _: None)
     assert len(calls) == 1
 
 

@@ -1,0 +1,198 @@
+"""Executing notebooks: papermill in worker processes, each with one warm kernel
+(:mod:`lcanalysis.pipeline.kernels`), every task once the notebooks it comes ``after``
+have finished; a failing notebook does not stop the others."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from lcanalysis.pipeline.data import package_version
+from lcanalysis.pipeline.kernels import WarmKernel
+from lcanalysis.pipeline.progress import Progress
+from lcanalysis.report.pipeline import Task
+
+KERNEL_NAME = "python3"
+RUN_SPECIFIC = ("run_id", "tables_dir")
+"""Parameters that change on every run and so are left out of a task's fingerprint."""
+
+
+@dataclass
+class TaskResult:
+    """What happened to one task in this run (one ``tasks`` entry of the manifest)."""
+
+    name: str
+    notebook: str
+    path: str
+    parameters: dict[str, object]
+    fingerprint: str
+    status: str = "pending"
+    outcome: str | None = None
+    duration_s: float = 0.0
+    reason: str | None = None
+    copied_from: str | None = None
+    error: dict[str, object] | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "notebook": self.notebook, "path": self.path, "status": self.status,
+            "outcome": self.outcome, "reason": self.reason, "duration_s": round(self.duration_s, 2),
+            "copied_from": self.copied_from, "error": self.error,
+            "fingerprint": self.fingerprint, "parameters": self.parameters,
+        }
+
+
+def fingerprint(task: Task, parameters: Mapping[str, object], processed_hash: str) -> str:
+    """What a task's outputs depend on: notebook file, parameters (run-specific ones
+    excluded), processed data and the lcanalysis version."""
+    stable = {k: v for k, v in parameters.items() if k not in RUN_SPECIFIC}
+    h = hashlib.sha256(task.path.read_bytes())
+    h.update(json.dumps(stable, sort_keys=True, default=str).encode())
+    h.update(processed_hash.encode())
+    h.update(str(package_version("lcanalysis")).encode())
+    return h.hexdigest()[:32]
+
+
+def execute_task(job: Mapping[str, object]) -> dict[str, object]:
+    """Run one notebook with papermill and write its no-code HTML (in a worker process).
+
+    Returns ``{"status", "duration_s", "error"}``; ``error`` has the failing cell's
+    index in the executed notebook, its execution count, the exception's name and
+    message. A notebook that fails still has its executed ``.ipynb`` and HTML.
+    """
+    os.environ.pop("LCANALYSIS_KEY", None)
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from lcanalysis.report.assemble import write_notebook_html
+
+    output = Path(str(job["output"]))
+    started = time.perf_counter()
+    error: dict[str, object] | None = None
+    saved_stderr = os.dup(2)
+    log_path = Path(str(job["log"]))
+    with open(log_path, "ab") as log:
+        os.dup2(log.fileno(), 2)  # papermill's and nbclient's messages go to logs/<task>.log
+        try:
+            timeout = float(job["startup_timeout"])  # type: ignore[arg-type]
+            kernel = _worker_kernel(timeout).ready(
+                Path(str(job["cwd"])), log=log_path.with_name(f"kernel-{os.getpid()}.log")
+            )
+            papermill.execute_notebook(
+                str(job["input"]), str(output), parameters=dict(job["parameters"]),  # type: ignore[call-overload]
+                kernel_name=KERNEL_NAME, km=kernel, cwd=str(job["cwd"]),
+                progress_bar=False, log_output=False, start_timeout=max(1, round(timeout)),
+            )
+        except PapermillExecutionError as err:
+            error = {"cell_index": err.cell_index, "execution_count": err.exec_count,
+                     "ename": err.ename, "evalue": _one_line(err.evalue)}
+        except Exception as err:  # noqa: BLE001 - any failure of one notebook must not stop the run
+            error = {"cell_index": None, "execution_count": None,
+                     "ename": type(err).__name__, "evalue": _one_line(str(err))}
+        finally:
+            os.dup2(saved_stderr, 2)
+            os.close(saved_stderr)
+    duration = time.perf_counter() - started
+    if output.is_file():
+        write_notebook_html(output, output.with_suffix(".html"), base_dir=Path(str(job["input"])).parent,
+                            lang=str(job["lang"]), synthetic=bool(job["synthetic"]))
+    return {"status": "failed" if error else "ok", "duration_s": duration, "error": error}
+
+
+_KERNEL: WarmKernel | None = None
+"""The kernel of this worker process (:mod:`lcanalysis.pipeline.kernels`)."""
+
+
+def _worker_kernel(startup_timeout: float) -> WarmKernel:
+    """This worker's kernel, shut down when the worker process exits."""
+    global _KERNEL
+    if _KERNEL is None:
+        from multiprocessing import util
+
+        _KERNEL = WarmKernel(KERNEL_NAME, startup_timeout=startup_timeout)
+        util.Finalize(None, _KERNEL.shutdown, exitpriority=10)
+    return _KERNEL
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def execute_all(
+    tasks: list[Task],
+    results: Mapping[str, TaskResult],
+    run_dir: Path,
+    jobs: int,
+    lang: str,
+    synthetic: bool,
+    startup_timeout: float,
+    progress: Progress,
+) -> None:
+    """Execute ``tasks`` in worker processes, at most ``jobs`` at a time, each once
+    every task of the notebooks in its ``after`` has finished."""
+    if not tasks:
+        return
+    import multiprocessing
+
+    waiting = list(tasks)
+    unfinished_notebooks = {t.notebook for t in tasks}
+    running: dict[Future, Task] = {}
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        while waiting or running:
+            for task in list(waiting):
+                if len(running) >= jobs:
+                    break
+                if any(dep in unfinished_notebooks for dep in task.after):
+                    continue
+                waiting.remove(task)
+                entry = results[task.name]
+                job = {"input": str(task.path), "output": str(run_dir / f"{task.name}.ipynb"),
+                       "parameters": entry.parameters, "cwd": str(task.path.parent),
+                       "log": str(run_dir / "logs" / f"{task.name}.log"),
+                       "lang": lang, "synthetic": synthetic, "startup_timeout": startup_timeout}
+                running[pool.submit(execute_task, job)] = task
+                progress.start(task.name)
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                task = running.pop(future)
+                entry = results[task.name]
+                try:
+                    outcome = future.result()
+                except Exception as err:  # noqa: BLE001 - a crashed worker fails its task only
+                    outcome = {"status": "failed", "duration_s": 0.0, "error": {
+                        "cell_index": None, "execution_count": None,
+                        "ename": type(err).__name__, "evalue": _one_line(str(err))}}
+                entry.status = entry.outcome = str(outcome["status"])
+                entry.duration_s = float(outcome["duration_s"])  # type: ignore[arg-type]
+                entry.error = outcome["error"]  # type: ignore[assignment]
+                progress.finish(task.name, entry.status, entry.duration_s, describe(entry.error))
+                if not any(t.notebook == task.notebook for t in [*waiting, *running.values()]):
+                    unfinished_notebooks.discard(task.notebook)
+
+
+def add_dependents(tasks: Sequence[Task], selected: set[str], to_execute: list[Task]) -> None:
+    """Add to ``to_execute`` every selected task that comes ``after`` a notebook being
+    executed: what it reads may change, so an unchanged fingerprint is not enough."""
+    changed = True
+    while changed:
+        executed = {t.notebook for t in to_execute}
+        extra = [t for t in tasks if t.name in selected and t not in to_execute
+                 and any(dep in executed for dep in t.after)]
+        to_execute.extend(extra)
+        changed = bool(extra)
+    to_execute.sort(key=list(tasks).index)
+
+
+def describe(error: Mapping | None) -> str:
+    if not error:
+        return ""
+    where = f"cell {error['cell_index']}: " if error.get("cell_index") is not None else ""
+    return f"{where}{error['ename']}: {error['evalue']}"

@@ -1,0 +1,191 @@
+"""Warm kernels: one Jupyter kernel runs notebook after notebook, reset in between.
+
+Starting a kernel and importing what the notebooks need (polars, pandas, matplotlib,
+scipy, statsmodels) costs every notebook 4-7 s before its first result, which made
+up most of a pipeline run of 16 notebooks on two cores. So each worker process of
+``lcanalysis run`` keeps one kernel (:class:`WarmKernel`) and hands it to papermill
+for each of its notebooks (nbclient's ``km``: a kernel manager that the caller owns
+is neither started nor shut down per notebook).
+
+Before every notebook the kernel is put back in the state a fresh kernel is in
+(:func:`restore`, run inside the kernel):
+
+- the user namespace is emptied (IPython's ``reset``, as ``%reset -f``: every
+  variable, the output history);
+- open figures are closed, matplotlib's ``rcParams`` and the warning filters are
+  set back to what they were when the kernel was new, polars' display settings to
+  its defaults;
+- the working directory is the notebook's folder, and the execution count starts
+  at 1 again, so the executed notebook numbers its cells as a fresh kernel would.
+
+What stays is what makes the next notebook fast: imported modules, and the caches
+of pure functions. tests/report/test_kernels.py checks that notebooks run in a warm
+kernel give the same outputs as in fresh kernels.
+
+Start-up is correct on a slow or busy machine by construction: the client that waits
+for the kernel's first reply is the kernel manager's own (``manager.client()``), which
+judges "alive" by the kernel *process*, not by the heartbeat channel. A client built
+from the connection file alone judges by heartbeats, which do not beat yet while a
+kernel is still importing on a loaded machine, and so declared such kernels dead after
+about a second ("Kernel died before replying to kernel_info"). The wait is bounded by
+``startup_timeout`` (config/pipeline.yaml, ``kernel.startup_timeout_s``).
+
+A kernel that died (or was never started) is started before the next notebook. A
+kernel that dies or does not answer during start-up is started once more; only when
+that fails too does the notebook fail, with :class:`KernelStartError` naming the
+kernel's log. The worker's kernel is shut down when the worker process exits.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lcanalysis.errors import LcanalysisError
+
+_FRESH: dict[str, object] = {}
+"""Kernel side: the state of the kernel when it was new (see :func:`restore`)."""
+
+
+def restore(cwd: str) -> None:
+    """Kernel side: put the kernel back in a fresh kernel's state for the next notebook.
+
+    Called (after IPython's ``reset``) by :meth:`WarmKernel.reset`. The first call, in a
+    kernel that has run nothing yet, records that state.
+    """
+    import warnings
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from matplotlib.style.core import STYLE_BLACKLIST
+
+    if not _FRESH:
+        # The style settings only: not the backend or interactive mode, which the
+        # inline backend sets up once, when the first figure is made.
+        _FRESH["rc"] = {k: v for k, v in matplotlib.rcParams.items() if k not in STYLE_BLACKLIST}
+        _FRESH["warnings"] = list(warnings.filters)
+    else:
+        plt.close("all")
+        matplotlib.rcParams.update(_FRESH["rc"])
+        warnings.filters[:] = _FRESH["warnings"]  # type: ignore[index]
+        # What warnings.resetwarnings does after changing the filters (the name of
+        # this private hook differs between Python versions).
+        getattr(warnings, "_filters_mutated", lambda: None)()
+        import sys
+
+        if "polars" in sys.modules:
+            sys.modules["polars"].Config.restore_defaults()
+    os.chdir(cwd)
+
+
+# InteractiveShell.reset(new_session=True) is what ``%reset -f`` does, and also starts
+# a new history session with the execution count back at 1.
+_RESET = "get_ipython().reset(new_session=True)\n" \
+    "import lcanalysis.pipeline.kernels as _lcanalysis_kernels\n" \
+    "_lcanalysis_kernels.restore({cwd!r})\n" \
+    "del _lcanalysis_kernels\n"
+
+
+class KernelStartError(LcanalysisError):
+    """The kernel could not be started (it died or did not answer, twice)."""
+
+
+class WarmKernel:
+    """A kernel of one worker process, reused for each notebook the worker runs.
+
+    Parameters
+    ----------
+    kernel_name:
+        The Jupyter kernel spec (``python3``).
+    startup_timeout:
+        Seconds a new kernel may take to answer its first request.
+    attempts:
+        How many times a kernel is started before the notebook fails.
+    """
+
+    def __init__(self, kernel_name: str, *, startup_timeout: float = 60.0, attempts: int = 2) -> None:
+        self.kernel_name = kernel_name
+        self.startup_timeout = startup_timeout
+        self.attempts = attempts
+        self.manager = None
+
+    def ready(self, cwd: Path, log: Path):
+        """The kernel manager, reset for a notebook in ``cwd``; a kernel is started
+        first if there is none or it died (its stderr appended to ``log``).
+
+        Raises
+        ------
+        KernelStartError
+            When the kernel died or did not answer within ``startup_timeout`` on every
+            attempt.
+        """
+        from jupyter_core.utils import run_sync
+
+        problems: list[str] = []
+        for _ in range(self.attempts):
+            if self.manager is None or not run_sync(self.manager.is_alive)():
+                self._start(cwd, log)
+            try:
+                run_sync(self._reset)(cwd)
+            except (RuntimeError, TimeoutError) as err:
+                alive = run_sync(self.manager.is_alive)()
+                problems.append(
+                    f"{'no answer' if alive else 'the kernel process ended'} ({' '.join(str(err).split())})"
+                )
+                _note(log, f"kernel start failed: {problems[-1]}")
+                self.shutdown()
+                continue
+            return self.manager
+        raise KernelStartError(
+            f"the Jupyter kernel {self.kernel_name!r} could not be started "
+            f"({len(problems)} attempt(s), {self.startup_timeout:g} s each): {'; '.join(problems)}; "
+            f"the kernel's messages are in {log}"
+        )
+
+    def _start(self, cwd: Path, log: Path) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self.shutdown()
+        self.manager = AsyncKernelManager(kernel_name=self.kernel_name)
+        _note(log, f"starting kernel {self.kernel_name!r}")
+        with open(log, "ab") as stderr:
+            run_sync(self.manager.start_kernel)(cwd=str(cwd), stderr=stderr)
+
+    async def _reset(self, cwd: Path) -> None:
+        """Wait for the kernel, then run :func:`restore` in it (an error there is raised here)."""
+        client = self.manager.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=self.startup_timeout)
+            reply = await client.execute_interactive(
+                _RESET.format(cwd=str(cwd)), store_history=False, timeout=self.startup_timeout,
+                output_hook=lambda message: None,
+            )
+        finally:
+            client.stop_channels()
+        content = reply["content"]
+        if content["status"] != "ok":
+            raise KernelStartError(
+                f"resetting the kernel failed: {content.get('ename')}: {content.get('evalue')}"
+            )
+
+    def shutdown(self) -> None:
+        """Shut the kernel down, if there is one (killing it if it does not stop)."""
+        if self.manager is None:
+            return
+        from jupyter_core.utils import run_sync
+
+        manager, self.manager = self.manager, None
+        if run_sync(manager.is_alive)():
+            run_sync(manager.shutdown_kernel)(now=True)
+        else:
+            run_sync(manager.cleanup_resources)()
+
+
+def _note(log: Path, message: str) -> None:
+    """A line of the runner's own in the kernel's log."""
+    stamp = datetime.now(UTC).strftime("%H:%M:%S")
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write(f"{stamp} lcanalysis: {message}\n")

@@ -1,0 +1,349 @@
+"""``lcanalysis run``: data, notebooks, report and manifest in one locked run.
+
+A run (:func:`run_pipeline`)
+
+1. validates config/pipeline.yaml and every notebook's parameters cell
+   (:mod:`lcanalysis.report.pipeline`) before anything else;
+2. takes the lock ``reports/.lock`` (:mod:`lcanalysis.pipeline.lock`: an
+   operating-system lock; a lock left by a run whose process is gone is reported and
+   taken over);
+3. writes the synthetic demo world when data/raw holds no real source folder, and
+   cleans data/raw into data/processed when the raw files, the cleaning
+   configuration, the key or the package version changed since the last cleaning
+   (content hashes in ``data/processed/.inputs.json``; :mod:`lcanalysis.pipeline.data`);
+4. executes the notebooks with papermill in worker processes (``--jobs``, default
+   2), each task once its ``after`` notebooks have finished; each worker keeps one
+   Jupyter kernel and runs its notebooks in it one after the other, reset to a
+   fresh kernel's state before each (:mod:`lcanalysis.pipeline.kernels`,
+   :mod:`lcanalysis.pipeline.execute`), so the
+   imports are paid once per worker, not once per notebook;
+   a failing notebook does not stop the others. A notebook whose fingerprint
+   (notebook file, parameters, processed data, package version) equals that of its
+   last successful execution is not executed: its outputs are copied from
+   ``reports/latest`` and it is marked skipped ("unchanged"), unless ``force`` or
+   it comes ``after`` a notebook that is executed;
+5. writes ``reports/<run-id>/``: ``<task>.ipynb``, ``<task>.html`` (no code),
+   ``tables/<task>/`` (the notebook's ``tables_dir``), ``logs/<task>.log`` (what
+   papermill printed to stderr while running the task), ``logs/kernel-<pid>.log``
+   (what a worker's kernel process printed to stderr), ``report.html``,
+   ``poster_pack/``, ``run.log`` and ``manifest.json``; runs the privacy gate over
+   them; and, when the gate finds nothing, points ``reports/latest`` at the run with
+   an atomic symlink swap.
+
+The run id is the UTC start time plus a short random suffix
+(``20250301T020000Z-1a2b3c``), so run folders sort by time. The key is never
+written to the manifest or the log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lcanalysis import paths
+from lcanalysis.errors import LcanalysisError
+from lcanalysis.pipeline.data import package_version, prepare_data
+from lcanalysis.pipeline.execute import (
+    TaskResult,
+    add_dependents,
+    describe,
+    execute_all,
+    fingerprint,
+)
+from lcanalysis.pipeline.lock import RunLock
+from lcanalysis.pipeline.progress import Progress
+from lcanalysis.report.pipeline import Pipeline, Task, load_pipeline
+
+VERSIONED_PACKAGES = ("lcanalysis", "polars", "pandas", "statsmodels", "papermill", "matplotlib")
+LOCK_FILE = ".lock"
+LATEST = "latest"
+
+
+@dataclass
+@dataclass
+class RunResult:
+    """The outcome of :func:`run_pipeline`."""
+
+    run_id: str
+    run_dir: Path
+    tasks: dict[str, TaskResult] = field(default_factory=dict)
+    privacy_findings: list = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[TaskResult]:
+        return [t for t in self.tasks.values() if t.status == "failed"]
+
+
+def new_run_id() -> str:
+    """UTC start time plus a short random suffix: sortable and unique."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+def run_pipeline(
+    config: Path | None = None,
+    *,
+    jobs: int = 2,
+    only: Sequence[str] = (),
+    lang: str | None = None,
+    force: bool = False,
+    key_file: Path | None = None,
+    live: bool | None = None,
+) -> RunResult:
+    """Run the whole pipeline once (see the module docstring).
+
+    Parameters
+    ----------
+    config:
+        Pipeline configuration, default config/pipeline.yaml.
+    jobs:
+        Notebooks executed at the same time, each in its own process.
+    only:
+        Notebook names (or fan-out task names such as
+        ``06_learning_centre_profile-norrtalje``) to run; every other task's outputs
+        are copied from ``reports/latest`` and marked skipped ("not selected").
+    lang:
+        ``sv`` or ``en``, overriding the configuration's ``lang``.
+    force:
+        Execute notebooks even when their fingerprint is unchanged.
+    key_file:
+        Key file for real data (default ``$LCANALYSIS_KEY`` or ~/.config/lcanalysis/key).
+    live:
+        Rich live display; default: when stdout is a terminal.
+
+    Raises
+    ------
+    LcanalysisError
+        Invalid configuration or options, another run in progress, missing key.
+    """
+    if lang is not None and lang not in ("sv", "en"):
+        raise LcanalysisError(f"--lang must be sv or en, not {lang!r}")
+    if jobs < 1:
+        raise LcanalysisError(f"--jobs must be at least 1, not {jobs}")
+    config = config or paths.config_dir() / "pipeline.yaml"
+    pipeline = load_pipeline(config, lang=lang)
+    tasks = pipeline.tasks()
+    selected = _select(tasks, only)
+    reports = paths.reports_dir()
+    reports.mkdir(parents=True, exist_ok=True)
+    pending_log: list[str] = []
+    startup_timeout = pipeline.kernel_startup_timeout
+    with RunLock(reports / LOCK_FILE, pending_log.append):
+        run_id = new_run_id()
+        run_dir = reports / run_id
+        (run_dir / "tables").mkdir(parents=True)
+        (run_dir / "logs").mkdir()
+        progress = Progress(run_dir / "run.log", [t.name for t in tasks],
+                            live=sys.stdout.isatty() if live is None else live)
+        try:
+            for message in pending_log:
+                progress.note(message)
+            return _run(pipeline, tasks, selected, run_id, run_dir, jobs, force, key_file, config,
+                        startup_timeout, progress)
+        finally:
+            progress.close()
+
+
+def _select(tasks: Sequence[Task], only: Sequence[str]) -> set[str]:
+    """Names of the tasks to consider for execution."""
+    wanted = [n.strip() for item in only for n in item.split(",") if n.strip()]
+    if not wanted:
+        return {t.name for t in tasks}
+    known = {t.name for t in tasks} | {t.notebook for t in tasks}
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        raise LcanalysisError(
+            f"--only: unknown notebook(s) {', '.join(unknown)}; known: {', '.join(sorted({t.notebook for t in tasks}))}"
+        )
+    return {t.name for t in tasks if t.name in wanted or t.notebook in wanted}
+
+
+def _run(
+    pipeline: Pipeline,
+    tasks: list[Task],
+    selected: set[str],
+    run_id: str,
+    run_dir: Path,
+    jobs: int,
+    force: bool,
+    key_file: Path | None,
+    config: Path,
+    startup_timeout: float,
+    progress: Progress,
+) -> RunResult:
+    started = datetime.now(UTC)
+    wall = time.perf_counter()
+    progress.log(f"run {run_id} with {len(tasks)} task(s), jobs={jobs}, config {config}")
+    data = prepare_data(config, key_file, progress.note)
+    lang = str(pipeline.defaults.get("lang", "en"))
+    previous_dir, previous = _latest()
+    result = RunResult(run_id, run_dir)
+    to_execute: list[Task] = []
+    root = paths.project_root()
+    for task in tasks:
+        params = task.runner_parameters(
+            {"synthetic": data.synthetic, "run_id": run_id, "tables_dir": str(run_dir / "tables" / task.name)}
+        )
+        if "tables_dir" in params:
+            Path(str(params["tables_dir"])).mkdir(parents=True, exist_ok=True)
+        entry = TaskResult(task.name, task.notebook, _rel(task.path, root), params,
+                           fingerprint(task, params, data.processed_hash))
+        result.tasks[task.name] = entry
+        before = previous.get(task.name)
+        if task.name in selected and (
+            force or not before or before.get("outcome") != "ok" or before.get("fingerprint") != entry.fingerprint
+        ):
+            to_execute.append(task)
+    add_dependents(tasks, selected, to_execute)
+    for task in tasks:
+        if task not in to_execute:
+            entry = result.tasks[task.name]
+            reason = "unchanged" if task.name in selected else "not selected"
+            _copy_previous(entry, previous.get(task.name), previous_dir, run_dir, reason)
+            progress.finish(task.name, "skipped", 0.0, f"({entry.reason})")
+
+    execute_all(to_execute, result.tasks, run_dir, jobs, lang, data.synthetic, startup_timeout, progress)
+
+    from lcanalysis.report.assemble import build_report, poster_pack
+
+    manifest = {
+        "run_id": run_id,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": None,
+        "git_commit": _git_commit(root),
+        "python": sys.version.split()[0],
+        "versions": {name: package_version(name) for name in VERSIONED_PACKAGES},
+        "config": _rel(config, root),
+        "lang": lang,
+        "synthetic": data.synthetic,
+        "inputs": {
+            "raw_dir": _rel(data.raw_dir, root),
+            "raw_files": data.raw_files,
+            "config_files": data.config_files,
+            "processed_hash": data.processed_hash,
+            "cleaned_this_run": data.cleaned,
+        },
+        "tasks": {name: t.to_dict() for name, t in result.tasks.items()},
+    }
+    # The report shows when the run's results were complete: notebooks executed and
+    # the report about to be assembled. The gate that follows only reads.
+    manifest["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    build_report(run_dir, manifest, lang=lang, synthetic=data.synthetic)
+    posters = poster_pack(paths.figures_dir(), run_dir)
+    manifest["poster_pack"] = [p.relative_to(run_dir).as_posix() for p in posters]
+    result.privacy_findings = _privacy_gate(run_dir, data, pipeline, progress)
+    manifest["privacy_gate"] = {"findings": len(result.privacy_findings),
+                                "scanned": [_rel(p, root) for p in _gate_targets(run_dir)],
+                                "finished": datetime.now(UTC).isoformat(timespec="seconds")}
+    manifest["duration_s"] = round(time.perf_counter() - wall, 2)
+    _write_json_atomic(run_dir / "manifest.json", manifest)
+    if not result.privacy_findings:
+        point_latest(paths.reports_dir(), run_dir)
+    _summary(result, manifest, run_dir, progress)
+    return result
+
+
+def _gate_targets(run_dir: Path) -> list[Path]:
+    return [run_dir, paths.figures_dir(), paths.processed_dir()]
+
+
+def _privacy_gate(run_dir: Path, data, pipeline, progress: Progress) -> list:
+    """The privacy gate (:mod:`lcanalysis.privacy`) over this run's outputs, the
+    figures and the processed tables, with the names of the raw files. Findings are
+    written (redacted) to privacy_findings.txt and keep reports/latest where it was:
+    a run with findings is not complete."""
+    from lcanalysis import privacy
+
+    policy = str(pipeline.defaults.get("disclosure_policy", "default"))
+    names = privacy.names_from_raw(data.raw_dir) if data.raw_dir.is_dir() else set()
+    findings = privacy.scan(_gate_targets(run_dir), names=names, policy=policy)
+    if findings:
+        lines = [str(f) for f in findings]
+        (run_dir / "privacy_findings.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        progress.note(f"privacy gate: {len(findings)} finding(s); reports/latest not moved; "
+                     f"see {run_dir / 'privacy_findings.txt'}")
+        for line in lines[:20]:
+            progress.note(f"  {line}")
+    else:
+        progress.note("privacy gate: no findings")
+    return findings
+
+
+def _copy_previous(entry: TaskResult, before: Mapping | None, previous_dir: Path | None,
+                   run_dir: Path, reason: str) -> None:
+    """Mark ``entry`` skipped and copy its outputs from the previous run, if it has any."""
+    entry.status = "skipped"
+    entry.reason = reason
+    if before is None or previous_dir is None:
+        entry.reason = f"{reason}; no earlier output"
+        return
+    entry.outcome = before.get("outcome")
+    entry.error = before.get("error")
+    entry.fingerprint = str(before.get("fingerprint"))
+    entry.copied_from = str(before.get("copied_from") or previous_dir.name)
+    for suffix in (".ipynb", ".html"):
+        source = previous_dir / f"{entry.name}{suffix}"
+        if source.is_file():
+            shutil.copy2(source, run_dir / source.name)
+    tables = previous_dir / "tables" / entry.name
+    if tables.is_dir():
+        shutil.copytree(tables, run_dir / "tables" / entry.name, dirs_exist_ok=True)
+
+
+def _latest() -> tuple[Path | None, dict[str, Mapping]]:
+    """The folder and task entries of the run ``reports/latest`` points at."""
+    latest = paths.reports_dir() / LATEST
+    manifest = latest / "manifest.json"
+    if not manifest.is_file():
+        return None, {}
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    return latest.resolve(), data.get("tasks", {})
+
+
+def point_latest(reports: Path, run_dir: Path) -> None:
+    """Point ``reports/latest`` at ``run_dir``: a new relative symlink renamed over the old one."""
+    tmp = reports / f".{LATEST}.{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    os.symlink(run_dir.name, tmp)
+    os.replace(tmp, reports / LATEST)
+
+
+def _summary(result: RunResult, manifest: Mapping, run_dir: Path, progress: Progress) -> None:
+    counts = {s: sum(t.status == s for t in result.tasks.values()) for s in ("ok", "skipped", "failed")}
+    progress.note(
+        f"run {result.run_id}: {counts['ok']} ok, {counts['skipped']} skipped, {counts['failed']} failed "
+        f"in {manifest['duration_s']:.1f} s; report {run_dir / 'report.html'}"
+    )
+    for task in result.failed:
+        progress.note(f"FAILED {task.name} at {describe(task.error)}; see {run_dir / (task.name + '.ipynb')}")
+    carried = [t.name for t in result.tasks.values() if t.status == "skipped" and t.outcome == "failed"]
+    if carried:
+        progress.note(f"not re-run and failed earlier: {', '.join(carried)}")
+
+
+def _write_json_atomic(path: Path, data: Mapping) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _git_commit(root: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"],
+                             capture_output=True, text=True, timeout=10, check=False)
+    except OSError:
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def _rel(path: Path, root: Path) -> str:
+    path = Path(path).resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
