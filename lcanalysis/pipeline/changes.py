@@ -627,7 +627,8 @@ def write_history(rows: Sequence[Mapping], path: Path) -> None:
 def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
     """Small multiples, one panel per headline indicator: its estimate in each run
     (dots joined by a line) with the 95 % interval (vertical bars); a suppressed run
-    is marked with its code. Rates in per cent, other estimates in their own unit."""
+    is marked with its code. Rates in per cent, other estimates in their own unit;
+    runs along the x axis by start date (by number when two runs share a date)."""
     from matplotlib.ticker import MaxNLocator
 
     from lcanalysis.plots.labels import format_n, number_formatter, percent_formatter
@@ -635,6 +636,8 @@ def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
 
     ids = list(dict.fromkeys(r["id"] for r in rows))
     runs = list(dict.fromkeys(r["run_id"] for r in rows))
+    dates = [str(next(r["started"] for r in rows if r["run_id"] == run) or "")[:10] for run in runs]
+    ticks = dates if all(dates) and len(set(dates)) == len(dates) else [str(i + 1) for i in range(len(runs))]
     ncols = 3 if len(ids) > 4 else max(len(ids), 1)
     nrows = max(math.ceil(len(ids) / ncols), 1)
     fig, axes = house_figure(lang=lang, synthetic=synthetic, title=TEXT[lang]["chart_title"],
@@ -661,11 +664,12 @@ def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
             last = mine[-1]
             ax.set_title(_wrap(last["label"]) + (f"\n{format_n(last['n'], lang)}" if last["n"] else ""),
                          fontsize=6.5, loc="left")
-            ax.yaxis.set_major_formatter(percent_formatter(lang) if last["proportion"]
-                                         else number_formatter(lang, 1))
+            decimals = _tick_decimals(mine, 100 if last["proportion"] else 1)
+            ax.yaxis.set_major_formatter(percent_formatter(lang, decimals) if last["proportion"]
+                                         else number_formatter(lang, decimals))
             ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
             ax.set_xticks(range(len(runs)))
-            ax.set_xticklabels([str(i + 1) for i in range(len(runs))])
+            ax.set_xticklabels(ticks, rotation=30 if len(runs) > 4 else 0, ha="right" if len(runs) > 4 else "center")
             ax.set_xlim(-0.5, len(runs) - 0.5)
             ax.grid(axis="y")
     set_footer(fig, [TEXT[lang]["chart_footer"].format(
@@ -673,7 +677,17 @@ def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
     return fig
 
 
-def _wrap(text: str, width: int = 34) -> str:
+def _tick_decimals(rows: Sequence[Mapping], scale: float) -> int:
+    """Decimals that keep the ticks of a panel apart: about four ticks over the range
+    of its values and interval limits (in the unit shown: per cent for rates)."""
+    values = [v * scale for r in rows for v in (r["value"], r["ci_low"], r["ci_high"]) if v is not None]
+    span = (max(values) - min(values)) if values else 0.0
+    if span <= 0:
+        return 1
+    return min(max(0, -math.floor(math.log10(span / 4))), 3)
+
+
+def _wrap(text: str, width: int = 30) -> str:
     import textwrap
 
     return "\n".join(textwrap.wrap(text, width)) or text
