@@ -145,6 +145,7 @@ def run_probe(kernel: WarmKernel, folder: Path) -> int:
     return int(outputs(folder / "out.ipynb")[0][1][0])
 
 
+@pytest.mark.slow
 def test_a_kernel_that_is_slow_to_start_is_waited_for(tmp_path, kernel_specs):
     # Nothing answers for 4 s: not the heartbeat, not the shell. A client that judged
     # "alive" by heartbeats gave up on such a kernel after about a second.
@@ -158,6 +159,7 @@ def test_a_kernel_that_is_slow_to_start_is_waited_for(tmp_path, kernel_specs):
     assert "kernel start failed" not in (tmp_path / "kernel.log").read_text()
 
 
+@pytest.mark.slow
 def test_a_kernel_that_is_busy_importing_is_waited_for(tmp_path, kernel_specs):
     # The heartbeat answers at once, the shell only after 4 s (imports on a busy laptop).
     name = kernel_spec(kernel_specs, "busy", "import sys\nsys.argv += ['--IPKernelApp.exec_lines=[\"import time; time.sleep(4)\"]']")
@@ -219,6 +221,7 @@ def busy_cores():
             burner.wait()
 
 
+@pytest.mark.slow
 def test_warm_kernels_start_and_serve_while_both_cores_are_busy(tmp_path, busy_cores):
     # Two workers start their kernels at the same moment, as `lcanalysis run` does,
     # while two other processes keep both cores busy; each serves three notebooks.

@@ -93,6 +93,7 @@ def runs(tmp_path_factory):
     return root, first, second, third
 
 
+@pytest.mark.slow
 def test_first_run_reports_the_failure_and_replaces_the_stale_lock(runs):
     root, first, _, _ = runs
     assert first.returncode == 1, first.stderr
@@ -104,6 +105,7 @@ def test_first_run_reports_the_failure_and_replaces_the_stale_lock(runs):
     assert not (root / "reports" / ".lock").exists()
 
 
+@pytest.mark.slow
 def test_manifest_records_parameters_statuses_and_versions(runs):
     root, first, _, _ = runs
     run_dir = run_dir_of(first, root)
@@ -126,6 +128,7 @@ def test_manifest_records_parameters_statuses_and_versions(runs):
     assert all(t["duration_s"] > 0 for t in tasks.values())
 
 
+@pytest.mark.slow
 def test_outputs_tables_figures_and_poster_pack(runs):
     root, first, _, _ = runs
     run_dir = run_dir_of(first, root)
@@ -144,6 +147,7 @@ def test_outputs_tables_figures_and_poster_pack(runs):
     assert "running  pass" in (run_dir / "run.log").read_text()
 
 
+@pytest.mark.slow
 def test_report_is_one_self_contained_file(runs):
     root, first, _, _ = runs
     html = (run_dir_of(first, root) / "report.html").read_text()
@@ -160,6 +164,7 @@ def test_report_is_one_self_contained_file(runs):
     assert re.search(rf"Finished \(UTC\)</t[dh]>\s*<td>{re.escape(finished)}</td>", html), finished
 
 
+@pytest.mark.slow
 def test_unchanged_rerun_skips_and_copies_but_reruns_failures_and_their_dependents(runs):
     root, first, second, _ = runs
     assert second.returncode == 1
@@ -176,6 +181,7 @@ def test_unchanged_rerun_skips_and_copies_but_reruns_failures_and_their_dependen
     assert not manifest(second_dir)["inputs"]["cleaned_this_run"]
 
 
+@pytest.mark.slow
 def test_only_reruns_the_named_notebook_and_latest_points_at_the_newest_run(runs):
     root, first, _, third = runs
     assert third.returncode == 0, third.stdout + third.stderr
@@ -189,6 +195,7 @@ def test_only_reruns_the_named_notebook_and_latest_points_at_the_newest_run(runs
     assert latest.is_symlink() and os.readlink(latest) == third_dir.name
 
 
+@pytest.mark.slow
 def test_key_never_reaches_outputs(runs):
     root = runs[0]
     for folder in (root / "reports", root / "data" / "processed"):
@@ -276,6 +283,7 @@ def test_prepare_data_writes_the_demo_world_only_when_missing(tmp_path, monkeypa
     assert len(calls) == 1
 
 
+@pytest.mark.slow
 def test_privacy_gate_stops_a_run_that_leaks_an_identity_number(tmp_path):
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
