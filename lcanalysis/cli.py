@@ -187,7 +187,7 @@ def run(
     Exit code 1 when a notebook failed or the privacy gate found something in the
     outputs, 2 for a problem with the configuration, the key or the lock.
     """
-    from lcanalysis.pipeline import run_pipeline
+    from lcanalysis.pipeline.run import run_pipeline
 
     result = run_pipeline(config, jobs=jobs, only=only or (), lang=lang, force=force, key_file=key_file)
     if result.failed or result.privacy_findings:

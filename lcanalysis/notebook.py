@@ -24,7 +24,7 @@ import polars as pl
 from lcanalysis import paths
 from lcanalysis.dataset import Dataset
 from lcanalysis.errors import LcanalysisError
-from lcanalysis.report.pipeline import CHOICES
+from lcanalysis.pipeline.config import CHOICES
 
 
 class ParameterError(LcanalysisError):

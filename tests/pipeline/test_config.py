@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from lcanalysis.errors import ConfigError
-from lcanalysis.report.pipeline import (
+from lcanalysis.pipeline.config import (
     NOT_A_LITERAL,
     load_pipeline,
     parameters_cell,
     type_problem,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "notebooks"
 
 
@@ -243,7 +243,7 @@ def test_real_pipeline_configuration_is_valid():
 def test_parameter_choices_match_the_modules_that_define_them():
     from lcanalysis import disclosure, geo
     from lcanalysis.plots.labels import LANGS
-    from lcanalysis.report.pipeline import CHOICES
+    from lcanalysis.pipeline.config import CHOICES
 
     assert CHOICES["lang"] == tuple(LANGS)
     assert CHOICES["disclosure_policy"] == tuple(disclosure.POLICIES)
