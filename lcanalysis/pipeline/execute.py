@@ -13,10 +13,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from pathlib import Path
 
+from lcanalysis.pipeline.config import Task
 from lcanalysis.pipeline.data import package_version
 from lcanalysis.pipeline.kernels import WarmKernel
 from lcanalysis.pipeline.progress import Progress
-from lcanalysis.report.pipeline import Task
 
 KERNEL_NAME = "python3"
 RUN_SPECIFIC = ("run_id", "tables_dir")

@@ -3,7 +3,7 @@
 A run (:func:`run_pipeline`)
 
 1. validates config/pipeline.yaml and every notebook's parameters cell
-   (:mod:`lcanalysis.report.pipeline`) before anything else;
+   (:mod:`lcanalysis.pipeline.config`) before anything else;
 2. takes the lock ``reports/.lock`` (:mod:`lcanalysis.pipeline.lock`: an
    operating-system lock; a lock left by a run whose process is gone is reported and
    taken over);
@@ -51,6 +51,7 @@ from pathlib import Path
 
 from lcanalysis import paths
 from lcanalysis.errors import LcanalysisError
+from lcanalysis.pipeline.config import Pipeline, Task, load_pipeline
 from lcanalysis.pipeline.data import package_version, prepare_data
 from lcanalysis.pipeline.execute import (
     TaskResult,
@@ -61,7 +62,6 @@ from lcanalysis.pipeline.execute import (
 )
 from lcanalysis.pipeline.lock import RunLock
 from lcanalysis.pipeline.progress import Progress
-from lcanalysis.report.pipeline import Pipeline, Task, load_pipeline
 
 VERSIONED_PACKAGES = ("lcanalysis", "polars", "pandas", "statsmodels", "papermill", "matplotlib")
 LOCK_FILE = ".lock"
