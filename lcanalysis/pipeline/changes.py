@@ -55,7 +55,10 @@ FINDINGS_TABLE = f"{HEADLINE_TASK}/findings"
 VALUE_COLUMNS = ("rate", "estimate", "ame")
 """The column holding a table's estimate, in order of preference."""
 FIRST_MEASURE = ("numerator", "denominator", *VALUE_COLUMNS)
-"""Key columns are the columns before the first of these."""
+"""Without declared keys, a table's key columns are the columns before the first of these."""
+LAYOUTS = "disclosure.json"
+"""The layouts an export writes beside its tables (``lcanalysis.report.tables``):
+``{"tables": {name: {"keys": [...], ...}}}``, the declared key columns."""
 RUN_SPECIFIC = frozenset({"run_id", "tables_dir", "synthetic"})
 """Task parameters that differ on every run (or are compared as comparability)."""
 CAUSES = ("data", "definitions", "parameters", "code")
@@ -352,10 +355,11 @@ def indicator_id(table: str, keys: Sequence[tuple[str, str]]) -> str:
     return table + ("?" + "&".join(f"{k}={v}" for k, v in keys) if keys else "")
 
 
-def read_table(path: Path, table: str) -> list[Indicator]:
+def read_table(path: Path, table: str, keys: Sequence[str] | None = None) -> list[Indicator]:
     """The indicators of one exported CSV (:mod:`lcanalysis.report.tables`): its rows
     with an estimate (``rate``, ``estimate`` or ``ame``) and a 95 % interval
-    (``ci_low``, ``ci_high``); tables without both give none.
+    (``ci_low``, ``ci_high``); tables without both give none. ``keys`` are the
+    declared key columns (default: the columns before the counts or the estimate).
 
     Reads both export styles: ``,`` with decimal points (en) and ``;`` with decimal
     commas (sv). A cell ``[code]`` or an empty estimate in a row marked
@@ -372,8 +376,10 @@ def read_table(path: Path, table: str) -> list[Indicator]:
     value_col = next((c for c in VALUE_COLUMNS if c in columns), None)
     if value_col is None or "ci_low" not in columns or "ci_high" not in columns:
         return []
-    first = min(columns.index(c) for c in FIRST_MEASURE if c in columns)
-    key_cols = columns[:first]
+    if keys is not None and set(keys) <= set(columns):
+        key_cols = list(keys)
+    else:
+        key_cols = columns[:min(columns.index(c) for c in FIRST_MEASURE if c in columns)]
     people = {"numerator", "denominator"} <= set(columns) and "n_persons" not in columns
     n_col = next((c for c in ("n_persons", "denominator", "n_obs", "n") if c in columns), None)
     out, seen = [], {}
@@ -419,12 +425,29 @@ def read_table(path: Path, table: str) -> list[Indicator]:
 
 
 def read_indicators(run_dir: Path) -> dict[str, Indicator]:
-    """Every indicator of a run's exported tables (``tables/<notebook>/<table>.csv``)."""
+    """Every indicator of a run's exported tables (``tables/<notebook>/<table>.csv``),
+    with the key columns declared in each folder's layouts when it has them."""
     found: dict[str, Indicator] = {}
+    declared: dict[Path, Mapping] = {}
     for path in sorted((run_dir / "tables").glob("*/*.csv")):
-        for indicator in read_table(path, f"{path.parent.name}/{path.stem}"):
+        if path.parent not in declared:
+            declared[path.parent] = _declared_keys(path.parent / LAYOUTS)
+        keys = declared[path.parent].get(path.stem)
+        for indicator in read_table(path, f"{path.parent.name}/{path.stem}", keys):
             found[indicator.id] = indicator
     return found
+
+
+def _declared_keys(path: Path) -> dict[str, list[str]]:
+    """Table name -> declared key columns, from an export's layouts file (none if absent)."""
+    if not path.is_file():
+        return {}
+    try:
+        tables = json.loads(path.read_text(encoding="utf-8")).get("tables", {})
+    except ValueError as err:
+        raise LcanalysisError(f"{path}: not valid JSON ({err}); re-run the notebook that wrote it") from None
+    return {name: list(layout["keys"]) for name, layout in tables.items()
+            if isinstance(layout, Mapping) and isinstance(layout.get("keys"), list)}
 
 
 def headline_ids(indicators: Mapping[str, Indicator]) -> list[str]:
@@ -697,15 +720,15 @@ def _wrap(text: str, width: int = 30) -> str:
 
 
 def record_changes(run_dir: Path, manifest: Mapping, *, reports_dir: Path, config_dir: Path,
-                   compare_with: str | None = None, repo: Path | None = None) -> dict:
+                   compare_with: Path | None = None, repo: Path | None = None) -> dict:
     """What a run does after its notebooks: keep a copy of its definition files,
-    compare with the previous finished run (or ``compare_with``), write
-    ``changes.json``, ``revisions.csv`` and the revision chart
-    (``changes/revision_history.{png,svg,pdf}``). Returns the changes."""
+    compare with the previous finished run (or the run folder ``compare_with``, from
+    :func:`resolve_run`), write ``changes.json``, ``revisions.csv`` and the revision
+    chart (``changes/revision_history.{png,svg,pdf}``). Returns the changes."""
     keep_config(run_dir, config_dir, manifest.get("inputs", {}).get("config_files", {}))
     lang = str(manifest.get("lang") or "en")
     run_id = str(manifest.get("run_id", run_dir.name))
-    previous = resolve_run(reports_dir, compare_with) if compare_with else previous_run(reports_dir, run_id)
+    previous = compare_with or previous_run(reports_dir, run_id)
     if previous is None:
         changes = first_run(manifest)
     else:
@@ -723,6 +746,20 @@ def record_changes(run_dir: Path, manifest: Mapping, *, reports_dir: Path, confi
                     metadata={"source": "lcanalysis run manifests and exported tables", "run_id": run_id})
         plt.close(fig)
     return changes
+
+
+def one_line(changes: Mapping) -> str:
+    """The run log's line about the changes: the run compared with, what moved beyond
+    its uncertainty, and the kinds of cause."""
+    if changes.get("previous_run") is None:
+        return "changes since the last run: no earlier finished run to compare with"
+    head = f"changes since run {changes['previous_run']}: "
+    if not changes.get("comparable"):
+        return head + "not comparable (" + "; ".join(changes["not_comparable"]) + ")"
+    s = changes.get("summary") or summary(changes)
+    found = [f"{kind} ({len(items)})" for kind, items in changes["causes"].items() if items]
+    return (head + f"{s['beyond_uncertainty']} of {s['indicators']} indicators beyond their uncertainty; "
+            + ("causes: " + ", ".join(found) if found else "no causes"))
 
 
 def _write_json(path: Path, data: Mapping) -> None:

@@ -254,6 +254,15 @@ def test_an_unreadable_number_names_file_row_and_column(tmp_path):
         ch.read_table(path, "10_lessons_learnt/reach")
 
 
+def test_declared_keys_from_the_layouts_file_make_the_id(tmp_path):
+    run = make_run(tmp_path, "run-1")
+    (run / "tables" / "10_lessons_learnt" / "disclosure.json").write_text(json.dumps(
+        {"policy": "default", "tables": {"pilot_effect": {"keys": ["method", "comparison", "outcome"]}}}))
+    ids = set(ch.read_indicators(run))
+    assert "10_lessons_learnt/pilot_effect?method=twfe&comparison=all&outcome=applicants_per_10k" in ids
+    assert LC in ids  # reach has no declared keys there: the columns before its counts
+
+
 def test_findings_table_is_the_headline_when_present(tmp_path):
     findings = "finding,estimate,ci_low,ci_high,n,evidence_ofs\nreach_first_generation,0.76,0.67,0.83,100,strong\n"
     run = make_run(tmp_path, "run-1", tables={"10_lessons_learnt/findings": findings,
@@ -347,6 +356,8 @@ def test_record_changes_writes_changes_history_and_chart(tmp_path):
                                 reports_dir=tmp_path, config_dir=tmp_path / "none")
     assert json.loads((current / "changes.json").read_text()) == json.loads(json.dumps(changes))
     assert changes["previous_run"] == "run-1"
+    assert ch.one_line(changes) == ("changes since run run-1: 0 of 4 indicators beyond their uncertainty; "
+                                    "no causes")
     assert (current / "revisions.csv").is_file()
     for suffix in ("png", "svg", "pdf"):
         assert (current / "changes" / f"revision_history.{suffix}").stat().st_size > 1000
