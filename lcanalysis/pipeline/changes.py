@@ -569,15 +569,30 @@ def compare_runs(previous_dir: Path, current_dir: Path, *, current_manifest: Map
     if not reasons:
         before, after = read_indicators(previous_dir), read_indicators(current_dir)
         headline = set(headline_ids(after)) | set(headline_ids(before))
+        found: Mapping[str, list[dict]] = result["causes"]  # type: ignore[assignment]
         entries = []
         for ident in list(after) + [i for i in before if i not in after]:
             entry = compare_indicator(before.get(ident), after.get(ident), lang)
             entry["headline"] = ident in headline
+            entry["causes"] = task_causes(str(entry["table"]).split("/", 1)[0], found, current)
             entries.append(entry)
         entries.sort(key=lambda e: (not e["headline"], e["beyond_uncertainty"] is not True))
         result["indicators"] = entries
     result["summary"] = summary(result)
     return result
+
+
+def task_causes(task: str, found: Mapping[str, Sequence[Mapping]], current: Mapping) -> list[str]:
+    """The causes that can have moved a notebook's numbers: none when this run copied
+    its outputs unchanged from an earlier run; else the changed data, definitions
+    and code, and the parameters that changed for this notebook."""
+    entry = current.get("tasks", {}).get(task, {})
+    if entry.get("status") == "skipped" and entry.get("reason") == "unchanged":
+        return []
+    out = [kind for kind in ("data", "definitions", "code") if found.get(kind)]
+    out += [f"parameters: {c['parameter']}" for c in found.get("parameters", [])
+            if task in c.get("tasks", []) or not c.get("tasks")]
+    return out
 
 
 def summary(changes: Mapping) -> dict[str, int]:
@@ -799,6 +814,8 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_title": "Headline indicators in each run, with 95 % intervals",
         "chart_footer": "Runs 1-{runs}: {first} to {last} (revisions.csv in the run folder).",
         "pp": "pp",
+        "possible_causes": "possible causes",
+        "no_cause": "no recorded cause (a step that is not deterministic?)",
     },
     "sv": {
         "title": "Förändringar sedan förra körningen",
@@ -828,6 +845,8 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_title": "Huvudindikatorerna i varje körning, med 95 % konfidensintervall",
         "chart_footer": "Körning 1-{runs}: {first} till {last} (revisions.csv i körningens mapp).",
         "pp": "p.e.",
+        "possible_causes": "möjliga orsaker",
+        "no_cause": "ingen registrerad orsak (ett steg som inte är deterministiskt?)",
     },
 }
 
@@ -872,6 +891,13 @@ def _difference(entry: Mapping, lang: str) -> str:
         lo, hi = (_signed(v, prop, lang, sign=False) for v in entry["difference_ci"])  # type: ignore[union-attr]
         text += f" ({lo}; {hi})" if lang == "sv" else f" ({lo} to {hi})"
     return text
+
+
+def _why(entry: Mapping, lang: str) -> str:
+    """"possible causes: data, parameters: cohort_terms" (or "no recorded cause")."""
+    t = TEXT[lang]
+    found = [t[c] if c in t else t["parameters"] + c[len("parameters"):] for c in entry.get("causes") or []]
+    return f"{t['possible_causes']}: {', '.join(found)}" if found else t["no_cause"]
 
 
 def _beyond(entry: Mapping, lang: str) -> str:
@@ -939,7 +965,8 @@ def section_html(run_dir: Path, lang: str) -> str:
         if moved:
             out.append("<ul>" + "".join(
                 f"<li><strong>{esc(str(e['label']))}</strong>: {esc(_shown(e, 'previous', lang))} → "
-                f"{esc(_shown(e, 'current', lang))}, {esc(_difference(e, lang))}</li>" for e in moved) + "</ul>")
+                f"{esc(_shown(e, 'current', lang))}, {esc(_difference(e, lang))}; {esc(_why(e, lang))}</li>"
+                for e in moved) + "</ul>")
         else:
             out.append(f"<p>{esc(t['moved_none'])}</p>")
         others = sum(1 for e in entries if not e["headline"] and e["beyond_uncertainty"])
@@ -990,7 +1017,7 @@ def terminal_text(changes: Mapping, lang: str = "en") -> str:
         lines += ["", t["moved"] + ":"]
         moved = [e for e in entries if e["headline"] and e["beyond_uncertainty"]]
         lines += [f"  - {e['label']}: {_shown(e, 'previous', lang)} → {_shown(e, 'current', lang)}, "
-                  f"{_difference(e, lang)}" for e in moved] or [f"  {t['moved_none']}"]
+                  f"{_difference(e, lang)}; {_why(e, lang)}" for e in moved] or [f"  {t['moved_none']}"]
         others = sum(1 for e in entries if not e["headline"] and e["beyond_uncertainty"])
         if others:
             lines.append("  " + t["moved_other"].format(n=others))

@@ -114,9 +114,16 @@ def test_a_changed_raw_file_is_a_data_cause_naming_its_source(tmp_path):
 def test_a_changed_pipeline_parameter_is_a_parameters_cause_naming_it(tmp_path):
     a = make_run(tmp_path, "run-1")
     b = make_run(tmp_path, "run-2", params={"cohort_terms": ["HT2024", "VT2025", "HT2025"]})
-    parameters = ch.compare_runs(a, b)["causes"]["parameters"]
-    assert parameters == [{"parameter": "cohort_terms", "tasks": sorted(TASKS),
-                           "previous": ["HT2024", "VT2025"], "current": ["HT2024", "VT2025", "HT2025"]}]
+    changes = ch.compare_runs(a, b)
+    assert changes["causes"]["parameters"] == [{"parameter": "cohort_terms", "tasks": sorted(TASKS),
+                                                "previous": ["HT2024", "VT2025"],
+                                                "current": ["HT2024", "VT2025", "HT2025"]}]
+    assert {tuple(e["causes"]) for e in changes["indicators"]} == {("parameters: cohort_terms",)}
+    # a notebook whose outputs were copied unchanged cannot have moved
+    manifest = json.loads((b / "manifest.json").read_text())
+    manifest["tasks"]["10_lessons_learnt"].update(status="skipped", reason="unchanged")
+    copied = ch.compare_runs(a, b, current_manifest=manifest)
+    assert {e["table"].split("/")[0] for e in copied["indicators"] if e["causes"]} == {"02_study_progression"}
 
 
 def test_a_changed_definition_file_is_a_definitions_cause_with_its_keys(tmp_path):
@@ -165,7 +172,7 @@ def test_the_report_section_appears_in_both_languages(tmp_path):
         assert moved in text and cause in text
         # the headline that moved: 76 % -> 71 % of 1,000 (Newcombe: -8.8 to -1.1 points)
         assert "reach: " in text
-    assert "76.0% → 71.0%, −5.0\u00a0pp (−8.8\u00a0pp to −1.1\u00a0pp)" in en
+    assert "76.0% → 71.0%, −5.0\u00a0pp (−8.8\u00a0pp to −1.1\u00a0pp); possible causes: Data" in en
     assert "76,0\u00a0% → 71,0\u00a0%, −5,0\u00a0p.e. (−8,8\u00a0p.e.; −1,1\u00a0p.e.)" in sv
     assert "Changes since" not in sv and "Förändringar" not in en
 
