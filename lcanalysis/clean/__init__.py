@@ -30,7 +30,13 @@ import polars as pl
 from lcanalysis import identity, paths, schemas, terms
 from lcanalysis.clean.report import CleaningReport, FileAccount
 from lcanalysis.clean.rules import apply_rules
-from lcanalysis.clean.sources import TABLE_OF_SOURCE, Lookups, finish, source_rules
+from lcanalysis.clean.sources import (
+    TABLE_OF_SOURCE,
+    Lookups,
+    finish,
+    source_rules,
+    terms_from_dates,
+)
 from lcanalysis.config import load_codes, load_learning_centres, load_programmes
 from lcanalysis.errors import InputError
 from lcanalysis.ingest import (
@@ -173,6 +179,7 @@ def _clean_source(
 ) -> _SourceResult:
     table_name = TABLE_OF_SOURCE[source]
     frame, accounts, item_columns = _read_source(source, files, raw_dir, spec)
+    frame = terms_from_dates(frame, spec, lk.today)
     numbers = (
         frame.get_column("personal_number") if "personal_number" in frame.columns
         else pl.Series("personal_number", [None] * frame.height, dtype=pl.Utf8)

@@ -20,6 +20,7 @@ from lcanalysis import geo, terms, values
 from lcanalysis.clean.rules import Rule, code_lookup
 from lcanalysis.config import LearningCentre, Programme
 from lcanalysis.identity import Identified
+from lcanalysis.ingest.columns import SourceColumns
 from lcanalysis.text import fold
 from lcanalysis.values import distinct_codes, map_distinct
 
@@ -140,6 +141,27 @@ def _person_rule(identified: Identified, today: date) -> Rule:
     )
 
 
+def terms_from_dates(frame: pl.DataFrame, spec: SourceColumns, today: date) -> pl.DataFrame:
+    """Fill a term column from the date columns that stand in for it (``term_from_date``
+    in config/columns.yaml): a course round's start date, a survey response's
+    recorded time. A row whose term column is filled keeps it; otherwise the term is
+    the first stand-in date's term by the date-to-term rule (1 Jan-30 Jun VT, 1 Jul-14
+    Aug ST, 15 Aug-31 Dec HT: :func:`lcanalysis.terms.term_from_date_expr`). A date
+    that does not parse leaves the term blank (quarantined as ``missing_value``).
+    """
+    for column, stand_ins in spec.term_from_date.items():
+        present = [c for c in stand_ins if c in frame.columns]
+        if not present:
+            continue
+        dates = pl.DataFrame([values.parse_dates(frame.get_column(c), today=today) for c in present])
+        derived = dates.select(terms.term_from_date_expr(pl.coalesce(present))).to_series()
+        given = frame.get_column(column) if column in frame.columns else None
+        frame = frame.with_columns(
+            (derived if given is None else given.fill_null(derived)).alias(column)
+        )
+    return frame
+
+
 def _bool_rule(output: str, raw: str) -> Rule:
     return Rule(output, raw, values.parse_bool, "invalid_value")
 
@@ -161,6 +183,10 @@ def source_rules(
 
     def coded(kind: str):
         return lambda series: code_lookup(series, codes[kind])
+
+    def likert(series: pl.Series) -> pl.Series:
+        labelled = code_lookup(series, codes.get("likert", {}))
+        return values.parse_likert(labelled.fill_null(series))
 
     def programme(series: pl.Series) -> pl.Series:
         return _upper(series, keep=pl.col("code").is_in(sorted(programmes)))
@@ -226,7 +252,7 @@ def source_rules(
             _bool_rule("employed", "employed"),
             _bool_rule("foreign_background", "foreign_background"),
             *(
-                Rule(col, col, values.parse_likert, "invalid_value")
+                Rule(col, col, likert, "invalid_value")
                 for col in item_columns
             ),
         ]

@@ -4,6 +4,14 @@ The aliases live in ``config/columns.yaml`` (a reviewed data file, not code). Ma
 ignores case, surrounding and repeated spaces and the difference between Swedish
 letters and their plain forms, so ``" PERSONNUMMER "``, ``"Personnummer"`` and
 ``"personnummer"`` are one alias, and so are ``"Lärcentrum"`` and ``"larcentrum"``.
+
+Survey tools write the question text as the header: a header that is no alias is
+also tried without a trailing parenthesis (``"Personnummer (ÅÅÅÅMMDD-NNNN)"``) or
+question mark, and
+each part after a `` - `` (Qualtrics' "matrix question - statement"), in that order.
+A header may also be known and deliberately not read: ``personal_data`` (names,
+e-mail and IP addresses, locations, response ids: dropped at reading, named in the
+warnings) and ``not_used`` (fields the indicators do not need).
 """
 
 from __future__ import annotations
@@ -19,7 +27,12 @@ from lcanalysis.errors import ConfigError, InputError
 from lcanalysis.text import fold
 
 #: Keys a source entry in config/columns.yaml may have.
-SOURCE_KEYS = frozenset({"required", "columns", "item_pattern", "sheet"})
+SOURCE_KEYS = frozenset(
+    {"required", "columns", "item_pattern", "sheet", "personal_data", "not_used", "term_from_date"}
+)
+
+#: Why a known header is not read, by the config key that lists it.
+DROP_REASONS = {"personal_data": "personal data", "not_used": "not used"}
 
 #: Prefix of the canonical name of a survey experience item ("item:f3").
 ITEM_PREFIX = "item:"
@@ -41,6 +54,13 @@ class SourceColumns:
         start of the header) whose first group is the experience item id.
     sheet:
         The XLSX sheet to read; ``None`` means the first sheet.
+    dropped_headers:
+        Folded header -> why it is known and not read (``personal data``, ``not used``).
+    term_from_date:
+        A required term column -> the date columns (in order of preference) whose
+        date gives the term when the export has no term: a course round's start date,
+        a survey response's recorded time. A file with one of them need not have the
+        term column.
     """
 
     source: str
@@ -48,6 +68,8 @@ class SourceColumns:
     required: tuple[str, ...]
     item_pattern: re.Pattern[str] | None = None
     sheet: str | None = None
+    dropped_headers: dict[str, str] = field(default_factory=dict)
+    term_from_date: dict[str, tuple[str, ...]] = field(default_factory=dict)
     lookup: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -58,19 +80,47 @@ class SourceColumns:
         object.__setattr__(self, "lookup", lookup)
 
     def canonical(self, header: str) -> str | None:
-        """The canonical column a raw header means, ``item:<id>`` or ``None`` if unknown."""
-        found = self.lookup.get(fold(header))
-        if found is not None:
-            return found
+        """The canonical column a raw header means, ``item:<id>`` or ``None`` if unknown.
+
+        Tried on the header as written, then on its question-text readings
+        (:func:`readings`): the aliases first, then the item pattern.
+        """
+        texts = readings(header)
+        for text in texts:
+            found = self.lookup.get(fold(text))
+            if found is not None:
+                return found
         if self.item_pattern is not None:
-            match = self.item_pattern.match(header.replace("\ufeff", ""))
-            if match:
-                return ITEM_PREFIX + re.sub(r"\s+", "", match.group(1)).casefold()
+            for text in texts:
+                match = self.item_pattern.match(text.replace("\ufeff", ""))
+                if match:
+                    return ITEM_PREFIX + re.sub(r"\s+", "", match.group(1)).casefold()
         return None
 
+    def drop_reason(self, header: str) -> str | None:
+        """Why a known header is not read (``"personal data"``, ``"not used"``), else None."""
+        return next(
+            (r for text in readings(header) if (r := self.dropped_headers.get(fold(text)))), None
+        )
+
     def is_required_alias(self, header: str) -> bool:
-        """Whether a cell text names a required column (used to find a header row)."""
-        return self.lookup.get(fold(header)) in self.required
+        """Whether a cell text names a required column or a date standing in for one
+        (used to find a header row)."""
+        stand_ins = {c for columns in self.term_from_date.values() for c in columns}
+        return any(self.lookup.get(fold(t)) in (*self.required, *stand_ins) for t in readings(header))
+
+
+def readings(header: str) -> list[str]:
+    """The texts a header is matched as: itself, without a trailing parenthesis and
+    question mark, and each part after " - " (last first), e.g. ``"Hur väl stämmer påståendena? - F1 Jag
+    kände mig välkommen"`` -> also ``"F1 Jag kände mig välkommen"``."""
+    texts = [header]
+    bare = re.sub(r"\s*\([^()]*\)\s*$", "", header).rstrip(" ?:.*")
+    if bare and bare != header:
+        texts.append(bare)
+    parts = header.split(" - ")
+    texts += [p.strip() for p in reversed(parts[1:]) if p.strip()]
+    return texts
 
 
 @dataclass(frozen=True)
@@ -83,14 +133,23 @@ class HeaderMapping:
         Per header position, the canonical column name or ``None`` (dropped).
     dropped:
         Original headers that matched no alias, in file order.
+    known_dropped:
+        Why each known header that is not read was dropped: header -> ``personal
+        data`` or ``not used``.
     """
 
     canonical: list[str | None]
     dropped: list[str]
+    known_dropped: dict[str, str] = field(default_factory=dict)
 
 
 def map_headers(
-    headers: list[str], spec: SourceColumns, *, file: str | Path, row: int | None = None
+    headers: list[str],
+    spec: SourceColumns,
+    *,
+    file: str | Path,
+    row: int | None = None,
+    names: list[str] | None = None,
 ) -> HeaderMapping:
     """Map the headers of one file to the canonical columns of its source.
 
@@ -102,6 +161,10 @@ def map_headers(
         The source's header specification.
     file, row:
         The file and the header's row in it, for messages.
+    names:
+        A second header row, position for position: the variable names a survey tool
+        writes above (or below) the question texts (Qualtrics ``Q1``, ``Q3_1``); a
+        column whose text means nothing is tried by its name.
 
     Raises
     ------
@@ -111,29 +174,42 @@ def map_headers(
     """
     canonical: list[str | None] = []
     dropped: list[str] = []
+    known: dict[str, str] = {}
     seen: dict[str, str] = {}
-    for header in headers:
-        name = spec.canonical(header) if header.strip() else None
-        if name is None:
-            if header.strip():
-                dropped.append(header)
-        elif name in seen:
+    for index, header in enumerate(headers):
+        name = names[index] if names is not None and index < len(names) else ""
+        shown = f"{header} ({name})" if name and name != header else header
+        reason = spec.drop_reason(header) or (spec.drop_reason(name) if name else None)
+        column = None
+        if reason is None:
+            column = spec.canonical(header) if header.strip() else None
+            if column is None and name.strip():
+                column = spec.canonical(name)
+        if reason is not None:
+            known[shown] = reason
+        elif column is None:
+            if header.strip() or name.strip():
+                dropped.append(shown)
+        elif column in seen:
             raise InputError(
-                f"headers {seen[name]!r} and {header!r} both mean column {name!r}; "
+                f"headers {seen[column]!r} and {shown!r} both mean column {column!r}; "
                 "remove or rename one of them",
                 file=file,
                 row=row,
                 column=header,
             )
         else:
-            seen[name] = header
-        canonical.append(name)
-    missing = [column for column in spec.required if column not in seen]
+            seen[column] = shown
+        canonical.append(column)
+    missing = [
+        column for column in spec.required
+        if column not in seen and not any(c in seen for c in spec.term_from_date.get(column, ()))
+    ]
     if missing:
         raise InputError(
             _missing_message(missing, headers, spec), file=file, row=row, column=missing[0]
         )
-    return HeaderMapping(canonical=canonical, dropped=dropped)
+    return HeaderMapping(canonical=canonical, dropped=dropped, known_dropped=known)
 
 
 def _missing_message(missing: list[str], headers: list[str], spec: SourceColumns) -> str:
@@ -149,7 +225,12 @@ def _missing_message(missing: list[str], headers: list[str], spec: SourceColumns
         hint = f" (closest headers: {', '.join(repr(c) for c in close[:3])})" if close else ""
         parts.append(f"{column!r}{hint}")
     accepted = "; ".join(
-        f"{column}: {', '.join(spec.aliases.get(column, ()))}" for column in missing
+        f"{column}: {', '.join(spec.aliases.get(column, ()))}"
+        + "".join(
+            f" (or a date column for it, {stand_in}: {', '.join(spec.aliases.get(stand_in, ()))})"
+            for stand_in in spec.term_from_date.get(column, ())
+        )
+        for column in missing
     )
     return (
         f"missing required column(s) {', '.join(parts)} for source {spec.source!r}; "
@@ -233,6 +314,27 @@ def _source_columns(source: str, entry: object, problems: list[str]) -> SourceCo
     sheet = entry.get("sheet")
     if sheet is not None and not isinstance(sheet, str):
         problems.append(f"{source}: 'sheet' must be a sheet name")
+    dropped_headers: dict[str, str] = {}
+    for key, reason in DROP_REASONS.items():
+        names = entry.get(key, [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            problems.append(f"{source}: {key!r} must be a list of headers")
+            continue
+        for name in names:
+            if fold(name) in owner:
+                problems.append(f"{source}: {name!r} is in {key!r} and an alias of {owner[fold(name)]!r}")
+            dropped_headers[fold(name)] = reason
+    term_from_date: dict[str, tuple[str, ...]] = {}
+    stand_ins = entry.get("term_from_date", {})
+    if not isinstance(stand_ins, dict):
+        problems.append(f"{source}: 'term_from_date' must map a term column to date columns")
+        stand_ins = {}
+    for column, dates in stand_ins.items():
+        dates = [dates] if isinstance(dates, str) else dates
+        unknown = [d for d in [column, *dates] if d not in columns]
+        if unknown:
+            problems.append(f"{source}: term_from_date names {unknown} that are not in 'columns'")
+        term_from_date[str(column)] = tuple(str(d) for d in dates)
     if len(problems) > start:
         return None
     return SourceColumns(
@@ -241,4 +343,6 @@ def _source_columns(source: str, entry: object, problems: list[str]) -> SourceCo
         required=tuple(str(c) for c in required),
         item_pattern=pattern,
         sheet=sheet,
+        dropped_headers=dropped_headers,
+        term_from_date=term_from_date,
     )

@@ -115,6 +115,10 @@ class RawTable:
         Rows above the header row that were skipped.
     warnings:
         Things the evaluator should know (dropped columns, blank rows, unnamed headers).
+    headers:
+        The header cells as read (for ``lcanalysis inspect``).
+    mapping:
+        How each header was mapped, or None for an empty file.
     """
 
     frame: pl.DataFrame
@@ -125,6 +129,8 @@ class RawTable:
     dropped_columns: list[str] = field(default_factory=list)
     skipped_title_rows: int = 0
     warnings: list[str] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    mapping: HeaderMapping | None = None
 
 
 @dataclass
@@ -238,11 +244,12 @@ def _read_delimited(
     separator = _choose_separator(sample, complete, spec)
     records = parse_records(sample, separator, HEADER_SEARCH_ROWS)
     header_at = _header_index([r for r, _ in records], spec)
-    headers = [cell.strip() for cell in records[header_at][0]]
-    header_line = records[header_at][1]
-    header_row = header_line - _lines_in(records, header_at) + 1
+    header = _header_rows([r for r, _ in records], header_at)
+    headers = [cell.strip() for cell in records[header.texts][0]]
+    header_line = records[header.last][1]
+    header_row = records[header.texts][1] - _lines_in(records, header.texts) + 1
     try:
-        mapping = map_headers(headers, spec, file=path, row=header_row)
+        mapping = map_headers(headers, spec, file=path, row=header_row, names=header.names)
     except InputError as err:
         if len(headers) > 1:
             raise
@@ -274,11 +281,11 @@ def _read_delimited(
         return _read_delimited(path, source, spec, encoding="latin-1")
     except pl.exceptions.PolarsError as exc:
         raise _diagnose(path, encoding, separator, header_line, width, exc) from None
-    warnings = _title_warning(header_at)
+    warnings = _title_warning(header.first) + header.warnings
     frame, blank = _finish(frame, names, mapping, first_row=header_line + 1, lines=lines)
     if blank:
         warnings.append(f"{blank} blank line(s) skipped")
-    return _table(frame, path, source, encoding, separator, mapping, header_at, warnings)
+    return _table(frame, path, source, encoding, separator, mapping, header.first, warnings, headers)
 
 
 def _check_single_encoding(path: Path, encoding: str) -> None:
@@ -343,6 +350,69 @@ def _choose_separator(sample: str, complete: bool, spec: SourceColumns) -> str:
         return max((sum(1 for c in row if c and spec.is_required_alias(c)) for row in rows), default=0)
 
     return max(SEPARATORS, key=lambda sep: (named(sep), sep == detected))
+
+
+_IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"')
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+@dataclass(frozen=True)
+class HeaderRows:
+    """Where the header of a file is: a single row, or a survey tool's two or three.
+
+    Attributes
+    ----------
+    first:
+        Index of the first header row (the rows above are title rows).
+    texts:
+        Index of the row whose cells are the headers (question texts, in a survey).
+    last:
+        Index of the last header row; the records start after it.
+    names:
+        The variable-name row (Qualtrics ``Q1``, ``Q3_1``), or None.
+    warnings:
+        How the rows were read, for the cleaning report.
+    """
+
+    first: int
+    texts: int
+    last: int
+    names: list[str] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _header_rows(rows: list[list[str]], at: int) -> HeaderRows:
+    """The header rows around row ``at`` (the first row naming a required column).
+
+    - Qualtrics (current): variable names, question texts, then a row of
+      ``{"ImportId": ...}`` cells; ``at`` may be the names or the texts row.
+    - Qualtrics legacy: ``V1 V2 ... Q1`` above the question texts.
+    - Otherwise the single row ``at``.
+    """
+
+    def import_ids(index: int) -> bool:
+        cells = [c for c in rows[index] if c.strip()] if 0 <= index < len(rows) else []
+        return bool(cells) and all(_IMPORT_ID.match(c) for c in cells)
+
+    def names_row(index: int) -> bool:
+        if index < 0 or len(rows[index]) != len(rows[index + 1]):
+            return False
+        cells = [c.strip() for c in rows[index] if c.strip()]
+        return len(cells) >= 2 and all(_IDENTIFIER.match(c) for c in cells)
+
+    def strip(row: list[str]) -> list[str]:
+        return [c.strip().lstrip("\ufeff") for c in row]
+
+    if import_ids(at + 2):
+        return HeaderRows(at, at + 1, at + 2, strip(rows[at]),
+                          ["Qualtrics export: names, question texts and ImportId rows read as the header"])
+    if import_ids(at + 1) and at > 0:
+        return HeaderRows(at - 1, at, at + 1, strip(rows[at - 1]),
+                          ["Qualtrics export: names, question texts and ImportId rows read as the header"])
+    if names_row(at - 1):
+        return HeaderRows(at - 1, at, at, strip(rows[at - 1]),
+                          ["two header rows (variable names above question texts, Qualtrics legacy) read as the header"])
+    return HeaderRows(at, at, at)
 
 
 def _header_index(rows: list[list[str]], spec: SourceColumns) -> int:
@@ -598,10 +668,18 @@ def _table(
     mapping: HeaderMapping,
     skipped: int,
     warnings: list[str],
+    headers: list[str],
 ) -> RawTable:
+    for reason, label in (("personal data", "personal data dropped at reading"),
+                          ("not used", "known column(s) not used, dropped")):
+        named = [h for h, r in mapping.known_dropped.items() if r == reason]
+        if named:
+            warnings.append(f"{label}: " + ", ".join(repr(h) for h in named))
     if mapping.dropped:
         warnings.append("unknown column(s) dropped: " + ", ".join(repr(d) for d in mapping.dropped))
     return RawTable(
+        headers=list(headers),
+        mapping=mapping,
         frame=frame,
         file=str(path),
         source=source,
@@ -666,12 +744,13 @@ def _read_xlsx(path: Path, source: str, spec: SourceColumns, sheet: str | None) 
     names = list(grid.columns)
     top = grid.head(HEADER_SEARCH_ROWS).rows()
     rows = [["" if cell is None else str(cell) for cell in row] for row in top]
-    header_at = _header_index(rows, spec)
-    warnings = _title_warning(header_at)
+    header = _header_rows(rows, _header_index(rows, spec))
+    header_at = header.texts
+    warnings = _title_warning(header.first) + header.warnings
     headers = []
     for index, cell in enumerate(rows[header_at]):
         text = cell.strip()
-        if not text and grid[names[index]].slice(header_at + 1).drop_nulls().len():
+        if not text and grid[names[index]].slice(header.last + 1).drop_nulls().len():
             text = f"column {_column_letter(index)}"
             warnings.append(
                 f"header cell {text[7:]}{header_at + 1} is empty (a merged cell?); "
@@ -679,7 +758,7 @@ def _read_xlsx(path: Path, source: str, spec: SourceColumns, sheet: str | None) 
             )
         headers.append(text)
     try:
-        mapping = map_headers(headers, spec, file=path, row=header_at + 1)
+        mapping = map_headers(headers, spec, file=path, row=header_at + 1, names=header.names)
     except InputError as err:
         others = [s for s in reader.sheet_names if s != name]
         if sheet is not None or not others:
@@ -692,10 +771,10 @@ def _read_xlsx(path: Path, source: str, spec: SourceColumns, sheet: str | None) 
             row=err.row,
             column=err.column,
         ) from None
-    body = grid.slice(header_at + 1).select(
+    body = grid.slice(header.last + 1).select(
         pl.col(n).str.replace(_MIDNIGHT.pattern, "${1}") for n in names
     )
-    frame, blank = _finish(body, names, mapping, first_row=header_at + 2, lines=None)
+    frame, blank = _finish(body, names, mapping, first_row=header.last + 2, lines=None)
     if blank:
         warnings.append(f"{blank} blank row(s) skipped")
-    return _table(frame, path, source, "xlsx", "", mapping, header_at, warnings)
+    return _table(frame, path, source, "xlsx", "", mapping, header.first, warnings, headers)
