@@ -92,8 +92,8 @@ def test_samordningsnummer_day_plus_60() -> None:
 
 
 def test_legal_sex_is_parity_of_second_last_digit() -> None:
-    # 850101-0006: birth number 000, even -> F; 16->7, 5, 0, 1, 0, 1, 0, 0, 0 = 14 -> 6
-    assert parse_personal_number("850101-0006", on=ON).legal_sex == "F"
+    # 850101-0022: birth number 002, even -> F; 16->7, 5, 0, 1, 0, 1, 0, 0, 2*2 = 18 -> 2
+    assert parse_personal_number("850101-0022", on=ON).legal_sex == "F"
     assert parse_personal_number("811218-9876", on=ON).legal_sex == "M"
 
 
@@ -138,6 +138,11 @@ def test_century_from_separator_relative_to_on(text: str, born: date) -> None:
         ("701031-2390", None),
         ("", "missing"),
         ("  \t", "missing"),
+        ("811218-0008", "format"),  # birth number 000: never issued (check digit right)
+        ("301225-0001", "format"),
+        ("19811278-0005", "format"),  # nor in a samordningsnummer
+        ("811218-0016", None),  # 001 is
+        ("19900101-T000", None),  # an interim number's digits are not a birth number
         ("811218-987", "format"),
         ("1981121898760", "format"),
         ("19811218+9876", "format"),  # '+' only in the ten-digit form
@@ -216,7 +221,7 @@ def identity_numbers(draw) -> tuple[str, PersonalNumber, date]:
     elif edge == "hundred" and not (on.month == 2 and on.day == 29):
         born = on.replace(year=on.year - 100)  # the hundredth birthday: '+' from today
     kind = draw(st.sampled_from(["personnummer", "samordningsnummer", "interim"]))
-    birth_number = draw(st.integers(0, 999))
+    birth_number = draw(st.integers(0 if kind == "interim" else 1, 999))  # 000 is never issued
     written_day = born.day + 60 if kind == "samordningsnummer" else born.day
     yymmdd = f"{born:%y%m}{written_day:02d}"
     if kind == "interim":

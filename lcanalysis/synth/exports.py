@@ -429,7 +429,7 @@ def _bench_chunk(seed: int, chunk: int, first_row: int, n: int) -> pl.DataFrame:
     persons, inverse = np.unique(person, return_inverse=True)
     m = len(persons)
     birth = np.datetime64("1960-01-01") + (persons % 16_000).astype("timedelta64[D]")
-    serial = persons // 16_000
+    serial = persons // 16_000 + 1  # birth numbers from 001: 000 is never issued
     pnr = _bench_pnr(birth, serial)
     offset = rng.integers(0, len(_BENCH_COURSES), m)
     term = rng.integers(2015 * 2, 2026 * 2 + 2, m)

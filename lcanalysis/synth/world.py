@@ -472,7 +472,8 @@ def _identity_numbers(
     yy = year % 100
 
     def draw(size: int, sex: np.ndarray) -> np.ndarray:
-        return rng.integers(0, 100, size) * 10 + rng.integers(0, 5, size) * 2 + sex
+        serial = rng.integers(0, 100, size) * 10 + rng.integers(0, 5, size) * 2 + sex
+        return np.where(serial == 0, 2, serial)  # the birth number 000 is never issued
 
     serial = draw(n, male)
     while True:

@@ -1,67 +1,29 @@
-"""Swedish personal identity numbers and the keyed pseudonyms that replace them.
-
-Raw exports identify people by one of three kinds of number:
+"""Swedish personal identity numbers: personnummer, samordningsnummer and Ladok's
+interim numbers, parsed and validated one at a time (:func:`parse_personal_number`)
+or as a column (:func:`parse_personal_numbers`), by the same rules.
 
 - **personnummer** (Skatteverket, SKV 704): birth date ``YYMMDD`` or ``YYYYMMDD``, a
   three-digit birth number ``NNN`` whose last digit is even for women and odd for
   men, and a Luhn check digit ``C`` computed over the ten-digit form ``YYMMDDNNN``.
   In the ten-digit form the separator is ``-``, or ``+`` once the person is 100.
+  The birth number ``000`` is never issued: a number with it is refused as
+  ``format`` (as the ``personnummer`` packages that share one specification do).
 - **samordningsnummer** (Skatteverket, SKV 707): as a personnummer, but the day of
   birth is given plus 60 (61-91).
 - **interim numbers**, which Ladok issues to people who have neither: the birth date,
   then a letter and three characters (``T123``, ``TF10``). No check digit.
-
-Everything downstream keys on the normalised 12-character form (``YYYYMMDDNNNC``),
-and only through :func:`pseudonymise`, the HMAC-SHA256 of that form under a secret
-key. The key comes from :func:`load_key`; the synthetic demo world uses the published
-:data:`DEMO_KEY`, which :func:`is_demo_key` recognises so that outputs made with it
-can be marked as synthetic.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
 import re
-import secrets
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Literal
 
 import polars as pl
 
-from lcanalysis.errors import KeyMissingError, LcanalysisError
-from lcanalysis.paths import project_root
 from lcanalysis.values import distinct_codes
-
-__all__ = [
-    "DEMO_KEY",
-    "KEY_ENV",
-    "REASONS",
-    "InvalidPersonalNumber",
-    "KeyFileError",
-    "PersonalNumber",
-    "default_key_file",
-    "Identified",
-    "generate_key",
-    "identify",
-    "is_demo_key",
-    "load_key",
-    "luhn_check_digit",
-    "parse_personal_number",
-    "parse_personal_numbers",
-    "pseudonymise",
-    "write_key",
-]
-
-DEMO_KEY: bytes = b"lcanalysis-demo-key-synthetic-data-only"
-"""The fixed, published key of the synthetic demo world. Never use it on real data."""
-
-KEY_ENV = "LCANALYSIS_KEY"
-"""Environment variable holding the pseudonymisation key as hex (32+ hex characters)."""
 
 REASONS = ("missing", "format", "check_digit", "date", "future_date")
 """Why a value is not a valid identity number, in the order they are checked.
@@ -107,10 +69,6 @@ class InvalidPersonalNumber(ValueError):
     def __init__(self, reason: str, message: str) -> None:
         self.reason = reason
         super().__init__(message)
-
-
-class KeyFileError(LcanalysisError):
-    """A key file cannot be written where asked (it exists, or is inside the project)."""
 
 
 @dataclass(frozen=True)
@@ -185,7 +143,8 @@ def parse_personal_number(text: str, *, on: date | None = None) -> PersonalNumbe
       ``19900101-T123``, ``900101TF10``. No check digit. The third serial character
       gives legal sex as for a personnummer. Normalised with the letters upper-case.
 
-    Personnummer and samordningsnummer must carry the correct Luhn check digit
+    Personnummer and samordningsnummer must not have the birth number ``000`` and
+    must carry the correct Luhn check digit
     (:func:`luhn_check_digit`); every kind must have a real birth date that is not
     after ``on``. The checks run in the order of :data:`REASONS` (a blank value is
     ``missing``) and the first failure is reported.
@@ -214,6 +173,8 @@ def parse_personal_number(text: str, *, on: date | None = None) -> PersonalNumbe
     serial = match["serial"].upper()
     interim = serial[0].isalpha()
     date_part = match["yy"] + match["mm"] + match["dd"]
+    if not interim and serial.startswith("000"):
+        raise InvalidPersonalNumber("format", "the birth number 000 is never issued: not an identity number")
     if not interim and luhn_check_digit(date_part + serial[:3]) != int(serial[3]):
         raise InvalidPersonalNumber(
             "check_digit",
@@ -327,7 +288,11 @@ def _parse_frame(raw: pl.LazyFrame, on: date) -> pl.LazyFrame:
     error = (
         pl.when(text.is_null() | (text == ""))
         .then(pl.lit("missing"))
-        .when(~pl.col("shaped") | (pl.col("century").is_not_null() & (pl.col("sep") == "+")))
+        .when(
+            ~pl.col("shaped")
+            | (pl.col("century").is_not_null() & (pl.col("sep") == "+"))
+            | (~pl.col("interim") & serial.str.starts_with("000"))
+        )
         .then(pl.lit("format"))
         .when(~pl.col("interim") & ~_luhn_matches(pl.col("ten_digits")))
         .then(pl.lit("check_digit"))
@@ -424,240 +389,3 @@ def _to_rows(per_value: pl.DataFrame, codes: pl.Series) -> pl.DataFrame:
     return per_value.select(pl.all().gather(codes)).with_columns(
         pl.col("error").fill_null(pl.when(codes.is_null()).then(pl.lit("missing")))
     )
-
-
-class Identified:
-    """A raw column of identity numbers being parsed and pseudonymised in the background.
-
-    Made by :func:`identify`. One background thread first finds the distinct values
-    and parses them (polars' categorical encoding runs on one core), then hashes them
-    (one Python call per number); the caller's polars work, which releases the GIL,
-    runs meanwhile. Each attribute waits for what it needs.
-    """
-
-    def __init__(self, parse: Future, ids: Future) -> None:
-        self._parse = parse
-        self._ids = ids
-        self._parsed: pl.DataFrame | None = None
-
-    @property
-    def codes(self) -> pl.Series:
-        """Each row's raw value as a number: the same for the same spelling (UInt32,
-        null for a blank), see :func:`lcanalysis.values.distinct_codes`."""
-        return self._parse.result()[1]
-
-    @property
-    def parsed(self) -> pl.DataFrame:
-        """:func:`parse_personal_numbers` of the column, row for row."""
-        if self._parsed is None:
-            self._parsed = _to_rows(*self._parse.result())
-        return self._parsed
-
-    def person_ids(self) -> pl.Series:
-        """``person_id`` per row (null where the number is invalid); waits for the hashing."""
-        return self._ids.result().gather(self.codes)
-
-
-def identify(values: pl.Series, key: bytes, *, on: date | None = None) -> Identified:
-    """Parse a raw column of identity numbers and pseudonymise it, each distinct value once.
-
-    The same results as :func:`parse_personal_numbers` and :func:`pseudonymise` of
-    its ``normalized`` column, faster: each distinct raw value is parsed and hashed
-    once, and mapped back to the rows with one gather; and the work runs in a
-    background thread (:class:`Identified`). On 5 million rows with 1.25 million
-    distinct numbers: 0.7 s to find the distinct values, 0.35 s to parse them, 1.1 s
-    to hash them, mostly hidden behind the caller's other work.
-    """
-    _check_text(values)
-    if not key:
-        raise ValueError("the pseudonymisation key is empty")
-    on = date.today() if on is None else on
-
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcanalysis-identity")
-    parsed = pool.submit(_parse_distinct, values, on)
-    ids = pool.submit(lambda: _keyed_ids(parsed.result()[0]["normalized"], key))
-    pool.shutdown(wait=False)  # the thread ends when the hashing is done
-    return Identified(parsed, ids)
-
-
-def _keyed_ids(normalized: pl.Series, key: bytes) -> pl.Series:
-    """HMAC-SHA256 pseudonym of each value (see :func:`pseudonymise`); null stays null.
-
-    HMAC (RFC 2104) with the keyed inner and outer SHA-256 states prepared once and
-    copied per value: half the time of ``hmac.digest`` per value; tested against
-    :mod:`hmac`. The values reach Python as UTF-8 bytes (polars' Binary view of the
-    strings) and the digests go back as bytes, hex-encoded and cut to 32 characters
-    by polars: on 1.25 million numbers 0.9 s instead of 1.4 s.
-    """
-    block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
-    inner_copy = hashlib.sha256(bytes(byte ^ 0x36 for byte in block)).copy
-    outer_copy = hashlib.sha256(bytes(byte ^ 0x5C for byte in block)).copy
-    out: list[bytes | None] = []
-    append = out.append
-    for value in normalized.cast(pl.Binary).to_list():
-        if value is None:
-            append(None)
-            continue
-        inner_hash = inner_copy()
-        inner_hash.update(value)
-        outer_hash = outer_copy()
-        outer_hash.update(inner_hash.digest())
-        append(outer_hash.digest())
-    return pl.Series("person_id", out, dtype=pl.Binary).bin.encode("hex").str.slice(0, 32)
-
-
-def pseudonymise(normalized: pl.Series, key: bytes) -> pl.Series:
-    """Replace normalised identity numbers by keyed pseudonyms (``person_id``).
-
-    ``person_id`` = the first 32 hex characters (128 bits) of HMAC-SHA256 over the
-    UTF-8 normalised number under ``key``: the same person gets the same id in every
-    table and run with the same key, and without the key the id cannot be traced back
-    by trying all numbers (there are only about 10^10). Each distinct value is hashed
-    once; nulls stay null.
-
-    Parameters
-    ----------
-    normalized:
-        The ``normalized`` column of :func:`parse_personal_numbers` (String).
-    key:
-        From :func:`load_key`, or :data:`DEMO_KEY` for synthetic data only.
-
-    Returns
-    -------
-    polars.Series
-        String series named ``person_id``, aligned with ``normalized``.
-    """
-    if not key:
-        raise ValueError("the pseudonymisation key is empty")
-    if not (normalized.dtype == pl.String or normalized.dtype == pl.Null):
-        raise TypeError(f"normalised identity numbers must be strings, not {normalized.dtype}")
-    codes, distinct = distinct_codes(normalized)
-    return _keyed_ids(distinct, key).gather(codes)
-
-
-def is_demo_key(key: bytes) -> bool:
-    """Whether ``key`` is the published :data:`DEMO_KEY`, i.e. outputs are synthetic."""
-    return hmac.compare_digest(key, DEMO_KEY)
-
-
-def key_for(key_file: Path | None, *, synthetic: bool) -> bytes:
-    """The pseudonymisation key for a raw folder: the published :data:`DEMO_KEY` for
-    the synthetic demo world, else the evaluator's key (:func:`load_key`).
-
-    Raises
-    ------
-    KeyMissingError
-        No key is set up, or the key given for real data is the demo key (which would
-        make real people's pseudonyms computable by anyone who has lcanalysis).
-    """
-    if synthetic:
-        return DEMO_KEY
-    key = load_key(key_file)
-    if is_demo_key(key):
-        raise KeyMissingError(
-            "the demo key cannot pseudonymise real data; create a key with `lcanalysis keygen`"
-        )
-    return key
-
-
-def default_key_file() -> Path:
-    """Where the key is kept by default: ``~/.config/lcanalysis/key``, outside any project."""
-    return Path("~/.config/lcanalysis/key").expanduser()
-
-
-def _inside_project(path: Path) -> bool:
-    return path.expanduser().resolve().is_relative_to(project_root().resolve())
-
-
-_KEY_HEX = re.compile(r"(?:[0-9a-fA-F]{2}){16,}")
-_KEYGEN_HELP = (
-    f"create one with `lcanalysis keygen` (writes {{path}}), or set {KEY_ENV} to a hex "
-    "string of at least 32 characters"
-)
-
-
-def _key_from_hex(text: str, source: str) -> bytes:
-    value = text.strip()
-    if _KEY_HEX.fullmatch(value) is None:
-        raise KeyMissingError(
-            f"the key in {source} is not an even-length hex string of at least 32 characters; "
-            + _KEYGEN_HELP.format(path=default_key_file())
-        )
-    return bytes.fromhex(value)
-
-
-def load_key(key_file: Path | None = None) -> bytes:
-    """The secret pseudonymisation key for real data.
-
-    Looked for in order: the environment variable ``LCANALYSIS_KEY``, ``key_file``,
-    :func:`default_key_file`. Either way the key is written as hex (at least 32 hex
-    characters, i.e. 128 bits; :func:`generate_key` makes 256) and returned decoded.
-
-    A key file inside the project folder is refused: the project is shared, copied
-    and committed together with its data, and a key next to the pseudonymised data
-    undoes the pseudonymisation.
-
-    Raises
-    ------
-    KeyMissingError
-        No key, a malformed key, or a key file inside the project; the message says
-        how to create one. The key itself is never shown.
-    """
-    env = os.environ.get(KEY_ENV, "")
-    if env.strip():
-        return _key_from_hex(env, f"the environment variable {KEY_ENV}")
-    path = (default_key_file() if key_file is None else Path(key_file)).expanduser()
-    if _inside_project(path):
-        raise KeyMissingError(
-            f"refusing the key file {path}: it is inside the project folder "
-            f"{project_root()}, where it would travel with the data it protects; move it "
-            f"outside, e.g. to {default_key_file()}"
-        )
-    if not path.is_file():
-        raise KeyMissingError(
-            f"no pseudonymisation key: {KEY_ENV} is not set and {path} does not exist; "
-            + _KEYGEN_HELP.format(path=default_key_file())
-        )
-    return _key_from_hex(path.read_text(encoding="utf-8"), str(path))
-
-
-def generate_key() -> str:
-    """A new random key: 64 hex characters (256 bits) from :mod:`secrets`."""
-    return secrets.token_hex(32)
-
-
-def write_key(path: Path) -> Path:
-    """Write a new key (:func:`generate_key`) to ``path``, readable by its owner only.
-
-    The file gets mode 0600 and missing parent folders mode 0700. An existing file is
-    never overwritten (that would orphan every pseudonym made with the old key), and
-    a path inside the project folder is refused (see :func:`load_key`).
-
-    Returns
-    -------
-    pathlib.Path
-        The path written.
-
-    Raises
-    ------
-    KeyFileError
-        The file exists or is inside the project folder.
-    """
-    target = Path(path).expanduser()
-    if _inside_project(target):
-        raise KeyFileError(
-            f"refusing to write a key inside the project folder {project_root()}: "
-            f"keep it outside, e.g. {default_key_file()}"
-        )
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise KeyFileError(
-            f"{target} already exists; not overwriting it, since pseudonyms made with "
-            "that key could no longer be matched"
-        ) from None
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        os.chmod(target, 0o600)
-        handle.write(generate_key() + "\n")
-    return target
