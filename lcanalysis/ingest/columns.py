@@ -150,6 +150,7 @@ def map_headers(
     file: str | Path,
     row: int | None = None,
     names: list[str] | None = None,
+    samples: list[list[str]] | None = None,
 ) -> HeaderMapping:
     """Map the headers of one file to the canonical columns of its source.
 
@@ -165,17 +166,21 @@ def map_headers(
         A second header row, position for position: the variable names a survey tool
         writes above (or below) the question texts (Qualtrics ``Q1``, ``Q3_1``); a
         column whose text means nothing is tried by its name.
+    samples:
+        The first data rows, for a missing column's suggestion by meaning.
 
     Raises
     ------
     InputError
-        When two headers mean the same canonical column (naming both), or when a
-        required column is missing (naming it and the closest headers present).
+        When a required column is missing (naming it, the headers whose values
+        read as it and the closest spellings), or two headers mean the same
+        canonical column (naming both).
     """
     canonical: list[str | None] = []
     dropped: list[str] = []
     known: dict[str, str] = {}
     seen: dict[str, str] = {}
+    twice: tuple[str, str, str, str] | None = None
     for index, header in enumerate(headers):
         name = names[index] if names is not None and index < len(names) else ""
         shown = f"{header} ({name})" if name and name != header else header
@@ -191,13 +196,7 @@ def map_headers(
             if header.strip() or name.strip():
                 dropped.append(shown)
         elif column in seen:
-            raise InputError(
-                f"headers {seen[column]!r} and {shown!r} both mean column {column!r}; "
-                "remove or rename one of them",
-                file=file,
-                row=row,
-                column=header,
-            )
+            twice = twice or (seen[column], shown, column, header)
         else:
             seen[column] = shown
         canonical.append(column)
@@ -206,23 +205,125 @@ def map_headers(
         if column not in seen and not any(c in seen for c in spec.term_from_date.get(column, ()))
     ]
     if missing:
+        taken = {i for i, c in enumerate(canonical) if c is not None}
         raise InputError(
-            _missing_message(missing, headers, spec), file=file, row=row, column=missing[0]
+            _missing_message(missing, headers, spec, samples, taken),
+            file=file, row=row, column=missing[0],
+        )
+    if twice:
+        first, second, column, header = twice
+        raise InputError(
+            f"headers {first!r} and {second!r} both mean column {column!r}; "
+            "remove or rename one of them",
+            file=file,
+            row=row,
+            column=header,
         )
     return HeaderMapping(canonical=canonical, dropped=dropped, known_dropped=known)
 
 
-def _missing_message(missing: list[str], headers: list[str], spec: SourceColumns) -> str:
+#: What a required column holds, so that a header can be recognised by its values.
+MEANINGS = {
+    "personal_number": "identity numbers",
+    "term": "terms",
+    "survey_term": "terms",
+    "start_term": "terms",
+    "credits_registered": "credits",
+    "credits_earned": "credits",
+    "examined_on": "dates",
+    "observed_on": "dates",
+    "date": "dates",
+}
+
+_IDENTITY_NUMBER = re.compile(r"^(?:\d{2})?(\d{6})[-+]?(\d{3})(\d)$")
+
+
+def _parses(meaning: str, cells: list[str]) -> int:
+    """How many of ``cells`` read as ``meaning`` (identity numbers with a valid check
+    digit, terms, credits between 0 and 60, dates)."""
+    import polars as pl
+
+    from lcanalysis import terms, values
+    from lcanalysis.identity import luhn_check_digit
+
+    if meaning == "identity numbers":
+        found = 0
+        for cell in cells:
+            m = _IDENTITY_NUMBER.match(cell.strip())
+            found += bool(m) and luhn_check_digit(m[1] + m[2]) == int(m[3])
+        return found
+    if meaning == "terms":
+        found = 0
+        for cell in cells:
+            try:
+                terms.parse_term(cell)
+            except terms.InvalidTerm:
+                continue
+            found += 1
+        return found
+    series = pl.Series(cells, dtype=pl.String)
+    if meaning == "credits":
+        parsed = values.parse_credits(series)
+        return int(((parsed > 0) & (parsed <= 60)).sum())
+    return int(values.parse_dates(series).is_not_null().sum())
+
+
+def by_meaning(
+    column: str, headers: list[str], samples: list[list[str]], taken: set[int]
+) -> list[tuple[str, int, int]]:
+    """Headers (not mapped to another column) whose sampled values read as what
+    ``column`` holds: ``(header, values that parse, values sampled)``, best first."""
+    meaning = MEANINGS.get(column)
+    if meaning is None or not samples:
+        return []
+    found = []
+    for index, header in enumerate(headers):
+        if index in taken or not header.strip():
+            continue
+        cells = [row[index] for row in samples if index < len(row) and row[index].strip()]
+        if cells and (hits := _parses(meaning, cells)) * 2 >= len(cells):
+            found.append((header, hits, len(cells)))
+    return sorted(found, key=lambda f: -f[1] / f[2])
+
+
+def _missing_message(
+    missing: list[str],
+    headers: list[str],
+    spec: SourceColumns,
+    samples: list[list[str]] | None = None,
+    taken: set[int] | None = None,
+) -> str:
+    """What is missing, which headers hold such values, which are spelled alike.
+
+    By meaning first: a header whose sampled values parse as the column's kind
+    (``"Antal"`` holding ``"7,5"``) is named with its count; then headers spelled
+    alike, saying when their values do not read as the column's kind (a
+    ``"Registreringsdatum"`` offered for credits holds dates).
+    """
     present = {fold(h): h for h in headers if h.strip()}
     parts = []
     for column in missing:
+        meaningful = by_meaning(column, headers, samples or [], taken or set())
         candidates = [fold(a) for a in (column, *spec.aliases.get(column, ()))]
         close: list[str] = []
         for candidate in candidates:
             for hit in difflib.get_close_matches(candidate, list(present), n=3, cutoff=0.6):
                 if present[hit] not in close:
                     close.append(present[hit])
-        hint = f" (closest headers: {', '.join(repr(c) for c in close[:3])})" if close else ""
+        hints = []
+        if meaningful:
+            hints.append("by their values: " + ", ".join(
+                f"{h!r} holds {MEANINGS[column]} in {n} of {m} sampled rows"
+                for h, n, m in meaningful[:3]
+            ))
+        spelled = [c for c in close if c not in {h for h, _, _ in meaningful}]
+        if spelled:
+            contradicted = (
+                f", but their values do not read as {MEANINGS[column]}"
+                if samples and column in MEANINGS else ""
+            )
+            hints.append(f"closest headers: {', '.join(repr(c) for c in spelled[:3])}{contradicted}")
+        hint = f" ({'; '.join(hints)})" if hints else ""
         parts.append(f"{column!r}{hint}")
     accepted = "; ".join(
         f"{column}: {', '.join(spec.aliases.get(column, ()))}"
@@ -234,7 +335,7 @@ def _missing_message(missing: list[str], headers: list[str], spec: SourceColumns
     )
     return (
         f"missing required column(s) {', '.join(parts)} for source {spec.source!r}; "
-        f"accepted headers: {accepted}"
+        f"add the header to config/columns.yaml if it is one of these; accepted headers: {accepted}"
     )
 
 

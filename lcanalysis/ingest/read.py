@@ -249,7 +249,10 @@ def _read_delimited(
     header_line = records[header.last][1]
     header_row = records[header.texts][1] - _lines_in(records, header.texts) + 1
     try:
-        mapping = map_headers(headers, spec, file=path, row=header_row, names=header.names)
+        mapping = map_headers(
+            headers, spec, file=path, row=header_row, names=header.names,
+            samples=[r for r, _ in records[header.last + 1:]],
+        )
     except InputError as err:
         if len(headers) > 1:
             raise
@@ -758,7 +761,10 @@ def _read_xlsx(path: Path, source: str, spec: SourceColumns, sheet: str | None) 
             )
         headers.append(text)
     try:
-        mapping = map_headers(headers, spec, file=path, row=header_at + 1, names=header.names)
+        mapping = map_headers(
+            headers, spec, file=path, row=header_at + 1, names=header.names,
+            samples=rows[header.last + 1:],
+        )
     except InputError as err:
         others = [s for s in reader.sheet_names if s != name]
         if sheet is not None or not others:
