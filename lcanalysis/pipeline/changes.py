@@ -424,12 +424,13 @@ def read_table(path: Path, table: str, keys: Sequence[str] | None = None) -> lis
     return out
 
 
-def read_indicators(run_dir: Path) -> dict[str, Indicator]:
-    """Every indicator of a run's exported tables (``tables/<notebook>/<table>.csv``),
-    with the key columns declared in each folder's layouts when it has them."""
+def read_indicators(run_dir: Path, notebook: str = "*") -> dict[str, Indicator]:
+    """Every indicator of a run's exported tables (``tables/<notebook>/<table>.csv``;
+    ``notebook`` a folder name or pattern), with the key columns declared in each
+    folder's layouts when it has them."""
     found: dict[str, Indicator] = {}
     declared: dict[Path, Mapping] = {}
-    for path in sorted((run_dir / "tables").glob("*/*.csv")):
+    for path in sorted((run_dir / "tables").glob(f"{notebook}/*.csv")):
         if path.parent not in declared:
             declared[path.parent] = _declared_keys(path.parent / LAYOUTS)
         keys = declared[path.parent].get(path.stem)
@@ -629,14 +630,14 @@ def revision_history(reports_dir: Path, current_dir: Path, *, current_manifest: 
     ``reports_dir`` comparable with it (:func:`not_comparable`), oldest first, the
     current run last: one row per run and indicator (HISTORY_COLUMNS)."""
     current = dict(current_manifest) if current_manifest is not None else _load_manifest(current_dir)
-    now = read_indicators(current_dir)
+    now = read_indicators(current_dir, HEADLINE_TASK)
     ids = headline_ids(now)
     runs = [(r, _load_manifest(r)) for r in finished_runs(reports_dir) if r.resolve() != current_dir.resolve()]
     runs = [(r, m) for r, m in runs if not not_comparable(m, current) and m.get("run_id", r.name) < str(
         current.get("run_id", current_dir.name))]
     rows = []
     for folder, manifest in [*runs, (current_dir, current)]:
-        found = now if folder is current_dir else read_indicators(folder)
+        found = now if folder is current_dir else read_indicators(folder, HEADLINE_TASK)
         for ident in ids:
             ind = found.get(ident)
             if ind is None:
