@@ -98,6 +98,27 @@ def _print_summary(report, out_dir: Path) -> None:
     console.print(f"Written to {out_dir}; per-file accounting in cleaning_report.md there.")
 
 
+@app.command()
+@_user_errors
+def inspect(
+    path: Annotated[Path, typer.Argument(help="A raw file, in data/raw/<source>/ (the folder names its source).")],
+    source: Annotated[str | None, typer.Option(help="The source, when the folder does not say it.")] = None,
+) -> None:
+    """Show how a raw file would be read, writing nothing: headers -> columns, values that parse.
+
+    Exit code 2 when the file would be refused (the reason is printed).
+    """
+    from lcanalysis.inspect import inspect_file
+
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    found = inspect_file(path, source=source)
+    for line in found.lines:
+        typer.echo(line)
+    if not found.readable:
+        raise typer.Exit(2)
+
+
 @app.command("demo-data")
 @_user_errors
 def demo_data(

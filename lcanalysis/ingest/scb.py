@@ -224,7 +224,9 @@ def read_scb_table(path: Path) -> ScbTable:
     return interpret(read_cube(path))
 
 
-def _role(name: str) -> str:
+def dimension_role(name: str) -> str:
+    """What a dimension is, by its name: ``region``, ``age``, ``education``,
+    ``contents`` or ``other`` (summed over)."""
     key = fold(name)
     if key in REGION_NAMES:
         return "region"
@@ -302,7 +304,7 @@ def interpret(cube: Cube) -> ScbTable:
     from lcanalysis import geo
 
     path = cube.file
-    roles = {d: _role(d) for d in cube.dimensions}
+    roles = {d: dimension_role(d) for d in cube.dimensions}
     frame = cube.frame
     warnings: list[str] = []
     measures = [cube.title]
