@@ -1,0 +1,264 @@
+"""The scan: every file under the given folders through the readers and the checks,
+each file within a time budget.
+
+For each file the checks of :data:`CHECKS` run in order; each takes the file and the
+:class:`Scan` (the text matcher, the disclosure policy, the file's deadline) and
+yields findings. A check for something new (another kind of table audit, say) is a
+function of ``(path, scan)`` appended to that list.
+
+Time budget: a file's checks must finish within ``seconds_per_file`` of its start,
+or the file is reported as ``unscanned`` ("could not be scanned in N s"): what could
+not be checked is not known to be safe, and the gate goes on with the next file.
+PDFs are read by pypdf in a worker process (:class:`PdfWorker`), which is killed when
+the budget runs out, so a parser that never returns cannot hang the gate. The other
+readers are the gate's own front-to-back code (and polars, ElementTree, zlib); the
+budget is checked between the pieces they yield.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import struct
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.etree import ElementTree
+
+from lcanalysis.privacy import extract, pdf
+from lcanalysis.privacy.rules import Finding, Matcher, names_from_raw, pseudonym_column
+
+if TYPE_CHECKING:  # disclosure imports scipy (a second); only table audits need it
+    from multiprocessing.pool import Pool
+
+    from lcanalysis import disclosure
+
+__all__ = ["CHECKS", "DEFAULT_LOCATIONS", "DEFAULT_SECONDS_PER_FILE", "PdfWorker", "Scan",
+           "gate", "scan"]
+
+DEFAULT_LOCATIONS = ("data/processed", "reports", "figures")
+"""Folders :func:`gate` scans, relative to the project root."""
+
+DEFAULT_SECONDS_PER_FILE = 60.0
+"""The time budget of one file. The largest outputs of a run take a few seconds
+(docs/performance.md, "Privacy gate"); a file that takes longer is reported."""
+
+
+class OutOfTime(Exception):
+    """A file's time budget ran out."""
+
+
+def _quiet_pypdf() -> None:
+    """In the worker: pypdf's warnings about a file's small defects (which it repairs)
+    would go to the user's terminal; what it cannot repair is reported by the gate."""
+    import logging
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+class PdfWorker:
+    """One worker process that reads PDFs (:func:`lcanalysis.privacy.pdf.pdf_text`),
+    started at the first PDF of a scan and replaced when a file runs out of time."""
+
+    def __init__(self) -> None:
+        self._pool: Pool | None = None
+
+    def read(self, path: Path, deadline: float) -> pdf.PdfText:
+        if self._pool is None:
+            self._pool = multiprocessing.get_context("spawn").Pool(1, initializer=_quiet_pypdf)
+        pending = self._pool.apply_async(pdf.pdf_text, (str(path),))
+        try:
+            return pending.get(max(0.0, deadline - time.monotonic()))
+        except multiprocessing.TimeoutError:
+            self.close()
+            raise OutOfTime from None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+@dataclass
+class Scan:
+    """What the checks of one scan share."""
+
+    matcher: Matcher
+    policy: disclosure.Policy | str
+    seconds_per_file: float
+    pdfs: PdfWorker = field(default_factory=PdfWorker)
+    deadline: float = 0.0
+
+    def in_time(self) -> None:
+        """Raise :class:`OutOfTime` once the current file's budget has run out."""
+        if time.monotonic() >= self.deadline:
+            raise OutOfTime
+
+
+# --- the checks -----------------------------------------------------------------------------
+
+
+def _content(path: Path, scan: Scan) -> Iterator[Finding]:
+    """Identity numbers, e-mail and IP addresses and names in the file's text; in
+    notebook outputs also pseudonym columns (row-level data)."""
+    file = str(path)
+    suffix = path.suffix.lower()
+    if suffix == ".ipynb":
+        for location, text, is_output in extract.notebook_pieces(path):
+            scan.in_time()
+            yield from scan.matcher.findings(text, file, location)
+            if is_output and (found := pseudonym_column(text)):
+                yield Finding(file, location, "pseudonym_column", found)
+        return
+    if suffix == ".pdf":
+        text = scan.pdfs.read(path, scan.deadline)
+        pieces: Iterable[tuple[str, str]] = text.pieces
+        for location, reason in text.unreadable:
+            yield Finding(file, location, "unscanned", reason)
+    else:
+        pieces = extract.pieces(path)
+    for location, piece in pieces:
+        scan.in_time()
+        yield from scan.matcher.findings(piece, file, location)
+
+
+def _disclosure(path: Path, scan: Scan) -> Iterator[Finding]:
+    """Cells of exported tables (``reports/**/tables/*.csv|xlsx``) that break the
+    disclosure policy (:func:`lcanalysis.disclosure.audit`)."""
+    if path.parent.name != "tables" or path.suffix.lower() not in (".csv", ".xlsx"):
+        return
+    import polars as pl
+
+    from lcanalysis import disclosure
+
+    policy = disclosure.get_policy(scan.policy)
+    if path.suffix.lower() == ".csv":
+        table = pl.read_csv(path, infer_schema_length=None)
+    else:
+        table = pl.read_excel(path)
+    if not any(c in table.columns for c in ("numerator", "count", "n")):
+        return
+    header_rows = 1
+    for violation in disclosure.audit(table, policy):
+        where = "table" if violation.row < 0 else f"row {violation.row + 1 + header_rows}"
+        yield Finding(
+            str(path),
+            f"{where} column {violation.column!r}",
+            "disclosure",
+            f"{violation.reason} under policy {policy.name!r}",
+        )
+
+
+CHECKS: list[Callable[[Path, Scan], Iterable[Finding]]] = [_content, _disclosure]
+"""The checks run on every file, in this order."""
+
+
+# --- the scan ----------------------------------------------------------------------------------
+
+
+def _files(paths: Iterable[Path]) -> Iterator[Path]:
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file())
+        elif path.is_file():
+            yield path
+
+
+def _unreadable_errors() -> tuple[type[Exception], ...]:
+    import polars as pl
+
+    return (ValueError, KeyError, OSError, zipfile.BadZipFile, ElementTree.ParseError,
+            struct.error, pl.exceptions.PolarsError)
+
+
+def scan(
+    paths: Iterable[Path],
+    *,
+    names: set[str],
+    policy: disclosure.Policy | str = "default",
+    raw_dir: Path | None = None,
+    seconds_per_file: float = DEFAULT_SECONDS_PER_FILE,
+) -> list[Finding]:
+    """Every finding in the files under ``paths`` (files or folders, recursively).
+
+    Parameters
+    ----------
+    paths:
+        Files and folders to scan.
+    names:
+        Names to look for (whole words, any case); see :func:`names_from_raw`.
+    policy:
+        Disclosure policy (or its name) that exported tables
+        (``.../tables/*.csv|xlsx``) must pass; looked up when the first table is
+        audited, so a scan without tables does not load :mod:`lcanalysis.disclosure`.
+    raw_dir:
+        If given, the names of :func:`names_from_raw` over this folder are added.
+    seconds_per_file:
+        Time budget of each file: a file not scanned within it is a finding
+        (``unscanned``, "could not be scanned in N s").
+
+    A file that cannot be parsed as what its name says (a damaged PNG, a ``.xlsx``
+    that is not a zip) is reported as ``unscanned`` rather than raising.
+    """
+    if raw_dir is not None:
+        names = set(names) | names_from_raw(raw_dir)
+    state = Scan(Matcher(names), policy, seconds_per_file)
+    unreadable = _unreadable_errors()
+    findings: list[Finding] = []
+    try:
+        for path in _files(paths):
+            if path.stat().st_size == 0:
+                continue
+            state.deadline = time.monotonic() + seconds_per_file
+            try:
+                for check in CHECKS:
+                    for finding in check(path, state):  # kept when the budget runs out
+                        findings.append(finding)
+            except OutOfTime:
+                findings.append(Finding(
+                    str(path), "whole file", "unscanned",
+                    f"could not be scanned in {seconds_per_file:g} s (the gate's time budget "
+                    "per file): what was not read is not known to be safe"))
+            except extract.Unreadable as err:
+                findings.append(Finding(str(path), "whole file", "unscanned", str(err)))
+            except unreadable as err:
+                findings.append(Finding(str(path), "whole file", "unscanned",
+                                        f"cannot be read ({type(err).__name__})"))
+    finally:
+        state.pdfs.close()
+    return findings
+
+
+def _project_raw_dir(project_root: Path) -> Path:
+    """data/raw when it holds real source folders, else the demo world (as the CLI does)."""
+    from lcanalysis.ingest import SOURCES
+
+    base = project_root / "data" / "raw"
+    return base if any((base / s).is_dir() for s in SOURCES) else base / "demo"
+
+
+def gate(
+    project_root: Path,
+    *,
+    policy: disclosure.Policy | str = "default",
+    seconds_per_file: float = DEFAULT_SECONDS_PER_FILE,
+) -> list[Finding]:
+    """Scan a project's outputs (:data:`DEFAULT_LOCATIONS`) with the names of its raw files.
+
+    What the runner calls before it marks a run complete; an empty list means the
+    run may be published as far as the gate can tell.
+    """
+    root = Path(project_root)
+    raw = _project_raw_dir(root)
+    config = root / "config"
+    names = (
+        names_from_raw(raw, config_dir=config if config.is_dir() else None)
+        if raw.is_dir()
+        else set()
+    )
+    return scan([root / location for location in DEFAULT_LOCATIONS], names=names,
+                policy=policy, seconds_per_file=seconds_per_file)
