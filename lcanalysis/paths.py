@@ -11,6 +11,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+RAW_SOURCES = (
+    "registrations",
+    "results",
+    "applications",
+    "participants",
+    "survey",
+    "followups",
+    "activities",
+    "municipal_stats",
+)
+"""The raw sources, each a folder under data/raw/ (docs/data-contract.md). Written
+here, in the module everything may import, so that the raw-folder rule below needs
+nothing else."""
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 REFERENCE_DIR = PACKAGE_DIR / "reference"
 
@@ -39,12 +53,10 @@ def resolve_raw_dir(raw: Path | None = None) -> Path:
     """The raw folder a run or a cleaning reads: ``raw`` when given, else data/raw when
     it holds a real source folder (one named after a source), else the synthetic demo
     world in data/raw/demo. The one place this rule is written."""
-    from lcanalysis.ingest.read import SOURCES
-
     if raw is not None:
         return raw
     base = raw_dir()
-    if any((base / source).is_dir() for source in SOURCES):
+    if any((base / source).is_dir() for source in RAW_SOURCES):
         return base
     return demo_raw_dir()
 

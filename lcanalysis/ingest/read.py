@@ -53,18 +53,10 @@ from lcanalysis.ingest.detect import (
     parse_records,
     read_sample,
 )
+from lcanalysis.paths import RAW_SOURCES
 
 #: The raw sources, each a folder under data/raw/.
-SOURCES = (
-    "registrations",
-    "results",
-    "applications",
-    "participants",
-    "survey",
-    "followups",
-    "activities",
-    "municipal_stats",
-)
+SOURCES = RAW_SOURCES
 
 #: File endings read as raw data (compared case-insensitively).
 RAW_SUFFIXES = frozenset({".csv", ".txt", ".tsv", ".xlsx"})

@@ -18,8 +18,9 @@ import numpy as np
 
 from lcanalysis.synth import defects, exports
 from lcanalysis.synth.exports import SOURCES, write_registrations_export
+from lcanalysis.synth.parameters import WorldParameters
 from lcanalysis.synth.truth import compute_truth
-from lcanalysis.synth.world import World, WorldParameters, build_world
+from lcanalysis.synth.world import World, build_world
 
 __all__ = ["DemoWorld", "SOURCES", "WorldParameters", "generate_demo_world", "write_registrations_export"]
 

@@ -18,16 +18,16 @@ import polars as pl
 
 from lcanalysis import geo
 from lcanalysis.synth import defects
-from lcanalysis.synth.world import (
+from lcanalysis.synth.calendar import term_name_expr
+from lcanalysis.synth.parameters import (
     AGE_BANDS,
     CURRICULA,
     EDU_COLUMNS,
     EDUCATION_LEVELS,
     POP_COLUMNS,
     SURVEY_ITEMS,
-    World,
-    term_name_expr,
 )
+from lcanalysis.synth.world import World
 
 SOURCES: tuple[str, ...] = (
     "registrations", "results", "applications", "participants", "survey", "followups",
@@ -453,7 +453,7 @@ def _bench_chunk(seed: int, chunk: int, first_row: int, n: int) -> pl.DataFrame:
 
 def _bench_pnr(birth: np.ndarray, serial: np.ndarray) -> np.ndarray:
     """``YYYYMMDD-NNNC`` for given birth dates and birth numbers (Luhn check digit)."""
-    from lcanalysis.synth.world import _luhn
+    from lcanalysis.synth.population import luhn_check_digits
 
     year = birth.astype("datetime64[Y]").astype(np.int64) + 1970
     month_start = birth.astype("datetime64[M]")
@@ -462,7 +462,7 @@ def _bench_pnr(birth: np.ndarray, serial: np.ndarray) -> np.ndarray:
     yy = year % 100
     nine = np.stack([yy // 10, yy % 10, month // 10, month % 10, day // 10, day % 10,
                      serial // 100, serial // 10 % 10, serial % 10], axis=1)
-    check = _luhn(nine)
+    check = luhn_check_digits(nine)
     frame = pl.DataFrame({"y": year, "m": month, "d": day, "s": serial, "c": check})
     return frame.select(pl.concat_str([
         pl.col("y").cast(pl.String), pl.col("m").cast(pl.String).str.zfill(2),

@@ -14,13 +14,9 @@ from __future__ import annotations
 import polars as pl
 
 from lcanalysis.config import load_programmes
-from lcanalysis.synth.world import (
-    DONT_KNOW,
-    PARENTAL_EDUCATION_TEXT,
-    World,
-    term_index,
-    term_of_today,
-)
+from lcanalysis.synth.calendar import term_index, term_of_today
+from lcanalysis.synth.parameters import DONT_KNOW, PARENTAL_EDUCATION_TEXT
+from lcanalysis.synth.world import World
 
 ROUTES: tuple[str, ...] = ("learning_centre", "campus")
 FAGGIAN_TYPES: tuple[str, ...] = (
