@@ -83,3 +83,14 @@ def test_config_checks_the_new_keys(tmp_path):
         load_column_config(path)
     assert "'termin' is in 'personal_data' and an alias of 'term'" in str(err.value)
     assert "term_from_date names ['responded']" in str(err.value)
+
+
+def test_limesurvey_headers(tmp_path):
+    path = tmp_path / "lime.csv"
+    path.write_text("id,submitdate,lastpage,startlanguage,seed,token,ipaddr,Personnummer,F1 Jag kände mig välkommen\n"
+                    "17,2024-10-02 11:00:00,3,sv,123,tok,10.0.0.1,19900101-1239,Instämmer helt\n", encoding="utf-8")
+    table = read_raw_file(path, "survey", SPECS["survey"])
+    assert table.frame.columns == ["completed_on", "personal_number", "item:f1", "_row"]
+    assert table.mapping.known_dropped == {
+        "id": "personal data", "lastpage": "not used", "startlanguage": "not used",
+        "seed": "not used", "token": "personal data", "ipaddr": "personal data"}
