@@ -49,16 +49,17 @@ def demo_raw_dir() -> Path:
     return raw_dir() / "demo"
 
 
-def resolve_raw_dir(raw: Path | None = None) -> Path:
-    """The raw folder a run or a cleaning reads: ``raw`` when given, else data/raw when
-    it holds a real source folder (one named after a source), else the synthetic demo
-    world in data/raw/demo. The one place this rule is written."""
+def resolve_raw_dir(raw: Path | None = None, *, root: Path | None = None) -> Path:
+    """The raw folder a run, a cleaning or the privacy gate reads: ``raw`` when given,
+    else data/raw when it holds a real source folder (one named after a source), else
+    the synthetic demo world in data/raw/demo. ``root`` is the project (default
+    :func:`project_root`). The one place this rule is written."""
     if raw is not None:
         return raw
-    base = raw_dir()
+    base = raw_dir() if root is None else Path(root) / "data" / "raw"
     if any((base / source).is_dir() for source in RAW_SOURCES):
         return base
-    return demo_raw_dir()
+    return base / "demo"
 
 
 def processed_dir() -> Path:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
+from lcanalysis import paths
 from lcanalysis.privacy import extract, pdf
 from lcanalysis.privacy.rules import Finding, Matcher, names_from_raw, pseudonym_column
 
@@ -233,14 +234,6 @@ def scan(
     return findings
 
 
-def _project_raw_dir(project_root: Path) -> Path:
-    """data/raw when it holds real source folders, else the demo world (as the CLI does)."""
-    from lcanalysis.ingest import SOURCES
-
-    base = project_root / "data" / "raw"
-    return base if any((base / s).is_dir() for s in SOURCES) else base / "demo"
-
-
 def gate(
     project_root: Path,
     *,
@@ -253,7 +246,7 @@ def gate(
     run may be published as far as the gate can tell.
     """
     root = Path(project_root)
-    raw = _project_raw_dir(root)
+    raw = paths.resolve_raw_dir(root=root)
     config = root / "config"
     names = (
         names_from_raw(raw, config_dir=config if config.is_dir() else None)
