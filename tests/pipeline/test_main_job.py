@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from lcanalysis.report.pipeline import load_pipeline
+from lcanalysis.pipeline.config import load_pipeline
 
 pytestmark = pytest.mark.slow
 
