@@ -483,7 +483,8 @@ def compare_indicator(previous: Indicator | None, current: Indicator | None, lan
     ref = current or previous
     assert ref is not None
     entry: dict[str, object] = {
-        "id": ref.id, "label": indicator_label(ref, lang), "table": ref.table, "headline": False,
+        "id": ref.id, "label": indicator_label(ref.table, ref.keys, lang), "table": ref.table,
+        "keys": [list(k) for k in ref.keys], "headline": False,
         "proportion": ref.proportion,
         "previous": None, "current": None, "difference": None, "difference_ci": None,
         "beyond_uncertainty": None, "method": None,
@@ -533,8 +534,8 @@ def _plain(value: float | None) -> float | int | None:
     return int(value) if value is not None and float(value).is_integer() else value
 
 
-def indicator_label(indicator: Indicator, lang: str) -> str:
-    """``reach: first-generation, learning centre``: the table and its keys' labels."""
+def indicator_label(table: str, keys: Sequence[Sequence[str]], lang: str) -> str:
+    """``reach: first-generation, learning centre``: the table's name and its keys' labels."""
     from lcanalysis.plots.labels import category_label
 
     def shown(column: str, value: str) -> str:
@@ -543,9 +544,20 @@ def indicator_label(indicator: Indicator, lang: str) -> str:
         except KeyError:
             return value
 
-    table = indicator.table.split("/", 1)[1]
-    parts = [shown(c, v) for c, v in indicator.keys]
-    return f"{table}: {', '.join(parts)}" if parts else table
+    name = table.split("/", 1)[1]
+    parts = [shown(c, v) for c, v in keys]
+    return f"{name}: {', '.join(parts)}" if parts else name
+
+
+def _label(entry: Mapping, lang: str) -> str:
+    """An entry's label in ``lang`` (changes.json holds it in the run's language)."""
+    return indicator_label(str(entry["table"]), entry.get("keys") or [], lang)
+
+
+def _listed(entries: Sequence[Mapping]) -> list[Mapping]:
+    """The entries the table shows: every headline indicator, and every other one
+    whose value, suppression or presence differs between the runs."""
+    return [e for e in entries if e["headline"] or e["difference"] or e["status"] != "compared"]
 
 
 def compare_runs(previous_dir: Path, current_dir: Path, *, current_manifest: Mapping | None = None,
@@ -643,7 +655,7 @@ def revision_history(reports_dir: Path, current_dir: Path, *, current_manifest: 
             if ind is None:
                 continue
             rows.append({"run_id": manifest.get("run_id", folder.name), "started": manifest.get("started"),
-                         "id": ident, "label": indicator_label(now[ident], lang),
+                         "id": ident, "label": indicator_label(now[ident].table, now[ident].keys, lang),
                          "proportion": ind.proportion, "value": ind.value,
                          "ci_low": ind.ci_low, "ci_high": ind.ci_high, "n": _plain(ind.n),
                          "suppressed": ind.suppressed})
@@ -802,6 +814,7 @@ TEXT: dict[str, dict[str, str]] = {
         "keys": "keys", "keys_unknown": "keys not known (no copy of the earlier file)",
         "in_tasks": "in",
         "all_table": "All indicators",
+        "same": "{n} other indicator(s) are the same in both runs (every one is in changes.json).",
         "indicator": "Indicator", "previous": "Previous", "current": "Current",
         "difference": "Difference (95 % CI)", "beyond": "Beyond uncertainty",
         "yes": "yes", "no": "no", "na": "–",
@@ -833,6 +846,7 @@ TEXT: dict[str, dict[str, str]] = {
         "keys": "nycklar", "keys_unknown": "nycklarna okända (ingen kopia av den tidigare filen)",
         "in_tasks": "i",
         "all_table": "Alla indikatorer",
+        "same": "{n} andra indikator(er) är desamma i båda körningarna (alla finns i changes.json).",
         "indicator": "Indikator", "previous": "Förra", "current": "Nu",
         "difference": "Skillnad (95 % KI)", "beyond": "Mer än osäkerheten",
         "yes": "ja", "no": "nej", "na": "–",
@@ -965,7 +979,7 @@ def section_html(run_dir: Path, lang: str) -> str:
         out.append(f"<h3>{esc(t['moved'])}</h3>")
         if moved:
             out.append("<ul>" + "".join(
-                f"<li><strong>{esc(str(e['label']))}</strong>: {esc(_shown(e, 'previous', lang))} → "
+                f"<li><strong>{esc(_label(e, lang))}</strong>: {esc(_shown(e, 'previous', lang))} → "
                 f"{esc(_shown(e, 'current', lang))}, {esc(_difference(e, lang))}; {esc(_why(e, lang))}</li>"
                 for e in moved) + "</ul>")
         else:
@@ -986,13 +1000,16 @@ def section_html(run_dir: Path, lang: str) -> str:
         out.append(f"<h3>{esc(t['all_table'])}</h3><p>{esc(t['counts'].format(indicators=s['indicators'], beyond=s['beyond_uncertainty'], within=s['within_uncertainty'], suppressed=s['suppressed'], only=s['only_previous'] + s['only_current']))} {esc(t['method'])}</p>")  # noqa: E501
         head = "".join(f'<th scope="col">{esc(t[c])}</th>'
                        for c in ("indicator", "previous", "current", "difference", "beyond"))
+        listed = _listed(entries)
         body = "".join(
-            f"<tr><th scope=\"row\">{esc(str(e['label']))}<br><span class=\"nb-label\">{esc(str(e['id']))}</span></th>"
+            f"<tr><th scope=\"row\" title=\"{esc(str(e['id']))}\">{esc(_label(e, lang))}</th>"
             f"<td>{esc(_shown(e, 'previous', lang))}</td><td>{esc(_shown(e, 'current', lang))}</td>"
             f"<td>{esc(_difference(e, lang))}</td><td>{esc(_beyond(e, lang))}</td></tr>"
-            for e in entries)
+            for e in listed)
         out.append(f'<table class="lc-table changes" lang="{lang}"><thead><tr>{head}</tr></thead>'
                    f"<tbody>{body}</tbody></table>")
+        if len(listed) < len(entries):
+            out.append(f"<p>{esc(t['same'].format(n=len(entries) - len(listed)))}</p>")
     chart = run_dir / CHART_FOLDER / f"{CHART_NAME}.png"
     if chart.is_file():
         data = base64.b64encode(chart.read_bytes()).decode("ascii")
@@ -1017,7 +1034,7 @@ def terminal_text(changes: Mapping, lang: str = "en") -> str:
     if changes.get("comparable"):
         lines += ["", t["moved"] + ":"]
         moved = [e for e in entries if e["headline"] and e["beyond_uncertainty"]]
-        lines += [f"  - {e['label']}: {_shown(e, 'previous', lang)} → {_shown(e, 'current', lang)}, "
+        lines += [f"  - {_label(e, lang)}: {_shown(e, 'previous', lang)} → {_shown(e, 'current', lang)}, "
                   f"{_difference(e, lang)}; {_why(e, lang)}" for e in moved] or [f"  {t['moved_none']}"]
         others = sum(1 for e in entries if not e["headline"] and e["beyond_uncertainty"])
         if others:
@@ -1029,10 +1046,13 @@ def terminal_text(changes: Mapping, lang: str = "en") -> str:
         lines += ["", t["all_table"] + ": " + t["counts"].format(
             indicators=s["indicators"], beyond=s["beyond_uncertainty"], within=s["within_uncertainty"],
             suppressed=s["suppressed"], only=s["only_previous"] + s["only_current"])]
-        rows = [(str(e["label"]), _shown(e, "previous", lang), _shown(e, "current", lang),
-                 _difference(e, lang), _beyond(e, lang)) for e in entries]
+        listed = _listed(entries)
+        rows = [(_label(e, lang), _shown(e, "previous", lang), _shown(e, "current", lang),
+                 _difference(e, lang), _beyond(e, lang)) for e in listed]
         header = (t["indicator"], t["previous"], t["current"], t["difference"], t["beyond"])
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
         for r in [header, *rows]:
             lines.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+        if len(listed) < len(entries):
+            lines.append("  " + t["same"].format(n=len(entries) - len(listed)))
     return "\n".join(lines)

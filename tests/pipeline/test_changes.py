@@ -97,6 +97,12 @@ def test_identical_runs_have_no_causes_and_no_movement(tmp_path):
     assert len(entries) == 4  # two reach rows, one pilot effect, one performance rate
     assert all(e["difference"] == 0 and e["beyond_uncertainty"] is False for e in entries)
     assert changes["summary"]["moved"] == 0 and changes["summary"]["beyond_uncertainty"] == 0
+    (b / ch.CHANGES_FILE).write_text(json.dumps(changes), encoding="utf-8")
+    section = ch.section_html(b, "en")
+    assert "Nothing changed in the data, definitions, parameters or code" in section
+    # headline rows are listed; the unchanged performance rate (not headline) is counted
+    assert section.count('<th scope="row"') == 3
+    assert "1 other indicator(s) are the same in both runs" in section
 
 
 def test_a_changed_raw_file_is_a_data_cause_naming_its_source(tmp_path):
@@ -175,6 +181,8 @@ def test_the_report_section_appears_in_both_languages(tmp_path):
     assert "76.0% → 71.0%, −5.0\u00a0pp (−8.8\u00a0pp to −1.1\u00a0pp); possible causes: Data" in en
     assert "76,0\u00a0% → 71,0\u00a0%, −5,0\u00a0p.e. (−8,8\u00a0p.e.; −1,1\u00a0p.e.)" in sv
     assert "Changes since" not in sv and "Förändringar" not in en
+    # labels in the section's language, whatever the run's language was
+    assert "reach: Learning centre, First generation" in en and "reach: Lärcentrum, Första generationen" in sv
 
 
 # --------------------------------------------------------------------------- judging movement
@@ -398,3 +406,4 @@ def test_lcanalysis_compare_prints_the_changes(tmp_path):
         "previous_run"] == "run-1"
     missing = run_cli("compare", "run-0", env_extra=env)
     assert missing.returncode == 2 and "run-0: no run folder with a manifest.json" in missing.stderr
+
