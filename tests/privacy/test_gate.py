@@ -272,6 +272,15 @@ def test_check_command_exit_codes(messy_cleaned, tmp_path):
     assert "Traceback" not in missing.stderr
 
 
+def test_check_command_time_budget(tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text("nothing to find\n", encoding="utf-8")
+    assert run_cli("check", str(notes), "--raw", str(tmp_path)).returncode == 0
+    over = run_cli("check", str(notes), "--raw", str(tmp_path), "--seconds-per-file", "0")
+    assert over.returncode == 1
+    assert f"{notes}: whole file: unscanned: could not be scanned in 0 s" in over.stdout
+
+
 def test_a_last_name_that_is_a_project_word_is_searched_only_in_full(tmp_path):
     raw = tmp_path / "raw" / "participants"
     raw.mkdir(parents=True)
