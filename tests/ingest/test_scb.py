@@ -205,3 +205,19 @@ def test_cli_refuses_a_file_it_cannot_read(tmp_path, name):
     assert name in result.stderr and "no reader reads" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "row"),
+    [
+        # every record one line: read by polars
+        ('"T"\n\n"region";"ålder";"2023"\n"0180 Stockholm";"0-18 år";"5"\n"0180 Stockholm";"19-24 år";"many"\n', 5),
+        # a quoted line break: read record by record, the rows still as a person counts them
+        ('"region";"ålder";"2023"\n"0180\nStockholm";"0-18 år";"5"\n"0180 Stockholm";"19-24 år";"many"\n', 4),
+    ],
+)
+def test_row_numbers_in_both_readings(tmp_path, content, row):
+    path = tmp_path / "pop.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=rf"row {row}, column '2023': 'many' is not a number"):
+        read_scb_table(path)
