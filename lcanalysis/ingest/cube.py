@@ -347,10 +347,9 @@ def read_xlsx_cube(path: Path) -> Cube:
     except Exception as exc:  # fastexcel raises its own error types for damaged files
         raise InputError(f"not a readable XLSX workbook ({str(exc).strip()[:120]})", file=path) from None
     grid = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string").to_polars()
-    # A year typed as a number in a header cell reads "2023.0".
+    # fastexcel writes a whole number typed in a cell (a year) without ".0".
     rows = [
-        (i + 1, ["" if c is None else re.sub(r"^(\d+)\.0$", r"\1", str(c)) for c in row])
-        for i, row in enumerate(grid.rows())
+        (i + 1, ["" if c is None else str(c) for c in row]) for i, row in enumerate(grid.rows())
     ]
     title, at = _split(rows, path)
     header = [c.strip() for c in rows[at][1]]
