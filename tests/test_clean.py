@@ -285,3 +285,40 @@ def test_registrations_without_a_delivery_mode_get_one_from_the_learning_centre(
     # Nothing to fill: the column is kept as it is.
     complete = finish("registrations", frame.with_columns(pl.lit("campus").alias("delivery_mode")), lk)
     assert complete["delivery_mode"].to_list() == ["campus"] * 3
+
+
+# --- terms from dates (a course round's start, a survey response's time) -----------
+
+def _stand_in_spec():
+    from lcanalysis.ingest.columns import SourceColumns
+
+    return SourceColumns(
+        source="registrations",
+        aliases={"term": ("termin",), "round_start": ("startdatum",)},
+        required=("term",),
+        term_from_date={"term": ("round_start",)},
+    )
+
+
+def test_term_from_the_round_start_date_at_the_season_edges():
+    from lcanalysis.clean.sources import terms_from_dates
+
+    frame = pl.DataFrame({
+        "term": [None, None, None, None, None, "VT2020", None, None],
+        "round_start": ["2025-06-30", "2025-07-01", "2025-08-14", "2025-08-15",
+                        "2024-12-31", "2024-08-26", "45678", "not a date"],
+    })
+    got = terms_from_dates(frame, _stand_in_spec(), date(2026, 1, 1)).get_column("term").to_list()
+    # 45678 is an Excel serial date: 2025-01-21
+    assert got == ["VT2025", "ST2025", "ST2025", "HT2025", "HT2024", "VT2020", "VT2025", None]
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31)))
+@settings(max_examples=200, deadline=None)
+def test_term_from_a_date_is_the_terms_module_rule(day):
+    from lcanalysis import terms
+    from lcanalysis.clean.sources import terms_from_dates
+
+    frame = pl.DataFrame({"round_start": [day.isoformat()]})
+    got = terms_from_dates(frame, _stand_in_spec(), date(2031, 1, 1)).get_column("term").item()
+    assert got == str(terms.Term.from_date(day))
