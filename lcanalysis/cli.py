@@ -163,7 +163,8 @@ def check(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to scan (default: data/processed, reports, figures).")] = None,
     raw: Annotated[Path | None, typer.Option(help="Raw folder whose participant names are searched for (default: as for clean).")] = None,
     policy: Annotated[str, typer.Option(help="Disclosure policy exported tables must pass: default, ofs or hesa.")] = "default",
-    seconds_per_file: Annotated[float | None, typer.Option(min=0, help="Time budget of one file (default: 60); a file not scanned within it is a finding.")] = None,
+    seconds_per_file: Annotated[float | None, typer.Option(min=0, help="Time budget of a file: these seconds plus --seconds-per-mb for each MB (default: 30); a file not scanned within it is a finding.")] = None,
+    seconds_per_mb: Annotated[float | None, typer.Option(min=0, help="Seconds added to a file's time budget per MB of it (default: 15).")] = None,
 ) -> None:
     """Privacy gate: find identity numbers, names, e-mail and IP addresses and unsafe table cells in outputs.
 
@@ -180,8 +181,12 @@ def check(
         _fail(f"{', '.join(missing)}: no such file or folder")
     raw_dir = project_paths.resolve_raw_dir(raw)
     names = privacy.names_from_raw(raw_dir) if raw_dir.is_dir() else set()
-    budget = privacy.DEFAULT_SECONDS_PER_FILE if seconds_per_file is None else seconds_per_file
-    findings = privacy.scan(targets, names=names, policy=policy, seconds_per_file=budget)
+    default = privacy.DEFAULT_BUDGET
+    budget = privacy.TimeBudget(
+        default.seconds if seconds_per_file is None else seconds_per_file,
+        default.seconds_per_mb if seconds_per_mb is None else seconds_per_mb,
+    )
+    findings = privacy.scan(targets, names=names, policy=policy, budget=budget)
     for finding in findings:
         typer.echo(str(finding))
     scanned = ", ".join(str(p) for p in targets)

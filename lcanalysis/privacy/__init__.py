@@ -37,8 +37,9 @@ from lcanalysis.privacy import extract, pdf, rules
 from lcanalysis.privacy.rules import Finding, Matcher, names_from_raw
 from lcanalysis.privacy.scanner import (
     CHECKS,
+    DEFAULT_BUDGET,
     DEFAULT_LOCATIONS,
-    DEFAULT_SECONDS_PER_FILE,
+    TimeBudget,
     gate,
     scan,
 )
@@ -46,10 +47,11 @@ from lcanalysis.privacy.scanner import (
 __all__ = [
     "CHECKS",
     "CONTENT_PATTERNS",
+    "DEFAULT_BUDGET",
     "DEFAULT_LOCATIONS",
-    "DEFAULT_SECONDS_PER_FILE",
     "Finding",
     "Matcher",
+    "TimeBudget",
     "gate",
     "names_from_raw",
     "scan",

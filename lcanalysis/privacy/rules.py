@@ -19,7 +19,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from lcanalysis import identity
 from lcanalysis.text import fold
 
 __all__ = ["MIN_LAST_NAME_LETTERS", "PATTERNS", "Finding", "Matcher", "Names", "ip_address",
@@ -139,6 +138,10 @@ def _redact_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> s
 
 def _identity_numbers(text: str) -> Iterator[str]:
     for match in IDENTITY_NUMBER.finditer(text):
+        # Imported at the first candidate: identity loads polars, which the PDF worker
+        # process (it imports this package, never this function) does not need.
+        from lcanalysis import identity
+
         sep = match["sep"]
         number = match["date"] + ("+" if sep == "+" else "-" if sep else "") + match["serial"]
         try:

@@ -6,9 +6,10 @@ For each file the checks of :data:`CHECKS` run in order; each takes the file and
 yields findings. A check for something new (another kind of table audit, say) is a
 function of ``(path, scan)`` appended to that list.
 
-Time budget: a file's checks must finish within ``seconds_per_file`` of its start,
-or the file is reported as ``unscanned`` ("could not be scanned in N s"): what could
-not be checked is not known to be safe, and the gate goes on with the next file.
+Time budget (:class:`TimeBudget`): a file's checks must finish within a number of
+seconds of its start that grows with its size, or the file is reported as
+``unscanned`` ("could not be scanned in N s"): what could not be checked is not known
+to be safe, and the gate goes on with the next file.
 PDFs are read by pypdf in a worker process (:class:`PdfWorker`), which is killed when
 the budget runs out, so a parser that never returns cannot hang the gate. The other
 readers are the gate's own front-to-back code (and polars, ElementTree, zlib); the
@@ -36,15 +37,31 @@ if TYPE_CHECKING:  # disclosure imports scipy (a second); only table audits need
 
     from lcanalysis import disclosure
 
-__all__ = ["CHECKS", "DEFAULT_LOCATIONS", "DEFAULT_SECONDS_PER_FILE", "PdfWorker", "Scan",
+__all__ = ["CHECKS", "DEFAULT_BUDGET", "DEFAULT_LOCATIONS", "PdfWorker", "Scan", "TimeBudget",
            "gate", "scan"]
 
 DEFAULT_LOCATIONS = ("data/processed", "reports", "figures")
 """Folders :func:`gate` scans, relative to the project root."""
 
-DEFAULT_SECONDS_PER_FILE = 60.0
-"""The time budget of one file. The largest outputs of a run take a few seconds
-(docs/performance.md, "Privacy gate"); a file that takes longer is reported."""
+
+
+@dataclass(frozen=True)
+class TimeBudget:
+    """How long one file may take: ``seconds``, plus ``seconds_per_mb`` for each MB
+    of the file (the scan is linear in a file's size, so a fixed budget would report
+    a large honest file, and a budget that grows with the size still stops a scan
+    that does not progress)."""
+
+    seconds: float = 30.0
+    seconds_per_mb: float = 15.0
+
+    def of(self, size: int) -> float:
+        return self.seconds + self.seconds_per_mb * size / 2**20
+
+
+DEFAULT_BUDGET = TimeBudget()
+"""30 s plus 15 s per MB: about ten times what pypdf needs for a printed report on a
+loaded two-core machine (docs/performance.md, "Privacy gate")."""
 
 
 class OutOfTime(Exception):
@@ -89,7 +106,6 @@ class Scan:
 
     matcher: Matcher
     policy: disclosure.Policy | str
-    seconds_per_file: float
     pdfs: PdfWorker = field(default_factory=PdfWorker)
     deadline: float = 0.0
 
@@ -182,7 +198,7 @@ def scan(
     names: set[str],
     policy: disclosure.Policy | str = "default",
     raw_dir: Path | None = None,
-    seconds_per_file: float = DEFAULT_SECONDS_PER_FILE,
+    budget: TimeBudget = DEFAULT_BUDGET,
 ) -> list[Finding]:
     """Every finding in the files under ``paths`` (files or folders, recursively).
 
@@ -198,23 +214,25 @@ def scan(
         audited, so a scan without tables does not load :mod:`lcanalysis.disclosure`.
     raw_dir:
         If given, the names of :func:`names_from_raw` over this folder are added.
-    seconds_per_file:
-        Time budget of each file: a file not scanned within it is a finding
-        (``unscanned``, "could not be scanned in N s").
+    budget:
+        How long each file may take (:class:`TimeBudget`): a file not scanned
+        within it is a finding (``unscanned``, "could not be scanned in N s").
 
     A file that cannot be parsed as what its name says (a damaged PNG, a ``.xlsx``
     that is not a zip) is reported as ``unscanned`` rather than raising.
     """
     if raw_dir is not None:
         names = set(names) | names_from_raw(raw_dir)
-    state = Scan(Matcher(names), policy, seconds_per_file)
+    state = Scan(Matcher(names), policy)
     unreadable = _unreadable_errors()
     findings: list[Finding] = []
     try:
         for path in _files(paths):
-            if path.stat().st_size == 0:
+            size = path.stat().st_size
+            if size == 0:
                 continue
-            state.deadline = time.monotonic() + seconds_per_file
+            seconds = budget.of(size)
+            state.deadline = time.monotonic() + seconds
             try:
                 for check in CHECKS:
                     for finding in check(path, state):  # kept when the budget runs out
@@ -222,7 +240,7 @@ def scan(
             except OutOfTime:
                 findings.append(Finding(
                     str(path), "whole file", "unscanned",
-                    f"could not be scanned in {seconds_per_file:g} s (the gate's time budget "
+                    f"could not be scanned in {seconds:.0f} s (the gate's time budget "
                     "per file): what was not read is not known to be safe"))
             except extract.Unreadable as err:
                 findings.append(Finding(str(path), "whole file", "unscanned", str(err)))
@@ -238,7 +256,7 @@ def gate(
     project_root: Path,
     *,
     policy: disclosure.Policy | str = "default",
-    seconds_per_file: float = DEFAULT_SECONDS_PER_FILE,
+    budget: TimeBudget = DEFAULT_BUDGET,
 ) -> list[Finding]:
     """Scan a project's outputs (:data:`DEFAULT_LOCATIONS`) with the names of its raw files.
 
@@ -254,4 +272,4 @@ def gate(
         else set()
     )
     return scan([root / location for location in DEFAULT_LOCATIONS], names=names,
-                policy=policy, seconds_per_file=seconds_per_file)
+                policy=policy, budget=budget)

@@ -276,7 +276,8 @@ def test_check_command_time_budget(tmp_path):
     notes = tmp_path / "notes.md"
     notes.write_text("nothing to find\n", encoding="utf-8")
     assert run_cli("check", str(notes), "--raw", str(tmp_path)).returncode == 0
-    over = run_cli("check", str(notes), "--raw", str(tmp_path), "--seconds-per-file", "0")
+    over = run_cli("check", str(notes), "--raw", str(tmp_path), "--seconds-per-file", "0",
+                   "--seconds-per-mb", "0")
     assert over.returncode == 1
     assert f"{notes}: whole file: unscanned: could not be scanned in 0 s" in over.stdout
 

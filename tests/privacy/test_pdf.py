@@ -145,7 +145,7 @@ def test_a_file_over_its_time_budget_is_a_finding(tmp_path):
     figure.write_bytes(content_stream_pdf(b"BT /F1 12 Tf 20 100 Td (ok) Tj ET"))
     notes = tmp_path / "notes.md"
     notes.write_text("nothing here\n", encoding="utf-8")
-    findings = privacy.scan([tmp_path], names=NAMES, seconds_per_file=0)
+    findings = privacy.scan([tmp_path], names=NAMES, budget=privacy.TimeBudget(0, 0))
     assert [(f.file.rsplit("/", 1)[-1], f.kind, f.location) for f in findings] == [
         ("fig.pdf", "unscanned", "whole file"),
         ("notes.md", "unscanned", "whole file"),
@@ -153,6 +153,12 @@ def test_a_file_over_its_time_budget_is_a_finding(tmp_path):
     assert str(findings[0]).endswith(
         "could not be scanned in 0 s (the gate's time budget per file): "
         "what was not read is not known to be safe")
+
+
+def test_the_budget_grows_with_the_file():
+    assert privacy.DEFAULT_BUDGET.of(0) == 30
+    assert privacy.DEFAULT_BUDGET.of(2 * 2**20) == 60
+    assert privacy.TimeBudget(5, 0).of(10**9) == 5
 
 
 def test_the_pdf_worker_is_replaced_after_a_file_runs_out_of_time(tmp_path):
