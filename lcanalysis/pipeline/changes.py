@@ -330,7 +330,9 @@ class Indicator:
     ``numerator``/``denominator`` are set for a proportion of people (a rate frame
     whose counts are people), where the Newcombe interval applies; ``suppressed`` is
     the suppression code when the value is hidden; ``proportion`` is true for a
-    table's ``rate`` (shown as per cent, differences in percentage points).
+    table's ``rate`` (shown as per cent, differences in percentage points); ``unit``
+    is the table's ``unit`` column when it has one (the findings table: ``percent``,
+    ``percentage_points``, ``per_10k``).
     """
 
     id: str
@@ -344,6 +346,7 @@ class Indicator:
     denominator: int | None = None
     suppressed: str | None = None
     proportion: bool = False
+    unit: str | None = None
 
     @property
     def headline(self) -> bool:
@@ -411,7 +414,7 @@ def read_table(path: Path, table: str, keys: Sequence[str] | None = None) -> lis
             code = cells.get("suppression_reason", "").strip() or "suppressed"
         if code is not None:
             out.append(Indicator(ident, table, keys, None, None, None, None, suppressed=code,
-                                 proportion=value_col == "rate"))
+                                 proportion=value_col == "rate", unit=cells.get("unit") or None))
             continue
         x, d = (num("numerator"), num("denominator")) if people else (None, None)
         whole = x is not None and d is not None and x.is_integer() and d.is_integer() and 0 <= x <= d
@@ -419,7 +422,7 @@ def read_table(path: Path, table: str, keys: Sequence[str] | None = None) -> lis
             ident, table, keys, num(value_col), num("ci_low"), num("ci_high"),
             num(n_col) if n_col else None,
             numerator=int(x) if whole else None, denominator=int(d) if whole else None,
-            proportion=value_col == "rate",
+            proportion=value_col == "rate", unit=cells.get("unit") or None,
         ))
     return out
 
@@ -485,7 +488,7 @@ def compare_indicator(previous: Indicator | None, current: Indicator | None, lan
     entry: dict[str, object] = {
         "id": ref.id, "label": indicator_label(ref.table, ref.keys, lang), "table": ref.table,
         "keys": [list(k) for k in ref.keys], "headline": False,
-        "proportion": ref.proportion,
+        "proportion": ref.proportion, "unit": ref.unit,
         "previous": None, "current": None, "difference": None, "difference_ci": None,
         "beyond_uncertainty": None, "method": None,
         "previous_ci": None, "current_ci": None, "previous_n": None, "current_n": None,
@@ -866,19 +869,36 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
-def _number(value: float, proportion: bool, lang: str) -> str:
-    """A value: per cent with one decimal for a rate, else two decimals."""
+def _scale(entry: Mapping) -> str:
+    """How an entry's numbers read: ``share`` (a rate, 0-1), ``percent`` and
+    ``points`` (already times 100: the findings table's units), or ``number``."""
+    if entry.get("proportion"):
+        return "share"
+    return {"percent": "percent", "percentage_points": "points"}.get(str(entry.get("unit")), "number")
+
+
+def _number(value: float, scale: str, lang: str) -> str:
+    """A value: per cent with one decimal for rates and percentages, points for
+    percentage points, else two decimals."""
     from lcanalysis.plots.labels import format_number, format_percent
 
-    return format_percent(value, lang, 1) if proportion else format_number(value, lang, 2)
+    if scale == "share":
+        return format_percent(value, lang, 1)
+    if scale == "percent":
+        return format_percent(value / 100, lang, 1)
+    if scale == "points":
+        return format_number(value, lang, 1) + "\u00a0" + TEXT[lang]["pp"]
+    return format_number(value, lang, 2)
 
 
-def _signed(value: float, proportion: bool, lang: str, *, sign: bool = True) -> str:
-    """A difference: percentage points for rates, with a + before a positive one."""
+def _signed(value: float, scale: str, lang: str, *, sign: bool = True) -> str:
+    """A difference: percentage points for rates and percentages, with a + before a
+    positive one."""
     from lcanalysis.plots.labels import format_number
 
-    if proportion:
-        text = format_number(value * 100, lang, 1) + "\u00a0" + TEXT[lang]["pp"]
+    if scale != "number":
+        points = value * 100 if scale == "share" else value
+        text = format_number(points, lang, 1) + "\u00a0" + TEXT[lang]["pp"]
     else:
         text = format_number(value, lang, 2)
     positive = text[0].isdigit() and any(ch in "123456789" for ch in text.split("\u00a0")[0])
@@ -893,14 +913,14 @@ def _shown(entry: Mapping, side: str, lang: str) -> str:
     if entry.get(side) is None:
         other = "current" if side == "previous" else "previous"
         return t[f"only_{other}"] if entry["status"] == f"only_{other}" else t["na"]
-    return _number(entry[side], bool(entry.get("proportion")), lang)  # type: ignore[arg-type]
+    return _number(entry[side], _scale(entry), lang)  # type: ignore[arg-type]
 
 
 def _difference(entry: Mapping, lang: str) -> str:
     """The difference with its 95 % interval, or a dash."""
     if entry.get("difference") is None:
         return TEXT[lang]["na"]
-    prop = bool(entry.get("proportion"))
+    prop = _scale(entry)
     text = _signed(entry["difference"], prop, lang)  # type: ignore[arg-type]
     if entry.get("difference_ci"):
         lo, hi = (_signed(v, prop, lang, sign=False) for v in entry["difference_ci"])  # type: ignore[union-attr]

@@ -278,6 +278,19 @@ def test_declared_keys_from_the_layouts_file_make_the_id(tmp_path):
     assert LC in ids  # reach has no declared keys there: the columns before its counts
 
 
+def test_findings_in_percent_are_shown_in_per_cent_and_points(tmp_path):
+    findings = ("finding,estimate,ci_low,ci_high,n,unit,suppressed,suppression_reason\n"
+                "stays_learning_centre,{},{},{},43,percent,false,\n")
+    a = make_run(tmp_path, "run-1", tables={"10_lessons_learnt/findings": findings.format(86.0, 72.7, 93.4)})
+    b = make_run(tmp_path, "run-2", tables={"10_lessons_learnt/findings": findings.format(80.5, 70.1, 88.2)})
+    changes = ch.compare_runs(a, b)
+    [entry] = changes["indicators"]
+    assert entry["method"] == "mover" and entry["headline"] is True
+    # MOVER by hand: -5.5 -/+ sqrt(10.4^2 + 7.4^2), sqrt(7.7^2 + 13.3^2)
+    assert entry["difference_ci"] == pytest.approx([-5.5 - math.hypot(10.4, 7.4), -5.5 + math.hypot(7.7, 13.3)])
+    assert "86.0%     80.5%    −5.5\u00a0pp (−18.3\u00a0pp to 9.9\u00a0pp)  no" in ch.terminal_text(changes)
+
+
 def test_findings_table_is_the_headline_when_present(tmp_path):
     findings = "finding,estimate,ci_low,ci_high,n,evidence_ofs\nreach_first_generation,0.76,0.67,0.83,100,strong\n"
     run = make_run(tmp_path, "run-1", tables={"10_lessons_learnt/findings": findings,
@@ -406,4 +419,3 @@ def test_lcanalysis_compare_prints_the_changes(tmp_path):
         "previous_run"] == "run-1"
     missing = run_cli("compare", "run-0", env_extra=env)
     assert missing.returncode == 2 and "run-0: no run folder with a manifest.json" in missing.stderr
-
