@@ -27,11 +27,12 @@ COURSES = ("SF1625", "DD1310", "HF1017", "ME1003", "SF1626", "DD1311")
 
 
 def write_registrations(raw: Path) -> Path:
-    """A valid registrations export of ROWS rows (20 000 people x 6 courses)."""
+    """A valid registrations export of ROWS rows (20 000 people x 6 courses); birth
+    numbers 001-999 (000 is never issued)."""
     lines = ["Personnummer;Kurskod;Termin;Omfattning hp"]
     for person in range(ROWS // len(COURSES)):
         nine = (
-            f"{80 + person % 20:02d}{1 + person % 12:02d}{1 + person % 28:02d}{person % 1000:03d}"
+            f"{80 + person % 20:02d}{1 + person % 12:02d}{1 + person % 28:02d}{1 + person % 999:03d}"
         )
         number = f"{nine[:6]}-{nine[6:]}{luhn_check_digit(nine)}"
         lines.extend(f"{number};{course};HT2024;7,5" for course in COURSES)
