@@ -635,8 +635,8 @@ def first_run(current: Mapping) -> dict:
 # --------------------------------------------------------------------------- history
 
 
-HISTORY_COLUMNS = ("run_id", "started", "id", "label", "proportion", "value", "ci_low", "ci_high", "n",
-                   "suppressed")
+HISTORY_COLUMNS = ("run_id", "started", "id", "label", "proportion", "unit", "value", "ci_low", "ci_high",
+                   "n", "suppressed")
 
 
 def revision_history(reports_dir: Path, current_dir: Path, *, current_manifest: Mapping | None = None,
@@ -659,7 +659,7 @@ def revision_history(reports_dir: Path, current_dir: Path, *, current_manifest: 
                 continue
             rows.append({"run_id": manifest.get("run_id", folder.name), "started": manifest.get("started"),
                          "id": ident, "label": indicator_label(now[ident].table, now[ident].keys, lang),
-                         "proportion": ind.proportion, "value": ind.value,
+                         "proportion": ind.proportion, "unit": ind.unit, "value": ind.value,
                          "ci_low": ind.ci_low, "ci_high": ind.ci_high, "n": _plain(ind.n),
                          "suppressed": ind.suppressed})
     return rows
@@ -683,9 +683,14 @@ def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
     (dots joined by a line) with the 95 % interval (vertical bars); a suppressed run
     is marked with its code. Rates in per cent, other estimates in their own unit;
     runs along the x axis by start date (by number when two runs share a date)."""
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    from lcanalysis.plots.labels import format_n, number_formatter, percent_formatter
+    from lcanalysis.plots.labels import (
+        format_n,
+        format_percent,
+        number_formatter,
+        percent_formatter,
+    )
     from lcanalysis.plots.style import KTH_BLUE, TEXT_GREY, house_figure, house_style, set_footer
 
     ids = list(dict.fromkeys(r["id"] for r in rows))
@@ -718,9 +723,12 @@ def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
             last = mine[-1]
             ax.set_title(_wrap(last["label"]) + (f"\n{format_n(last['n'], lang)}" if last["n"] else ""),
                          fontsize=6.5, loc="left")
-            decimals = _tick_decimals(mine, 100 if last["proportion"] else 1)
-            ax.yaxis.set_major_formatter(percent_formatter(lang, decimals) if last["proportion"]
-                                         else number_formatter(lang, decimals))
+            scale = _scale(last)
+            decimals = _tick_decimals(mine, 100 if scale == "share" else 1)
+            ax.yaxis.set_major_formatter(
+                percent_formatter(lang, decimals) if scale == "share"
+                else FuncFormatter(lambda v, _pos, d=decimals: format_percent(v / 100, lang, d))
+                if scale == "percent" else number_formatter(lang, decimals))
             ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
             ax.set_xticks(range(len(runs)))
             ax.set_xticklabels(ticks, rotation=30 if len(runs) > 4 else 0, ha="right" if len(runs) > 4 else "center")
