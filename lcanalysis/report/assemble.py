@@ -1,12 +1,21 @@
-"""The run's report: one self-contained HTML file, and the poster pack.
+"""The run's deliverables: report.html, report.pdf, report.docx, poster.pdf, and the poster pack.
 
-:func:`build_report` writes ``report.html`` in a run folder: a title (with a
-"Synthetic data / Syntetiska data" banner for the demo world), the summary (the
-body of the 10_lessons_learnt notebook), one section per notebook, a methods
-appendix (docs/methods.md), the data-quality appendix (the cleaning report) and the
-run's manifest summary. Notebooks are rendered with nbconvert's ``basic`` template
-without code, prompts or stderr, inside this module's own small stylesheet, and
-every image is embedded as a ``data:`` URI, so the file can be mailed on its own.
+:func:`build_report` reads the run into one :class:`~lcanalysis.report.document.Document`
+and writes it three ways, so the three files say the same thing:
+
+- ``report.html``: self-contained (styles and figures inside, SVG figures), to mail;
+- ``report.pdf``: the same HTML printed by headless Chromium (:mod:`lcanalysis.report.pdf`):
+  A4, page numbers, a table of contents with page numbers, vector figures, fonts embedded;
+- ``report.docx``: Word styles Heading 1-3, Word tables, figures with captions
+  (:mod:`lcanalysis.report.docx`), for the report's authors to edit;
+
+and :mod:`lcanalysis.report.poster` lays out ``poster.pdf`` (A0) from the same findings.
+
+The report's order: title (and the synthetic-data banner), contents, the findings
+(generated sentences, :mod:`lcanalysis.report.findings`), the results of notebooks
+01-07 (the per-centre profiles as one part), then the appendices: methods (the
+run's language, :mod:`lcanalysis.report.language`), data quality (notebook 00) and
+the run. Every word comes from the run's language.
 
 :func:`poster_pack` copies every figure whose path under figures/ contains "poster"
 (``save_figure(..., size="poster_panel" | "poster_wide")`` callers name them so).
@@ -20,105 +29,90 @@ import mimetypes
 import re
 import shutil
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 from lcanalysis import paths
+from lcanalysis.report.document import (
+    Document,
+    Figure,
+    Heading,
+    Notice,
+    Prose,
+    TableBlock,
+    markdown_html,
+    notebook_blocks,
+    split_markdown,
+)
+from lcanalysis.report.narrative import text
 
 SUMMARY_NOTEBOOK = "10_lessons_learnt"
-"""The notebook whose body is the report's summary section."""
+"""The notebook whose tables hold the headline evidence (shown as the findings, not as a section)."""
+QUALITY_NOTEBOOK = "00_data_quality"
+"""The notebook shown as the data-quality appendix."""
 
 POSTER_SUFFIXES = (".png", ".pdf", ".svg")
-
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Learning-centre pilot: evaluation report",
-        "contents": "Contents",
-        "summary": "Summary",
-        "results": "Results by notebook",
-        "methods": "Appendix A. Methods",
-        "quality": "Appendix B. Data quality",
-        "run": "Appendix C. About this run",
-        "failed": "This notebook failed at cell {cell}: {error}. What it showed before failing is below.",
-        "missing": "No output: this notebook has not run successfully in this or an earlier run.",
-        "skipped": "Not re-run: output copied from run {source} ({reason}).",
-        "no_file": "{file} was not found.",
-        "field": "Field",
-        "value": "Value",
-        "notebook": "Notebook",
-        "status": "Status",
-        "duration": "Duration (s)",
-        "run_id": "Run id",
-        "started": "Started (UTC)",
-        "finished": "Finished (UTC)",
-        "commit": "Git commit",
-        "none": "none (not a git checkout)",
-        "data": "Data",
-        "synthetic_data": "synthetic demo world",
-        "real_data": "real data (pseudonymised)",
-    },
-    "sv": {
-        "title": "Lärcentrumpiloten: utvärderingsrapport",
-        "contents": "Innehåll",
-        "summary": "Sammanfattning",
-        "results": "Resultat per notebook",
-        "methods": "Bilaga A. Metod",
-        "quality": "Bilaga B. Datakvalitet",
-        "run": "Bilaga C. Om körningen",
-        "failed": "Notebooken misslyckades i cell {cell}: {error}. Det som visades före felet finns nedan.",
-        "missing": "Inget resultat: notebooken har inte körts utan fel i denna eller en tidigare körning.",
-        "skipped": "Inte omkörd: resultatet kopierat från körning {source} ({reason}).",
-        "no_file": "{file} saknas.",
-        "field": "Fält",
-        "value": "Värde",
-        "notebook": "Notebook",
-        "status": "Status",
-        "duration": "Tid (s)",
-        "run_id": "Körnings-id",
-        "started": "Start (UTC)",
-        "finished": "Slut (UTC)",
-        "commit": "Git-commit",
-        "none": "ingen (inte en git-utcheckning)",
-        "data": "Data",
-        "synthetic_data": "syntetisk demovärld",
-        "real_data": "riktiga data (pseudonymiserade)",
-    },
-}
-
-BANNER = "Synthetic data / Syntetiska data"
 NOTEBOOK_OPEN = '<main class="notebook">'
 NOTEBOOK_CLOSE = "</main>"
 
 STYLE = """
-body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 60rem; margin: 0 auto;
-       padding: 1rem 2rem 4rem; color: #1a1a1a; line-height: 1.45; }
-h1, h2, h3 { line-height: 1.2; }
-.banner { background: #b3261e; color: #fff; font-weight: bold; padding: .6rem 1rem;
-          border-radius: 4px; font-size: 1.2rem; }
-.report-section { border-top: 2px solid #ccc; margin-top: 2.5rem; padding-top: .5rem; }
-.nb-label { color: #666; font-family: monospace; font-size: .85rem; }
-.notice { background: #fff4e5; border-left: 4px solid #e08a00; padding: .5rem 1rem; }
+body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 174mm; margin: 0 auto;
+       padding: 1rem 0 3rem; color: #1a1a1a; line-height: 1.45; font-size: 10.5pt; }
+h1, h2, h3 { line-height: 1.2; break-after: avoid; }
+h1 { font-size: 17pt; margin-top: 1.6em; border-top: 2px solid #ccc; padding-top: .4em; }
+h1.title { font-size: 22pt; border: none; margin-top: 0; }
+p.subtitle { font-size: 12pt; color: #444; margin-top: -.4em; }
+h2 { font-size: 13pt; margin-top: 1.3em; }
+h3 { font-size: 11pt; }
+.part-break { break-before: page; }
+.banner { background: #b3261e; color: #fff; font-weight: bold; padding: .5rem .8rem;
+          border-radius: 4px; font-size: 11pt; }
+.notice { background: #fff4e5; border-left: 4px solid #e08a00; padding: .4rem .8rem; }
 .notice.failed { background: #fdecea; border-color: #b3261e; }
-img, svg { max-width: 100%; height: auto; }
-table { border-collapse: collapse; margin: .5rem 0; font-size: .9rem; }
-th, td { border: 1px solid #ccc; padding: .2rem .5rem; text-align: left; vertical-align: top; }
-pre { background: #f6f6f6; padding: .5rem; overflow-x: auto; font-size: .85rem; }
-.output_error pre, .output_traceback pre { background: #fdecea; }
-.anchor-link { display: none; }
+nav.toc ol { list-style: none; padding-left: 0; }
+nav.toc li { display: flex; gap: .4em; margin: .15em 0; }
+nav.toc li.l2 { padding-left: 1.4em; font-size: 9.5pt; }
+nav.toc li a { color: #1a1a1a; text-decoration: none; }
+nav.toc li .dots { flex: 1; border-bottom: 1px dotted #999; margin-bottom: .3em; }
+nav.toc li .pg { min-width: 1.6em; text-align: right; }
+.finding { margin: .6em 0 .9em; break-inside: avoid; }
+.finding h2 { margin-bottom: .2em; }
+figure { margin: 1em 0; break-inside: avoid; }
+figure img { max-width: 100%; height: auto; display: block; margin: 0 auto; }
+figcaption, caption { font-size: 9.5pt; color: #333; text-align: left; padding: .2em 0; }
+caption { caption-side: top; font-weight: bold; }
+table.lc-table { border-collapse: collapse; margin: .6em 0 .2em; font-size: 8.5pt; width: 100%;
+                 table-layout: auto; break-inside: auto; }
+table.lc-table th, table.lc-table td { border-bottom: 1px solid #ccc; padding: .15rem .35rem;
+                                       text-align: left; vertical-align: top; hyphens: auto; }
+table.lc-table thead th { border-bottom: 1.5px solid #333; vertical-align: bottom; overflow-wrap: anywhere; }
+table.lc-table th.num { text-align: right; }
+table.lc-table td.num { text-align: right; white-space: nowrap; }
+table.lc-table tr { break-inside: avoid; }
+p.table-note { font-size: 8.5pt; color: #444; margin: .1em 0 1em; }
 """
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value))
 
 
 def page(title: str, body: str, *, lang: str, synthetic: bool) -> str:
     """A complete HTML page around ``body`` with the report's stylesheet (and banner)."""
-    banner = f'<p class="banner">{BANNER}</p>\n' if synthetic else ""
+    banner = f'<p class="banner">{_esc(text("report.banner", lang))}</p>\n' if synthetic else ""
+    page_word = text("report.page", lang).replace('"', "")
+    page_rule = ("@page { size: A4; margin: 18mm 18mm 20mm 18mm; @bottom-center { content: "
+                 f'"{page_word} " counter(page) " / " counter(pages); '
+                 'font: 9pt "DejaVu Sans", Arial, sans-serif; color: #555; } }')
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f"{banner}{body}\n</body>\n</html>\n"
+        f"<title>{_esc(title)}</title>\n<style>{page_rule}{STYLE}</style>\n"
+        f"</head>\n<body>\n{banner}{body}\n</body>\n</html>\n"
     )
 
 
 def notebook_body(notebook: Path, *, base_dir: Path) -> str:
-    """The HTML body of an executed notebook without code, prompts or stderr output.
+    """The HTML body of an executed notebook without code, prompts or printed lines.
 
     Images in outputs stay embedded; local images in markdown cells are read from
     ``base_dir`` (the source notebook's folder) and embedded too.
@@ -129,9 +123,7 @@ def notebook_body(notebook: Path, *, base_dir: Path) -> str:
     nb = nbformat.read(notebook, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = [
-                o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")
-            ]
+            cell.outputs = [o for o in cell.outputs if o.output_type != "stream"]
     exporter = HTMLExporter(
         template_name="basic",
         exclude_input=True,
@@ -144,8 +136,7 @@ def notebook_body(notebook: Path, *, base_dir: Path) -> str:
 
 
 def write_notebook_html(notebook: Path, target: Path, *, base_dir: Path, lang: str, synthetic: bool) -> None:
-    """Write the no-code HTML page of one executed notebook (its body inside ``<main class="notebook">``,
-    which :func:`build_report` takes back out)."""
+    """Write the no-code HTML page of one executed notebook (its body inside ``<main class="notebook">``)."""
     body = f"{NOTEBOOK_OPEN}\n{notebook_body(notebook, base_dir=base_dir)}\n{NOTEBOOK_CLOSE}"
     target.write_text(page(notebook.stem, body, lang=lang, synthetic=synthetic), encoding="utf-8")
 
@@ -176,11 +167,188 @@ def embed_local_images(fragment: str, base_dir: Path) -> str:
     return re.sub(r'(<img\b[^>]*?\bsrc=")([^"]*)(")', replace, fragment)
 
 
-def markdown_html(text: str) -> str:
-    """Markdown to HTML with tables, via mistune (shipped with nbconvert)."""
-    import mistune
+# --- the document -------------------------------------------------------------------
 
-    return mistune.create_markdown(plugins=["table", "strikethrough", "footnotes"])(text)
+
+def read_document(run_dir: Path, manifest: Mapping[str, object], *, lang: str, synthetic: bool,
+                  figures_dir: Path | None = None, changes_html: str = "") -> Document:
+    """The report of one run as a :class:`Document` (see the module docstring);
+    ``changes_html`` (what changed since the last run) follows the findings."""
+    from lcanalysis.report.findings import findings_blocks
+
+    figures_dir = figures_dir or paths.figures_dir()
+    tables_dir = run_dir / "tables"
+    tasks: Mapping[str, Mapping] = manifest["tasks"]  # type: ignore[assignment]
+    counter = {"table": 0, "figure": 0}
+    doc = Document(text("report.title", lang), lang, synthetic)
+    results: list = []
+    quality: list = []
+    seen_notebooks: set[str] = set()
+    for name, entry in tasks.items():
+        notebook = str(entry["notebook"])
+        if notebook == SUMMARY_NOTEBOOK:
+            continue
+        blocks = _task_blocks(run_dir, name, entry, tables_dir, figures_dir, lang, counter)
+        if notebook in seen_notebooks:
+            # A notebook run once per centre: its title and introduction once, then a
+            # subsection per centre.
+            first = next((i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.level == 2), 0)
+            notices = [b for b in blocks[:first] if isinstance(b, Notice)]
+            blocks = notices + blocks[first:]
+        seen_notebooks.add(notebook)
+        (quality if notebook == QUALITY_NOTEBOOK else results).extend(blocks)
+    anchors = _anchors(results)
+    doc.blocks.append(Heading(1, text("report.findings", lang), "findings"))
+    doc.blocks.append(Prose(f"<p>{_esc(text('report.findings_intro', lang))}</p>"))
+    doc.blocks += findings_blocks(tables_dir, lang=lang, anchors=anchors)
+    if changes_html:
+        doc.blocks.append(Prose(changes_html))
+    doc.blocks += results
+    doc.blocks.append(Heading(1, text("report.methods", lang), "methods"))
+    doc.blocks += split_markdown(text("report.methods_text", lang), shift=1, anchor_prefix="methods")
+    doc.blocks.append(Heading(1, text("report.quality", lang), "quality"))
+    doc.blocks += [_demote(b) for b in quality if not (isinstance(b, Heading) and b.level == 1)]
+    doc.blocks.append(Heading(1, text("report.run", lang), "run"))
+    doc.blocks.append(_run_summary(manifest, lang, synthetic))
+    return doc
+
+
+def _demote(block):
+    return Heading(min(block.level + 1, 3), block.text, block.anchor) if isinstance(block, Heading) else block
+
+
+def _anchors(blocks: list) -> dict[str, tuple[str, int]]:
+    """Exported table name (``<task>/<name>``) -> (anchor, table number), for the findings' links."""
+    return {b.table.source: (b.anchor, b.table.number) for b in blocks
+            if isinstance(b, TableBlock) and b.table.source}
+
+
+def _task_blocks(run_dir: Path, name: str, entry: Mapping, tables_dir: Path, figures_dir: Path,
+                 lang: str, counter: dict[str, int]) -> list:
+    notebook = run_dir / f"{name}.ipynb"
+    notes: list = []
+    error = entry.get("error")
+    if entry["status"] == "failed" and error:
+        notes.append(Notice(text("report.failed", lang, error=f"{error.get('ename')}: {error.get('evalue')}"),
+                            failed=True))
+    elif entry["status"] == "skipped":
+        notes.append(Notice(text("report.skipped", lang, source=entry.get("copied_from"))))
+    if not notebook.is_file():
+        return [Heading(1, name, f"part-{name}"), Notice(text("report.missing", lang), failed=True)]
+    blocks = notebook_blocks(notebook, task=name, tables_dir=tables_dir, figures_dir=figures_dir,
+                             lang=lang, counter=counter)
+    title_at = next((i for i, b in enumerate(blocks) if isinstance(b, Heading)), None)
+    if title_at is None:
+        return [Heading(1, name, f"part-{name}"), *notes, *blocks]
+    return [*blocks[: title_at + 1], *notes, *blocks[title_at + 1:]]
+
+
+def _run_summary(manifest: Mapping, lang: str, synthetic: bool) -> Prose:
+    finished = manifest.get("finished") or datetime.now(UTC).isoformat(timespec="seconds")
+    rows = [
+        (text("report.run_id", lang), manifest.get("run_id")),
+        (text("report.started", lang), manifest.get("started")),
+        (text("report.finished", lang), finished),
+        (text("report.commit", lang), manifest.get("git_commit") or text("report.no_commit", lang)),
+        (text("report.data", lang), text("report.synthetic_data" if synthetic else "report.real_data", lang)),
+        (text("report.language", lang), text("report.language_name", lang)),
+    ]
+    info = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows)
+    tasks = "".join(
+        f"<tr><td>{_esc(_part_title(name, lang))}</td><td>{_esc(text('report.status.' + e['status'], lang))}</td>"
+        f'<td class="num">{_esc(_seconds(e.get("duration_s", 0), lang))}</td></tr>'
+        for name, e in manifest["tasks"].items()
+    )
+    return Prose(
+        f'<table class="lc-table"><thead><tr><th>{_esc(text("report.field", lang))}</th>'
+        f'<th>{_esc(text("report.value", lang))}</th></tr></thead><tbody>{info}</tbody></table>'
+        f'<table class="lc-table"><thead><tr><th>{_esc(text("report.part", lang))}</th>'
+        f'<th>{_esc(text("report.status", lang))}</th><th class="num">{_esc(text("report.duration", lang))}</th>'
+        f"</tr></thead><tbody>{tasks}</tbody></table>"
+    )
+
+
+def _seconds(value: float, lang: str) -> str:
+    from lcanalysis.plots.labels import format_number
+
+    return format_number(float(value or 0), lang, 1)
+
+
+def _part_title(task: str, lang: str) -> str:
+    """A task in words: the notebook's title, a centre's profile by the centre's name."""
+    from lcanalysis.report.narrative import has_text
+    from lcanalysis.report.reading import category_text
+
+    notebook, _, centre = task.partition("-")
+    key = f"{notebook}.intro"
+    if not has_text(key, lang):
+        return notebook
+    title = re.sub(r"^#\s*\d{2}\s*·\s*", "", text(key, lang, cohort="", window="").splitlines()[0])
+    if centre:
+        title = f"{title}: {category_text('learning_centre_id', centre, lang)}"
+    return title
+
+
+# --- HTML ---------------------------------------------------------------------------
+
+
+def document_html(doc: Document, *, page_numbers: Mapping[str, int] | None = None) -> str:
+    """The document as one self-contained HTML page; ``page_numbers`` (anchor -> page)
+    fill in the table of contents of the printed version."""
+    lang = doc.lang
+    parts = [f'<h1 class="title">{_esc(doc.title)}</h1>',
+             f'<p class="subtitle">{_esc(text("report.subtitle", lang))}</p>']
+    toc = []
+    for h in doc.headings(2):
+        number = (page_numbers or {}).get(h.anchor, "")
+        toc.append(f'<li class="l{h.level}"><a href="#{h.anchor}">{_esc(h.text)}</a>'
+                   f'<span class="dots"></span><span class="pg">{number}</span></li>')
+    parts.append(f'<nav class="toc"><h2>{_esc(text("report.contents", lang))}</h2><ol>{"".join(toc)}</ol></nav>')
+    for block in doc.blocks:
+        if isinstance(block, Heading):
+            cls = ' class="part-break"' if block.level == 1 else ""
+            parts.append(f'<h{block.level} id="{block.anchor}"{cls}>{_esc(block.text)}</h{block.level}>')
+        elif isinstance(block, Prose):
+            parts.append(block.html)
+        elif isinstance(block, Notice):
+            parts.append(f'<p class="notice{" failed" if block.failed else ""}">{_esc(block.text)}</p>')
+        elif isinstance(block, Figure):
+            parts.append(_figure_html(block))
+        elif isinstance(block, TableBlock):
+            parts.append(_table_html(block, lang))
+    return page(doc.title, "\n".join(parts), lang=lang, synthetic=doc.synthetic)
+
+
+def _figure_html(figure: Figure) -> str:
+    if figure.svg is not None:
+        src = "data:image/svg+xml;base64," + base64.b64encode(figure.svg).decode("ascii")
+    else:
+        src = "data:image/png;base64," + base64.b64encode(figure.png).decode("ascii")
+    return (f'<figure id="{figure.anchor}"><img src="{src}" alt="{_esc(figure.caption)}">'
+            f"<figcaption>{_esc(figure.caption)}</figcaption></figure>")
+
+
+def _table_html(block: TableBlock, lang: str) -> str:
+    t = block.table
+    caption = text("report.table_caption", lang, number=t.number, caption=t.caption)
+    numeric_class = ' class="num"'
+    head = "".join(f'<th scope="col"{numeric_class if num else ""}>{_esc(h)}</th>'
+                   for h, num in zip(t.header, t.numeric, strict=True))
+    body = []
+    for row in t.rows:
+        cells = []
+        for j, (cell, num) in enumerate(zip(row, t.numeric, strict=False)):
+            tag = "th" if j == 0 else "td"
+            scope = ' scope="row"' if j == 0 else ""
+            cls = ' class="num"' if num else ""
+            cells.append(f"<{tag}{scope}{cls}>{_esc(cell)}</{tag}>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    notes = "".join(f'<p class="table-note">{_esc(n)}</p>' for n in t.notes)
+    return (f'<table class="lc-table" id="{block.anchor}" lang="{lang}"><caption>{_esc(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{notes}")
+
+
+# --- the run's files ----------------------------------------------------------------
 
 
 def build_report(
@@ -189,61 +357,51 @@ def build_report(
     *,
     lang: str,
     synthetic: bool,
-    methods_md: Path | None = None,
-    cleaning_md: Path | None = None,
+    figures_dir: Path | None = None,
+    changes_html: str = "",
 ) -> Path:
-    """Write ``report.html`` in ``run_dir`` and return its path.
+    """Write report.html, report.pdf, report.docx and poster.pdf (and poster-A1.pdf)
+    in ``run_dir``; return the HTML's path.
 
     Parameters
     ----------
     run_dir:
-        The run folder, holding each task's no-code page ``<task>.html``
-        (:func:`write_notebook_html`), whose body becomes the task's section.
+        The run folder, holding each task's executed notebook ``<task>.ipynb`` and its
+        exported tables under ``tables/<task>/``.
     manifest:
-        The run's manifest (see :mod:`lcanalysis.pipeline.run`); its ``tasks``
-        give the order, status and output of every notebook.
+        The run's manifest (see :mod:`lcanalysis.pipeline.run`); its ``tasks`` give
+        the order, status and output of every notebook.
     lang:
-        ``"sv"`` or ``"en"``: the language of the report's own headings.
+        ``"sv"`` or ``"en"``: the language of every word in the four files.
     synthetic:
-        Whether the run used the synthetic demo world (adds the banner).
-    methods_md, cleaning_md:
-        The methods text and the cleaning report, default docs/methods.md and
-        data/processed/cleaning_report.md.
+        Whether the run used the synthetic demo world (adds the banner and the poster's mark).
+    figures_dir:
+        Where the notebooks saved their figures (default figures/).
+    changes_html:
+        The section on what changed since the last run, placed after the findings.
+
+    Raises
+    ------
+    lcanalysis.report.pdf.PdfError
+        When Chromium is missing or fails; report.html and report.docx are written first.
     """
-    t = TEXT[lang]
-    methods_md = methods_md or paths.docs_dir() / "methods.md"
-    cleaning_md = cleaning_md or paths.processed_dir() / "cleaning_report.md"
-    tasks: Mapping[str, Mapping] = manifest["tasks"]  # type: ignore[assignment]
-    sections: list[tuple[str, str, str]] = []  # (anchor, title, html)
-    summary_html = ""
-    for name, entry in tasks.items():
-        title, body = _task_section(run_dir, name, entry, t)
-        if entry["notebook"] == SUMMARY_NOTEBOOK:
-            summary_html += body
-        else:
-            sections.append((f"nb-{name}", title, body))
-    appendices = [
-        ("methods", t["methods"], _markdown_file(methods_md, t)),
-        ("quality", t["quality"], _markdown_file(cleaning_md, t)),
-        ("run", t["run"], _run_summary(manifest, t, synthetic)),
-    ]
-    contents = [("summary", t["summary"])] if summary_html else []
-    contents += [(a, title) for a, title, _ in sections] + [(a, title) for a, title, _ in appendices]
-    parts = [f"<h1>{html.escape(t['title'])}</h1>"]
-    parts.append(f"<nav><h2>{t['contents']}</h2><ol>" + "".join(
-        f'<li><a href="#{a}">{html.escape(title)}</a></li>' for a, title in contents
-    ) + "</ol></nav>")
-    if summary_html:
-        parts.append(f'<section class="report-section" id="summary"><h2>{t["summary"]}</h2>{summary_html}</section>')
-    if sections:
-        parts.append(f'<h2 class="report-section">{t["results"]}</h2>')
-    parts += [f'<section class="report-section" id="{a}">{body}</section>' for a, _, body in sections]
-    parts += [
-        f'<section class="report-section" id="{a}"><h2>{html.escape(title)}</h2>{body}</section>'
-        for a, title, body in appendices
-    ]
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lcanalysis.report import docx, pdf, poster
+
+    figures_dir = figures_dir or paths.figures_dir()
+    doc = read_document(run_dir, manifest, lang=lang, synthetic=synthetic, figures_dir=figures_dir,
+                        changes_html=changes_html)
     target = run_dir / "report.html"
-    target.write_text(page(t["title"], "\n".join(parts), lang=lang, synthetic=synthetic), encoding="utf-8")
+    target.write_text(document_html(doc), encoding="utf-8")
+    # The posters print in a second Chromium while the report prints (its two passes)
+    # and the Word file is written: the printing is most of the time.
+    with ThreadPoolExecutor(max_workers=1) as background:
+        posters = background.submit(poster.write_poster, run_dir, manifest, lang=lang, synthetic=synthetic,
+                                    figures_dir=figures_dir)
+        docx.write_docx(doc, run_dir / "report.docx")
+        pdf.write_report_pdf(doc, run_dir / "report.pdf", render=document_html)
+        posters.result()
     return target
 
 
@@ -264,57 +422,5 @@ def poster_pack(figures_dir: Path, run_dir: Path) -> list[Path]:
     return copied
 
 
-def _task_section(run_dir: Path, name: str, entry: Mapping, t: Mapping[str, str]) -> tuple[str, str]:
-    """The title and HTML of one task's section, with a notice for failures and skips."""
-    notes = []
-    error = entry.get("error")
-    if entry["status"] == "failed" and error:
-        cell = error.get("cell_index")
-        notes.append(("failed", t["failed"].format(
-            cell="?" if cell is None else cell,
-            error=html.escape(f"{error.get('ename')}: {error.get('evalue')}"),
-        )))
-    elif entry["status"] == "skipped":
-        notes.append(("", t["skipped"].format(
-            source=html.escape(str(entry.get("copied_from"))), reason=html.escape(str(entry.get("reason")))
-        )))
-    page_file = run_dir / f"{name}.html"
-    body = notebook_html_body(page_file.read_text(encoding="utf-8")) if page_file.is_file() else None
-    title = name
-    if body is None:
-        notes.append(("failed", t["missing"]))
-        body = ""
-    heading = re.search(r"<h1[^>]*>(.*?)<", body, flags=re.S)
-    if heading:
-        title = f"{html.unescape(heading.group(1)).strip()} ({name})"
-    label = f'<p class="nb-label">{html.escape(name)}</p>'
-    notices = "".join(f'<p class="notice {cls}">{text}</p>' for cls, text in notes)
-    return title, label + notices + body
-
-
-def _markdown_file(path: Path, t: Mapping[str, str]) -> str:
-    if not path.is_file():
-        return f'<p class="notice">{html.escape(t["no_file"].format(file=path.name))}</p>'
-    return embed_local_images(markdown_html(path.read_text(encoding="utf-8")), path.parent)
-
-
-def _run_summary(manifest: Mapping, t: Mapping[str, str], synthetic: bool) -> str:
-    versions: Mapping[str, str | None] = manifest.get("versions", {})
-    rows = [
-        (t["run_id"], manifest.get("run_id")),
-        (t["started"], manifest.get("started")),
-        (t["finished"], manifest.get("finished")),
-        (t["commit"], manifest.get("git_commit") or t["none"]),
-        (t["data"], t["synthetic_data"] if synthetic else t["real_data"]),
-        *((name, version or "-") for name, version in versions.items()),
-    ]
-    info = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
-    tasks = "".join(
-        f"<tr><td>{html.escape(name)}</td><td>{html.escape(e['status'])}</td>"
-        f"<td>{e.get('duration_s', 0):.1f}</td></tr>"
-        for name, e in manifest["tasks"].items()
-    )
-    return (
-        f"<table><tr><th>{t['field']}</th><th>{t['value']}</th></tr>{info}</table>"
-        f"<table><tr><th>{t['notebook']}</th><th>{t['status']}</th><th>{t['duration']}</th></tr>{tasks}</table>"
-    )
+__all__ = ["build_report", "document_html", "markdown_html", "poster_pack", "read_document",
+           "write_notebook_html", "notebook_html_body", "embed_local_images"]

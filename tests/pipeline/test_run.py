@@ -151,17 +151,17 @@ def test_outputs_tables_figures_and_poster_pack(runs):
 def test_report_is_one_self_contained_file(runs):
     root, first, _, _ = runs
     html = (run_dir_of(first, root) / "report.html").read_text()
-    assert "Synthetic data / Syntetiska data" in html
-    assert "<td>METHODS-MARKER</td>" in html  # docs/methods.md rendered with its table
-    assert "Cleaning report" in html  # data/processed/cleaning_report.md
-    assert html.index("SUMMARY-MARKER") < html.index("Passing fixture done.")  # summary first
-    assert "This notebook failed at cell 4: ValueError: planted failure" in html
+    assert "Synthetic data: the numbers come from the demo world" in html
+    assert html.index('id="findings"') < html.index("Passing fixture done.")  # findings first
+    assert "This part failed while running (ValueError: planted failure" in html
+    for name in ("report.pdf", "report.docx", "poster.pdf"):  # built from the same document
+        assert (run_dir_of(first, root) / name).stat().st_size > 0, name
     for attr, value in re.findall(r'\b(src|href)="([^"]*)"', html):
         assert value.startswith(("data:", "#")), (attr, value)
     assert "<link" not in html and "<script" not in html
     # The run appendix shows when the run's results were complete, not "None".
     finished = manifest(run_dir_of(first, root))["finished"]
-    assert re.search(rf"Finished \(UTC\)</t[dh]>\s*<td>{re.escape(finished)}</td>", html), finished
+    assert re.search(rf"Report written \(UTC\)</t[dh]>\s*<td>{re.escape(finished)}</td>", html), finished
 
 
 @pytest.mark.slow

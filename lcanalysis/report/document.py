@@ -1,0 +1,229 @@
+"""The report as a document: headings, prose, tables and figures, read from a run.
+
+One :class:`Document` is built from a run folder and written three ways (HTML and
+the PDF printed from it in :mod:`lcanalysis.report.assemble`, Word in
+:mod:`lcanalysis.report.docx`), so the three files say the same thing.
+
+What a notebook contributes: its narrative (markdown cells and the Markdown that
+:mod:`lcanalysis.report.narrative` displays), its tables and its figures. Code,
+prompts and printed lines (machine messages such as "tables exported to <path>")
+stay out. A table is read back from the run's exported CSV (the audited file: the
+numbers here are exactly the numbers that passed disclosure control) and laid out
+for reading by :mod:`lcanalysis.report.reading`; a table that is not exported
+(processing tables of the data-quality notebook) is taken from the notebook's own
+HTML. A figure is the SVG that ``NotebookRun.figure`` saved under figures/ (vector
+in the PDF), else the notebook's PNG.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lcanalysis.report.reading import ReadingTable, html_table, reading_table
+
+HEADING_PREFIX = re.compile(r"^\s*\d{2}\s*·\s*")
+"""The "01 · " number in a notebook's title: the file's order, not words for a reader."""
+
+TABLE_CALL = re.compile(r"""nb\.table\(\s*(f?)(["'])(.+?)\2""")
+FIGURE_CALL = re.compile(r"""nb\.figure\(\s*\w+\s*,\s*(f?)(["'])(.+?)\2""")
+
+
+@dataclass
+class Heading:
+    level: int  # 1 = a part of the report, 2 and 3 inside it
+    text: str
+    anchor: str
+
+
+@dataclass
+class Prose:
+    html: str  # paragraphs and lists: p, ul, ol, li, strong, em, code, a
+
+
+@dataclass
+class Notice:
+    text: str
+    failed: bool = False
+
+
+@dataclass
+class Figure:
+    caption: str
+    png: bytes
+    svg: bytes | None = None
+    anchor: str = ""
+
+
+@dataclass
+class TableBlock:
+    table: ReadingTable
+    anchor: str = ""
+
+
+Block = Heading | Prose | Notice | Figure | TableBlock
+
+
+@dataclass
+class Document:
+    title: str
+    lang: str
+    synthetic: bool
+    blocks: list[Block] = field(default_factory=list)
+
+    def headings(self, max_level: int = 2) -> list[Heading]:
+        return [b for b in self.blocks if isinstance(b, Heading) and b.level <= max_level]
+
+
+def slug(text: str) -> str:
+    from lcanalysis.text import fold
+
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "section"
+
+
+def markdown_html(text: str) -> str:
+    """Markdown to HTML with tables, via mistune (shipped with nbconvert)."""
+    import mistune
+
+    return mistune.create_markdown(plugins=["table", "strikethrough", "footnotes"])(text)
+
+
+def split_markdown(text: str, *, shift: int, anchor_prefix: str) -> list[Block]:
+    """Markdown as blocks: headings (``#`` + ``shift`` levels, at most 3) and the prose between."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markdown_html(text), "html.parser")
+    blocks: list[Block] = []
+    prose: list[str] = []
+
+    def flush() -> None:
+        if "".join(prose).strip():
+            blocks.append(Prose("".join(prose).strip()))
+        prose.clear()
+
+    for node in soup.contents:
+        name = getattr(node, "name", None)
+        if name and re.fullmatch(r"h[1-6]", name):
+            flush()
+            words = HEADING_PREFIX.sub("", node.get_text(" ", strip=True))
+            level = min(int(name[1]) + shift, 3)
+            blocks.append(Heading(level, words, f"{anchor_prefix}-{slug(words)}"))
+        else:
+            prose.append(str(node))
+    flush()
+    return blocks
+
+
+def _call_name(match: re.Match[str] | None, parameters: dict[str, object]) -> str | None:
+    """The name in ``nb.table("name"`` / ``nb.figure(fig, f"profile_{id}"``, f-strings
+    filled in from the notebook's parameters (None when it cannot be)."""
+    if match is None:
+        return None
+    name = match.group(3)
+    if match.group(1):
+        try:
+            name = name.format(**parameters)
+        except (KeyError, IndexError, ValueError):
+            return None
+    return name
+
+
+def notebook_parameters(nb) -> dict[str, object]:
+    """The parameters the notebook ran with: the defaults of its tagged cell, then
+    papermill's injected values."""
+    values: dict[str, object] = {}
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type == "code" and ("parameters" in tags or "injected-parameters" in tags):
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    try:
+                        values[node.targets[0].id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        continue
+    return values
+
+
+def notebook_blocks(
+    notebook: Path,
+    *,
+    task: str,
+    tables_dir: Path,
+    figures_dir: Path,
+    lang: str,
+    counter: dict[str, int],
+) -> list[Block]:
+    """The blocks of one executed notebook (see the module docstring).
+
+    ``counter`` numbers tables and figures across the whole report
+    (``{"table": n, "figure": n}``), updated in place.
+    """
+    import nbformat
+
+    from lcanalysis.report.narrative import text
+
+    nb = nbformat.read(notebook, as_version=4)
+    parameters = notebook_parameters(nb)
+    notebook_name = notebook.stem.split("-")[0]
+    blocks: list[Block] = []
+    section = ""
+
+    def add_markdown(source: str) -> None:
+        nonlocal section
+        for block in split_markdown(source, shift=0, anchor_prefix=task):
+            if isinstance(block, Heading):
+                section = block.text
+            blocks.append(block)
+
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            add_markdown(cell.source)
+            continue
+        if cell.cell_type != "code":
+            continue
+        table_name = _call_name(TABLE_CALL.search(cell.source), parameters)
+        figure_name = _call_name(FIGURE_CALL.search(cell.source), parameters)
+        for output in cell.get("outputs", []):
+            kind = output.get("output_type")
+            if kind == "error":
+                blocks.append(Notice(f"{output.get('ename')}: {output.get('evalue')}", failed=True))
+                continue
+            if kind not in ("display_data", "execute_result"):
+                continue  # printed lines: machine messages, not the report's text
+            data = output.get("data", {})
+            if "text/markdown" in data:
+                add_markdown(data["text/markdown"])
+            elif "image/png" in data:
+                counter["figure"] += 1
+                saved = figures_dir / notebook_name / str(figure_name)
+                svg_file, png_file = saved.with_suffix(".svg"), saved.with_suffix(".png")
+                svg = svg_file.read_bytes() if figure_name and svg_file.is_file() else None
+                png = png_file.read_bytes() if figure_name and png_file.is_file() else \
+                    base64.b64decode(data["image/png"])
+                number = counter["figure"]
+                caption = text("report.figure_caption", lang, number=number, title=section)
+                blocks.append(Figure(caption, png, svg, anchor=f"figure-{number}"))
+            elif "text/html" in data and "<table" in data["text/html"]:
+                counter["table"] += 1
+                number = counter["table"]
+                csv_file = tables_dir / task / f"{table_name}.csv" if table_name else None
+                if csv_file is not None and csv_file.is_file():
+                    table = reading_table(csv_file, lang=lang, number=number, caption=_caption(data["text/html"]),
+                                          parameters=parameters, sheet=table_name)
+                else:
+                    table = html_table(data["text/html"], lang=lang, number=number)
+                blocks.append(TableBlock(table, anchor=f"table-{number}"))
+    return blocks
+
+
+def _caption(table_html: str) -> str:
+    match = re.search(r"<caption>(.*?)</caption>", table_html, flags=re.S)
+    return html.unescape(match.group(1)).strip() if match else ""

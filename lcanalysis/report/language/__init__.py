@@ -1,0 +1,1 @@
+"""The report's words, one module per language (see lcanalysis.report.narrative)."""

@@ -1,0 +1,323 @@
+"""English: every sentence of the report and of the notebooks' narrative.
+
+The keys and placeholders are the same as in ``sv.py`` (checked by
+tests/report/test_assemble_language.py); see :mod:`lcanalysis.report.narrative`.
+"""
+
+TEXT: dict[str, str] = {
+    # The report around the notebooks
+    "report.title": "Learning-centre pilot: evaluation report",
+    "report.subtitle": "KTH's learning-centre pilot: widening participation and lifelong learning",
+    "report.banner": "Synthetic data: the numbers come from the demo world, not from real students",
+    "report.contents": "Contents",
+    "report.findings": "Findings",
+    "report.findings_intro": "The pilot's questions and what the data answer, each with its 95 % interval, "
+                             "the number of people (n) and the comparison; the table behind each answer is linked.",
+    "report.results": "Results",
+    "report.appendices": "Appendices",
+    "report.methods": "Appendix A. Methods",
+    "report.quality": "Appendix B. Data quality",
+    "report.run": "Appendix C. About this run",
+    "report.failed": "This part failed while running ({error}). What it showed before failing is below.",
+    "report.missing": "No results: this part has not run successfully in this or an earlier run.",
+    "report.skipped": "Not re-run: the results are copied from run {source} (the inputs had not changed).",
+    "report.figure_caption": "Figure {number}. {title}",
+    "report.table_caption": "Table {number}. {caption}",
+    "report.interval": "95% interval",
+    "report.prediction_interval": "95% prediction interval",
+    "report.unit_points": "percentage points",
+    "report.suppressed_note": "{mark} = not shown: {reasons}.",
+    "report.more_columns": "Not shown here: {columns}; the workbook tables.xlsx has every column (sheet {sheet}).",
+    "report.more_columns_notebook": "Not shown here: {columns}.",
+    "report.see_table": "Table {number}",
+    "report.see_figure": "Figure {number}",
+    "report.page": "Page",
+    "report.profile_title": "Learning centre {centre}",
+    "report.field": "Field",
+    "report.value": "Value",
+    "report.part": "Part",
+    "report.status": "Status",
+    "report.duration": "Time (s)",
+    "report.status.ok": "completed",
+    "report.status.failed": "failed",
+    "report.status.skipped": "copied from an earlier run",
+    "report.run_id": "Run",
+    "report.started": "Started (UTC)",
+    "report.finished": "Report written (UTC)",
+    "report.commit": "Program version (git commit)",
+    "report.no_commit": "none (not a git checkout)",
+    "report.data": "Data",
+    "report.synthetic_data": "synthetic demo world",
+    "report.real_data": "real data (pseudonymised)",
+    "report.language": "Language",
+    "report.language_name": "English",
+    "report.policy": "Disclosure control",
+    "report.policy_text": "Counts under {min_count} people are not shown, and neither is any value they could be worked "
+                          "out from (Appendix A).",
+    "report.methods_text": (
+        "## Data\n"
+        "Registrations and results from Ladok, admissions data, the learning centres' participant lists, a "
+        "student survey, register follow-ups of residence and work, and Statistics Sweden's municipal "
+        "statistics. Identity numbers are checked and replaced by keyed pseudonyms before anything is "
+        "written; every row of every file is accounted for (Appendix B).\n\n"
+        "## Who counts\n"
+        "*Entrants* are people registered for the first time in a cohort term. The *learning-centre route* "
+        "is anyone on a centre's participant list or registered with the delivery mode learning centre; "
+        "everyone else is on the *campus route*. *First generation* (UKÄ): neither parent has three years or "
+        "more of post-secondary education. *Mature*: 25 or older at entry. Unknown values (mostly survey "
+        "non-response) are counted beside the shares, not in them.\n\n"
+        "## Intervals\n"
+        "Shares have Wilson score intervals, differences of shares Newcombe's hybrid score interval, ratios "
+        "Katz's log interval, the performance rate a linearisation interval with people as clusters. The "
+        "pilot's effect on applications is estimated in a municipality panel with two-way fixed effects, "
+        "with Callaway and Sant'Anna's estimator for the staggered start, and with randomisation inference, "
+        "which stays valid with few served municipalities; its assumptions (parallel trends, no "
+        "anticipation, no spill-over) are checked by an event study and a placebo test. The scale-up "
+        "prediction is a Poisson regression of new students per centre and year with prediction intervals.\n\n"
+        "## Disclosure control\n"
+        "No count of 1–4 people is published, no rate with fewer than 10 people behind it, and no value from "
+        "which a hidden one could be worked out (secondary suppression). A value that is not shown is marked "
+        "“..” with its reason. Every exported table is audited before it is written, and the generated "
+        "sentences use only those audited tables.\n\n"
+        "## Caveats\n"
+        "Learning-centre cohorts are small: read the intervals, not the points. Survey-based characteristics "
+        "are known for respondents only. Outcomes whose window has not closed are unknown, never failures. "
+        "Comparisons between routes describe; only the effect design in part 04 aims at a cause."
+    ),
+    "report.data_note": "Synthetic data (the demo world). Disclosure policy: {policy}.",
+    "report.data_note_real": "Disclosure policy: {policy}.",
+    "report.true": "yes",
+    "report.false": "no",
+    "10_lessons_learnt.intro": "# 10 · Lessons learnt: the headline evidence",
+    "report.and": "and",
+    # The poster
+    "poster.title": "Learning centres: widening participation at KTH",
+    "poster.strands": "The pilot's three strands",
+    "poster.method": "Method",
+    "poster.method_text": "Ladok registrations and results, admissions, the centres' participant lists, a survey "
+                          "and register follow-ups, pseudonymised and cleaned with every row accounted for. "
+                          "Shares with Wilson intervals, differences with Newcombe intervals, the pilot's effect "
+                          "on applications with a municipality panel (two-way fixed effects, Callaway & "
+                          "Sant'Anna, randomisation inference). No count under {min_count} people is shown.",
+    "poster.findings": "Findings",
+    "poster.footer": "Run {run_id} · lcanalysis · KTH",
+    # Findings: one or two sentences per question, from the run's exported tables
+    "finding.reach.question": "Whom did it reach?",
+    "finding.reach": "{lc_rate:.1%} of learning-centre entrants were first-generation students (95% interval "
+                     "{lc_low:.1%}–{lc_high:.1%}, n = {lc_n}), against {campus_rate:.1%} on campus "
+                     "({campus_low:.1%}–{campus_high:.1%}, n = {campus_n}).",
+    "finding.reach.mature": " {mature_rate:.1%} were 25 or older at entry (campus {mature_campus:.1%}).",
+    "finding.performance.question": "How did they do?",
+    "finding.performance": "Learning-centre students earned {lc_rate:.1%} of the credits they registered for "
+                           "(95% interval {lc_low:.1%}–{lc_high:.1%}, n = {lc_n} people), against "
+                           "{campus_rate:.1%} on campus ({campus_low:.1%}–{campus_high:.1%}, n = {campus_n}).",
+    "finding.stay.question": "Did they stay?",
+    "finding.stay": "One year after entry {lc_rate:.1%} of learning-centre students still lived in their home "
+                    "municipality (95% interval {lc_low:.1%}–{lc_high:.1%}, n = {lc_n}), against "
+                    "{campus_rate:.1%} of campus students ({campus_low:.1%}–{campus_high:.1%}, n = {campus_n}).",
+    "finding.effect.question": "Did the centres bring more applicants?",
+    "finding.effect": "Municipalities with a learning centre had {estimate:.1f} more KTH applicants per 10,000 "
+                      "residents aged 19–64 per year than they would have had without one (Callaway & "
+                      "Sant'Anna, 95% interval {low:.1f} to {high:.1f}; {units} municipalities, {obs} "
+                      "municipality-years).",
+    "finding.effect.randomisation": " Randomisation inference gives p = {p:.3f}.",
+    "finding.scaleup.question": "What would a scale-up bring?",
+    "finding.scaleup": "Centres in the {k} municipalities with the highest expected yield would bring about "
+                       "{expected:.0f} new students a year (95% prediction interval {low:.0f}–{high:.0f}), from a "
+                       "model fitted on {obs} centre-years.",
+    "finding.suppressed": "{question} The answer is not shown: the group is too small to publish "
+                          "(disclosure control).",
+    "finding.missing": "{question} No answer in this run: the table behind it was not produced.",
+    "finding.source": "Source: {link}.",
+    # Words used inside sentences
+    "words.first_generation": "first-generation students",
+    "words.outcome.applicants_per_10k": "KTH applicants per 10,000 residents aged 19–64",
+    "words.outcome.other": "the outcome {outcome}",
+    # 00 Data quality
+    "00_data_quality.intro": "# 00 · Data quality\n\n"
+        "What the cleaning did with every raw export: rows read, rows kept, exact duplicates removed and "
+        "rows set aside in quarantine with a reason. Every row is accounted for: **rows in = rows out + "
+        "duplicates + quarantined**. Completeness shows how often optional columns were filled.\n\n"
+        "These tables describe the processing, not people, so they are shown without disclosure control "
+        "and are not exported as statistics. Quarantined rows never hold identity numbers or names; "
+        "fix them in the source system and export again.",
+    "00_data_quality.accounting": "## Row accounting per file",
+    "00_data_quality.quarantine": "## Why rows were quarantined",
+    "00_data_quality.aggregate_region": "Statistics Sweden's national and county lines are set aside as "
+        "*aggregate region*: they are totals, not municipalities, and are kept in the accounting so that "
+        "no line disappears.",
+    "00_data_quality.completeness": "## Completeness of the processed tables",
+    "00_data_quality.warnings": "## Warnings from reading the files\n"
+        "The warnings the readers gave (unusual encodings, renamed columns) are listed in the notebook "
+        "and in the cleaning report.",
+    "00_data_quality.note.accounting": "Rows per raw file: in, out, duplicates removed, quarantined.",
+    "00_data_quality.note.quarantine_reasons": "Quarantined rows per source and reason (the data contract "
+        "defines each reason).",
+    "00_data_quality.note.completeness": "Columns with empty values: rows, filled, share filled (columns that "
+        "are always filled are not listed).",
+    # 01 Widening participation
+    "01_widening_participation.intro": "# 01 · Widening participation: who does the learning-centre route reach?\n\n"
+        "**Question.** Do the learning centres reach groups that KTH's campus route rarely reaches: "
+        "first-generation students, mature students, people in work, people from rural municipalities "
+        "far from Stockholm?\n\n"
+        "**Definitions** (Appendix A). Entrants are people registered for the first time in one of the "
+        "cohort terms ({cohort}). The learning-centre route is anyone on a learning centre's list or "
+        "registered with delivery mode *learning centre*; everyone else is on the campus route. "
+        "*First generation* follows UKÄ: neither parent has three years or more of post-secondary "
+        "education. *Mature*: 25 or over at entry. Shares are among entrants whose value is known; "
+        "unknowns (mostly survey non-response) are counted beside them. Intervals: Wilson (shares), "
+        "Newcombe (differences).\n\n"
+        "**Caveats.** Parental education and employment come from the survey, so they are known only for "
+        "respondents; if respondents differ from non-respondents the shares are biased. Learning-centre "
+        "cohorts are small: read intervals, not points.",
+    "01_widening_participation.characteristics": "## Widening-participation characteristics by route\n"
+        "Each dot is the share of a route's entrants with the characteristic, with its 95 % Wilson "
+        "interval and n.",
+    "01_widening_participation.gaps": "## Gaps between routes\n"
+        "Learning centre minus campus, in percentage points with Newcombe's hybrid score interval, and "
+        "as a ratio with a log (Katz) interval.",
+    "01_widening_participation.parental_education": "## Parental education, in UKÄ's six levels",
+    "01_widening_participation.benchmark": "## Benchmark: what if the learning-centre route recruited like campus?\n"
+        "Indirect standardisation as in the performance indicators of the English Office for Students: "
+        "the expected number of first-generation entrants if the learning-centre route had campus rates "
+        "within cells of age band × programme level × the home municipality's SKR group. Observed minus "
+        "expected shows what the route adds beyond its different age and programme mix.",
+    "01_widening_participation.by_age": "## First generation by age band\n"
+        "The overall rate is in the *All* row and column.",
+    "01_widening_participation.note.entrants_by_route": "Entrants per route, entry terms {cohort} "
+        "(people, first registration).",
+    "01_widening_participation.note.characteristics_by_route": "Share of entrants with each characteristic "
+        "among those whose value is known, entry terms {cohort}; missing = entrants whose value is "
+        "unknown. Wilson 95 % intervals.",
+    "01_widening_participation.note.route_gaps": "Learning centre minus campus, entry terms {cohort}: gap in "
+        "percentage points (Newcombe interval) and ratio (Katz interval); not shown where either route's "
+        "cell is small.",
+    "01_widening_participation.note.parental_education": "Entrants by the higher-educated parent's level "
+        "(UKÄ), entry terms {cohort}; unknown included in the denominator.",
+    "01_widening_participation.note.benchmark_first_generation": "Observed and expected first-generation "
+        "entrants on the learning-centre route, entry terms {cohort} (expected: campus rates within age "
+        "band × programme level × SKR group); the interval treats the benchmark as fixed.",
+    "01_widening_participation.note.first_generation_by_age": "Share first generation by age band and "
+        "route, entry terms {cohort}, with margins (All).",
+    # 02 Study progression
+    "02_study_progression.intro": "# 02 · Study progression: how do learning-centre students do?\n\n"
+        "**Definitions** (Appendix A). Entrants of the terms {cohort}. *Performance rate* (UKÄ's "
+        "prestationsgrad): credits earned during the registration term and the three regular terms "
+        "after it, divided by credits registered; its interval accounts for the clustering of "
+        "registrations within persons. *Continuation*: registered again the next regular term, and in "
+        "year 2. *Foundation-year completion*: 60 credits earned on the foundation year within the "
+        "window; *transition*: registered on an engineering programme within {window} regular terms.\n\n"
+        "**Caveats.** Windows that have not closed yet are unknown, never failures; recent cohorts are "
+        "therefore thin. Adjusted comparisons control only for what is measured (age band, sex, parental "
+        "education, employment): they describe, they do not prove that the route causes the difference.",
+    "02_study_progression.performance": "## Performance rate by route",
+    "02_study_progression.continuation": "## Continuation",
+    "02_study_progression.foundation_year": "## The foundation year: from application to an engineering programme",
+    "02_study_progression.transition": "## Time to transition",
+    "02_study_progression.adjusted": "## Adjusted comparison\n"
+        "Logistic regression of continuation to year 2 on route with covariates: the average marginal "
+        "effect of the learning-centre route, with the number of observations used.",
+    "02_study_progression.adjusted_n": "The regression used {n} entrants; covariates left out because "
+        "they did not vary: {dropped}.",
+    "02_study_progression.note.performance_rate": "UKÄ performance rate, entry terms {cohort}: credits "
+        "earned in the term and the next three regular terms divided by credits registered (the rate "
+        "counts credits; n counts people); person-clustered ratio interval.",
+    "02_study_progression.note.continuation": "Registered again the next regular term and in year 2, entry "
+        "terms {cohort}; missing = window not yet closed.",
+    "02_study_progression.note.foundation_year_outcomes": "Foundation-year entrants of the terms {cohort}: "
+        "completion (60 credits) and transition to an engineering programme within the window; missing = "
+        "window still open.",
+    "02_study_progression.note.adjusted_continuation": "Average marginal effect of the learning-centre "
+        "route on continuation to year 2, entry terms {cohort} (logistic regression).",
+    # 03 Brain drain
+    "03_brain_drain.intro": "# 03 · Brain drain: do learning-centre students stay in their region?\n\n"
+        "**Definitions** (Appendix A). For each entrant: the home region (municipality of residence when "
+        "applying), the study region (the learning centre's municipality for the learning-centre route, "
+        "Stockholm for campus) and the region of residence and of work at the follow-ups 1 and 3 years "
+        "after entry. The Faggian, McCann and Sheppard (2007) typology classifies each person: "
+        "non-migrant, late migrant, return migrant, university stayer, repeat migrant. Commuters (living "
+        "at home, working elsewhere) are reported apart from movers. All entry cohorts in the data are "
+        "used, since the follow-ups need cohorts older than the pilot's.\n\n"
+        "**Caveats.** The region scale changes the answer (moving from Norrtälje to Stockholm is a move "
+        "between municipalities but not between counties). Follow-ups exist only for people observed in "
+        "the registers; three-year follow-ups do not exist yet for cohorts that started after 2023.",
+    "03_brain_drain.retention": "## Retention in the home region",
+    "03_brain_drain.typology": "## The migration typology",
+    "03_brain_drain.flows": "## Flows: where did they come from, where did they study, where do they work?\n"
+        "Home region (Stockholm county or the rest of Sweden), route, and place of work at the follow-up: "
+        "the home municipality, Stockholm county (the brain-drain destination) or another municipality. "
+        "People without a work place at the follow-up are counted below the chart, not drawn.",
+    "03_brain_drain.not_drawn": "Not drawn: {n} entrants without a work place at the {years}-year follow-up.",
+    "03_brain_drain.note.retention": "Share living or working in the home region one and three years after "
+        "entry, and commuters (live at home, work elsewhere), all entry cohorts; Wilson intervals; "
+        "missing = no follow-up yet.",
+    "03_brain_drain.note.typology": "Faggian-McCann-Sheppard types by route at the follow-up, all entry "
+        "cohorts; missing = not classifiable (no follow-up).",
+    # 04 Pilot effect
+    "04_pilot_effect.intro": "# 04 · Pilot effect: did the learning centres bring more applicants?\n\n"
+        "**Design.** A municipality panel: KTH applicants per 10,000 residents aged 19–64 per "
+        "municipality and year, with each served municipality treated from its centre's first admission "
+        "round. The pilot started at different times, where the plain two-way fixed effects estimator "
+        "can be biased, so it is reported beside Callaway and Sant'Anna's staggered estimator "
+        "(not-yet-treated controls) and randomisation inference, which stays valid with few treated "
+        "municipalities.\n\n"
+        "**Assumptions.** Parallel trends (served and comparison municipalities would have moved alike "
+        "without the pilot), no anticipation, and no spill-over into comparison municipalities. The "
+        "event study's leads and the placebo test check the first two; nothing in the data checks the "
+        "third.",
+    "04_pilot_effect.panel": "The panel has {municipalities} municipalities, {served} of them served by a "
+        "centre, for the years {first}–{last}.",
+    "04_pilot_effect.estimates": "## The estimates",
+    "04_pilot_effect.event_study": "## Event study and pre-trends",
+    "04_pilot_effect.pretrend": "Test that the years before the start show no effect (leads jointly zero): "
+        "chi² = {chi2:.2f}, {df} degrees of freedom, p = {p:.3f}.",
+    "04_pilot_effect.placebo": "## Placebo: a start one year earlier, before the pilot",
+    "04_pilot_effect.placebo_result": "Placebo estimate (a start one year before the real one) {estimate:.2f}, "
+        "randomisation p = {p:.3f}.",
+    "04_pilot_effect.note.pilot_effect": "Effect of a learning centre on {outcome} per year, all "
+        "municipalities and years: two-way fixed effects, Callaway & Sant'Anna (bootstrap) and "
+        "randomisation inference; n = municipality-years.",
+    # 05 Local industry
+    "05_local_industry.intro": "# 05 · Strand (a): labs and internships at local companies\n\n"
+        "The hands-on parts of digital KTH courses (lab sessions, internships) were held at companies near "
+        "the learning centres, and strand (c) students visited campus. This part counts what took place, "
+        "where and how much of it was completed, and shows the students' experience from the survey "
+        "(items F1–F8 on a 1–5 scale).\n\n"
+        "**Caveats.** Activity lists are kept by the centres and may be incomplete; survey answers are "
+        "from respondents only.",
+    "05_local_industry.survey": "## The students' experience",
+    "05_local_industry.note.activities": "Activities per learning centre and type, all years: people taking "
+        "part (n), sessions, hours and share completed.",
+    "05_local_industry.note.host_organisations": "Host companies and organisations per municipality, all "
+        "years: people hosted (n) and hours.",
+    # 06 Learning-centre profile
+    "06_learning_centre_profile.intro": "# 06 · Learning-centre profile\n\n"
+        "One learning centre: who its students are compared with campus entrants and how they progress. "
+        "The run makes one profile per centre, for the same entry terms as the overall tables ({cohort}), "
+        "so the centres' counts add up to the learning-centre route's (a person listed at two centres "
+        "counts at each).\n\n"
+        "**Caveat.** A single centre has few students: many cells are not shown, and the intervals are "
+        "wide. Compare centres with care.",
+    "06_learning_centre_profile.centre": "## {centre}\nStrands: {strands}. In the pilot since {start}.",
+    "06_learning_centre_profile.note.profile": "{centre}'s entrants compared with campus entrants, entry "
+        "terms {cohort}: share with each characteristic.",
+    "06_learning_centre_profile.note.performance": "UKÄ performance rate, {centre} against campus, entry "
+        "terms {cohort} (the rate counts credits; n counts people).",
+    # 07 Scale-up
+    "07_scale_up.intro": "# 07 · Scale-up: what if more municipalities had a learning centre?\n\n"
+        "**Model.** New learning-centre students per centre and year, as a Poisson (or negative binomial) "
+        "regression with the served population aged 19–64 as exposure, on the municipality's SKR group, "
+        "education level, distance to Stockholm and population. Predictions for every municipality "
+        "without a centre carry prediction intervals from simulated coefficients and counts. Candidates "
+        "are the municipalities outside SKR's metropolitan (A1) and large-city (B3) groups, which already "
+        "have a university or university college within reach; n in the chart is the population aged "
+        "19–64 that a centre there would serve.\n\n"
+        "**Caveats.** Eight centres observed for one to three years are a thin basis: the intervals are "
+        "wide and the model cannot see what makes a centre work (local partners, staff). Centres are "
+        "assumed not to compete for the same students.",
+    "07_scale_up.candidates": "{n} candidate municipalities; left out: {served} already served and {cities} in "
+        "the SKR groups {groups}.",
+    "07_scale_up.note.scale_up_scenarios": "New learning-centre students per year if centres opened in the "
+        "top K municipalities, ranked by expected yield or by widening-participation priority; 95 % "
+        "prediction intervals; n = centre-years the model was fitted on.",
+}
