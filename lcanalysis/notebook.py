@@ -8,15 +8,27 @@ A notebook's first code cell after the tagged ``parameters`` cell is::
 :func:`start` validates every parameter at once (one message listing all problems),
 loads the processed tables (:class:`lcanalysis.dataset.Dataset`), applies the house
 style and says when the data are synthetic. Tables reach the notebook's output only
-through :meth:`NotebookRun.table`, which applies the disclosure policy first, so an
-executed notebook never shows a small cell or a row of person-level data; figures go
-through :meth:`NotebookRun.figure` to figures/<notebook>/ with the run's metadata.
-:meth:`NotebookRun.finish` exports the tables (CSV + XLSX, audited).
+through :meth:`NotebookRun.table`, and figures' data only through
+:meth:`NotebookRun.protect` (charts refuse anything else), so an executed notebook
+never shows a small cell or a row of person-level data.
+
+Every table declares its keys and how it links to the others
+(:class:`lcanalysis.disclosure.Layout`: margins, population, indicator). The tables
+and figure data of one notebook are protected as one linked set, in the order they
+are published: each gets the primary suppression of the policy, then the secondary
+suppression that keeps every hidden value of it and of the earlier ones out of the
+intruder's reach (:func:`lcanalysis.disclosure.protect`). Figures go through
+:meth:`NotebookRun.figure` to figures/<notebook>/ with the run's metadata;
+:meth:`NotebookRun.finish` exports the tables and figure data (CSV + XLSX, layouts,
+disclosure log; audited and attacked once more).
 """
 
 from __future__ import annotations
 
+import fnmatch
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -25,6 +37,17 @@ from lcanalysis import paths
 from lcanalysis.dataset import Dataset
 from lcanalysis.errors import LcanalysisError
 from lcanalysis.pipeline.config import CHOICES
+
+LAYOUTS_FILE = "config/table_layouts.yaml"
+
+
+@cache
+def declared_layouts() -> dict[str, dict[str, dict]]:
+    """Notebook -> table name (``*`` allowed) -> layout, from config/table_layouts.yaml."""
+    import yaml
+
+    path = paths.project_root() / LAYOUTS_FILE
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
 class ParameterError(LcanalysisError):
@@ -64,33 +87,111 @@ class NotebookRun:
     region_scale: str = "municipality"
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    published: dict[str, object] = field(default_factory=dict)
+    """Name -> :class:`lcanalysis.disclosure.Published` (protected), tables and figure
+    data, in the order they were published."""
+    unprotected: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     @property
     def synthetic(self) -> bool:
         return self.data.synthetic
 
-    def protect(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """The frame after primary disclosure control under the run's policy.
+    def protect(
+        self,
+        frame: pl.DataFrame,
+        *,
+        name: str | None = None,
+        keys: Sequence[str] | None = None,
+        total: str | None = None,
+        population: str | None = None,
+        measure_key: str | None = None,
+        measure: str | None = None,
+        share_of: str | None = None,
+        domains: Mapping[str, Sequence[str]] | None = None,
+    ) -> pl.DataFrame:
+        """The frame after disclosure control under the run's policy, linked to
+        everything this notebook published before; what charts may draw.
 
-        Rate frames and count tables (a ``numerator``, ``count`` or ``n`` column) are
-        suppressed and rounded by :func:`lcanalysis.disclosure.apply_policy`, which
-        keeps earlier suppression; frames of model estimates (no counts) pass as
-        they are.
+        ``name`` names the table (or the figure's data: exported under that name);
+        ``keys`` are its key columns and the other arguments its
+        :class:`lcanalysis.disclosure.Layout`. Without ``keys`` the layout declared
+        for ``name`` in config/table_layouts.yaml is used; without ``name`` either,
+        the first entry of this notebook there, not yet published, whose keys are
+        columns of the frame and include all its text columns. Rate frames and count
+        tables get primary suppression (:func:`lcanalysis.disclosure.apply_policy`),
+        then the secondary suppression against every table of the notebook
+        (:func:`lcanalysis.disclosure.protect`); survival frames are cut where too
+        few are at risk or a step has too few events; frames of model estimates
+        pass as they are. Publishing the same name again with the same frame gives
+        the same protected frame (a figure and its table); with other numbers it
+        is an error.
         """
         from lcanalysis import disclosure
 
-        if not {"numerator", "count", "n"} & set(frame.columns):
-            return frame
-        return disclosure.apply_policy(frame, self.policy)
+        if name is not None and name in self.unprotected:
+            if self.unprotected[name].equals(frame):
+                return self.published[name].frame
+            raise ValueError(f"{self.name}: {name!r} was published before with other numbers; "
+                             "give the second table its own name")
+        if keys is None:
+            name, layout = self._declared_layout(name, frame)
+        else:
+            if name is None:
+                raise ParameterError(f"{self.name}: protect(keys=...) needs name= too")
+            layout = disclosure.Layout(
+                keys=tuple(keys), total=total, population=population, measure_key=measure_key,
+                measure=measure, share_of=share_of, domains=domains or {})
+        return self._publish(name, frame, layout)
 
-    def table(self, name: str, frame: pl.DataFrame, *, note: str, caption: str | None = None,
-              statistics: bool = True):
-        """Publish a table: disclosure control, keep it for export, show it as HTML.
+    def _declared_layout(self, name: str | None, frame: pl.DataFrame):
+        from lcanalysis import disclosure
+
+        entries = declared_layouts().get(self.name, {})
+        if name is not None:
+            found = [v for k, v in entries.items() if fnmatch.fnmatchcase(name, k)]
+            if not found:
+                raise ParameterError(
+                    f"{self.name}: table {name!r} has no declared layout: pass keys=[...] (its key "
+                    f"columns) or declare it under {self.name} in {LAYOUTS_FILE}")
+            return name, disclosure.Layout.from_json(found[0])
+        text = {c for c, t in frame.schema.items()
+                if c != "suppression_reason" and (t == pl.Utf8 or t == pl.Categorical)}
+        for entry_name, entry in entries.items():
+            keys = set(entry["keys"])
+            if ("*" not in entry_name and entry_name not in self.published
+                    and keys <= set(frame.columns) and text <= keys):
+                return entry_name, disclosure.Layout.from_json(entry)
+        raise ParameterError(
+            f"{self.name}: no layout in {LAYOUTS_FILE} fits a frame with columns {frame.columns}; "
+            "pass name= and keys=[...]")
+
+    def _publish(self, name: str, frame: pl.DataFrame, layout) -> pl.DataFrame:
+        from lcanalysis import disclosure
+
+        layout.check(frame, name)
+        protected = disclosure.apply_policy(frame, self.policy, keys=layout.keys)
+        if disclosure.cells.is_cell_table(protected):
+            before = [disclosure.Published(n, f, self.published[n].layout)
+                      for n, f in self.unprotected.items()]
+            disclosure.check_layouts([*before, disclosure.Published(name, frame, layout)])
+            protected = disclosure.protect(
+                disclosure.Published(name, protected, layout), self.policy,
+                published=list(self.published.values()),
+            )
+        self.unprotected[name] = frame
+        self.published[name] = disclosure.Published(name, protected, layout)
+        return protected
+
+    def table(self, name: str, frame: pl.DataFrame, *, note: str, keys: Sequence[str] | None = None,
+              caption: str | None = None, statistics: bool = True, **layout):
+        """Publish a table: disclosure control (:meth:`protect`, with ``keys`` and
+        the ``layout`` arguments), keep it for export, show it as HTML.
 
         ``note`` states what the numbers mean (definition and source); it goes to the
-        notes sheet of the exported workbook. ``statistics=False`` is for tables about
-        the processing rather than about people (row accounting of the cleaning):
-        shown as they are and not exported.
+        notes sheet of the exported workbook. Without ``keys`` the layout declared
+        for ``name`` in config/table_layouts.yaml is used. ``statistics=False`` is for
+        tables about the processing rather than about people (row accounting of the
+        cleaning): shown as they are, not exported, and no layout needed.
         """
         from IPython.display import HTML
 
@@ -98,7 +199,7 @@ class NotebookRun:
 
         shown = frame
         if statistics:
-            shown = self.protect(frame)
+            shown = self.protect(frame, name=name, keys=keys, **layout)
             self.tables[name] = shown
             self.notes[name] = note
         return HTML(render_html_table(shown, lang=self.lang, caption=caption or note))
@@ -118,22 +219,27 @@ class NotebookRun:
         )
 
     def finish(self) -> None:
-        """Export every published table (CSV and one workbook), after the disclosure
-        audit, and say where; interactively (no ``tables_dir``) say that nothing was
-        exported."""
-        if not self.tables:
+        """Export every published table and figure's data (CSV, one workbook, the
+        layouts and the disclosure log) after the disclosure checks, and say where;
+        interactively (no ``tables_dir``) say that nothing was exported."""
+        if not self.published:
             print("No tables to export.")
             return
         if self.tables_dir is None:
-            print(f"{len(self.tables)} table(s) shown; set tables_dir to export them.")
+            print(f"{len(self.published)} table(s) shown; set tables_dir to export them.")
             return
         from lcanalysis.report.tables import export_tables
 
+        figure_note = (f"Data of a figure of {self.name}, protected with its tables "
+                       "(the figure's caption says what it shows).")
         written = export_tables(
-            self.tables, self.tables_dir, policy=self.policy, lang=self.lang,
-            notes=self.notes, synthetic=self.synthetic,
+            {n: p.frame for n, p in self.published.items()}, self.tables_dir,
+            policy=self.policy, lang=self.lang,
+            notes={n: self.notes.get(n, figure_note) for n in self.published},
+            synthetic=self.synthetic, layouts={n: p.layout for n, p in self.published.items()},
         )
-        print(f"{len(self.tables)} table(s) exported to {self.tables_dir} ({len(written)} files).")
+        print(f"{len(self.published)} table(s) exported to {self.tables_dir} "
+              f"({len(written)} files).")
 
 
 def start(

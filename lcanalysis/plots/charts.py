@@ -8,7 +8,10 @@ synthetic, and returns a matplotlib Figure in the house style (:mod:`.style`):
 - a suppressed value is drawn as its reason code in brackets (``[small_count]``) where
   the value would have been, and the footnote explains each code; it is never a zero,
   an empty bar or a gap;
-- a figure of synthetic data carries the "Syntetiska data" / "Synthetic data" mark.
+- a figure of synthetic data carries the "Syntetiska data" / "Synthetic data" mark;
+- a chart draws only a frame that came out of disclosure control
+  (:func:`lcanalysis.disclosure.is_protected`: ``nb.protect`` in a notebook), and
+  refuses any other, so no figure shows counts the policy has not seen.
 
 Rates are proportions (0-1) and are shown as per cent; differences and event-study
 estimates in proportion units are shown as percentage points.
@@ -88,6 +91,21 @@ def _require(frame: pl.DataFrame, columns: Sequence[str], chart: str) -> None:
     if missing:
         raise ValueError(
             f"{chart}: the frame lacks column(s) {', '.join(missing)}; it has {', '.join(frame.columns)}"
+        )
+
+
+class UnprotectedData(ValueError):
+    """A chart was given a frame that has not been through disclosure control."""
+
+
+def _require_protected(frame: pl.DataFrame, chart: str) -> None:
+    from lcanalysis.disclosure import is_protected
+
+    if not is_protected(frame):
+        raise UnprotectedData(
+            f"{chart}: the frame has not been through disclosure control; draw "
+            "nb.protect(frame, name=..., keys=[...]) (or disclosure.apply_policy's result), "
+            "not the indicator frame itself"
         )
 
 
@@ -475,7 +493,8 @@ def _draw_ranking(ax: Axes, frame: pl.DataFrame, notes: _Notes, *, label_col: st
 
 
 def _single(draw: Callable, frame: pl.DataFrame, *, lang: str, synthetic: bool, title: str | None,
-            rows: float, legend_cols: int, **kwargs) -> Figure:
+            rows: float, legend_cols: int, chart: str, **kwargs) -> Figure:
+    _require_protected(frame, chart)
     fig, ax = house_figure(lang=lang, synthetic=synthetic, title=title,
                            height_in=CHROME_IN + ROW_IN * rows)
     notes = _Notes(lang)
@@ -503,7 +522,8 @@ def gap_chart(frame: pl.DataFrame, *, characteristic: str, route: str = "route",
         from UKÄ), drawn as black ticks.
     """
     rows = frame.get_column(characteristic).n_unique() * max(frame.get_column(route).n_unique(), 1)
-    return _single(_draw_gap, frame, lang=lang, synthetic=synthetic, rows=rows * 0.8,
+    return _single(_draw_gap, frame, chart="gap_chart",
+                   lang=lang, synthetic=synthetic, rows=rows * 0.8,
                    title=label("title.gap", lang) if title is None else title, legend_cols=4,
                    characteristic=characteristic, route=route, benchmark=benchmark, xlabel=xlabel)
 
@@ -520,7 +540,8 @@ def composition_chart(frame: pl.DataFrame, *, category: str, group: str = "route
     stacked bars in a sequential palette (``unknown`` in grey); suppressed
     categories are pooled into one hatched segment labelled with their codes.
     """
-    return _single(_draw_shares, frame, lang=lang, synthetic=synthetic,
+    return _single(_draw_shares, frame, chart="composition_chart",
+                   lang=lang, synthetic=synthetic,
                    rows=frame.get_column(group).n_unique() * 1.8 + 2,
                    title=label("title.composition", lang) if title is None else title,
                    legend_cols=2, group=group, category=category, order=order,
@@ -534,7 +555,8 @@ def typology_chart(frame: pl.DataFrame, *, route: str = "route", typology: str =
     ``frame``: rate frame with ``route`` and ``typology`` columns (rate = share of
     the route's graduates of each type, denominator = graduates followed up).
     """
-    return _single(_draw_shares, frame, lang=lang, synthetic=synthetic,
+    return _single(_draw_shares, frame, chart="typology_chart",
+                   lang=lang, synthetic=synthetic,
                    rows=frame.get_column(route).n_unique() * 1.8 + 2,
                    title=label("title.typology", lang) if title is None else title,
                    legend_cols=3, group=route, category=typology, order=FAGGIAN_TYPES,
@@ -551,7 +573,8 @@ def funnel_chart(frame: pl.DataFrame, *, stage: str = "stage", route: str = "rou
     share. Each bar is labelled with the count and the share; the legend gives n.
     """
     rows = frame.get_column(stage).n_unique() * max(frame.get_column(route).n_unique(), 1)
-    return _single(_draw_funnel, frame, lang=lang, synthetic=synthetic, rows=rows * 0.8,
+    return _single(_draw_funnel, frame, chart="funnel_chart",
+                   lang=lang, synthetic=synthetic, rows=rows * 0.8,
                    title=label("title.funnel", lang) if title is None else title,
                    legend_cols=2, stage=stage, route=route)
 
@@ -564,7 +587,8 @@ def survival_chart(frame: pl.DataFrame, *, group: str = "group", lang: str = "sv
     optionally suppressed/suppression_reason). The legend gives n at risk at the
     first time; a curve stops at its first suppressed time with the reason code.
     """
-    return _single(_draw_survival, frame, lang=lang, synthetic=synthetic, rows=8,
+    return _single(_draw_survival, frame, chart="survival_chart",
+                   lang=lang, synthetic=synthetic, rows=8,
                    title=label("title.survival", lang) if title is None else title,
                    legend_cols=3, group=group, xlabel=xlabel)
 
@@ -583,7 +607,8 @@ def event_study_chart(frame: pl.DataFrame, *, n: int | None = None, lang: str = 
     names the outcome's unit when it is not percentage points (e.g. applicants per
     10,000 residents).
     """
-    return _single(_draw_event_study, frame, lang=lang, synthetic=synthetic, rows=8,
+    return _single(_draw_event_study, frame, chart="event_study_chart",
+                   lang=lang, synthetic=synthetic, rows=8,
                    title=label("title.event_study", lang) if title is None else title,
                    legend_cols=3, n=n, treatment_start=treatment_start,
                    percentage_points=percentage_points, ylabel=ylabel)
@@ -600,7 +625,8 @@ def likert_chart(frame: pl.DataFrame, *, item: str = "item", group: str | None =
     """
     keys = [item] + ([group] if group and group in frame.columns else [])
     bars = frame.select(keys).unique().height
-    return _single(_draw_likert, frame, lang=lang, synthetic=synthetic, rows=bars * 1.6 + 1,
+    return _single(_draw_likert, frame, chart="likert_chart",
+                   lang=lang, synthetic=synthetic, rows=bars * 1.6 + 1,
                    title=label("title.likert", lang) if title is None else title, legend_cols=3,
                    item=item, group=group, value=value, item_labels=item_labels)
 
@@ -614,7 +640,8 @@ def ranking_chart(frame: pl.DataFrame, *, label_col: str = "label", percent: boo
     suppressed rows are listed last with their reason code. Overlapping
     intervals mean the order is not certain: say so in the text.
     """
-    return _single(_draw_ranking, frame, lang=lang, synthetic=synthetic, rows=frame.height,
+    return _single(_draw_ranking, frame, chart="ranking_chart",
+                   lang=lang, synthetic=synthetic, rows=frame.height,
                    title=label("title.ranking", lang) if title is None else title, legend_cols=1,
                    label_col=label_col, percent=percent, xlabel=xlabel)
 
@@ -633,6 +660,7 @@ def flow_chart(frame: pl.DataFrame, *, stages: Sequence[str] = ("home_region", "
     from matplotlib.patches import PathPatch, Rectangle
     from matplotlib.path import Path as MplPath
 
+    _require_protected(frame, "flow_chart")
     _require(frame, [*stages, "count"], "flow_chart")
     if stage_labels is None:
         default = {"home_region": "flow.home", "study_region": "flow.study", "work_region": "flow.work"}
@@ -740,6 +768,7 @@ def small_multiples(frame: pl.DataFrame, *, by: str = "learning_centre_id", kind
     """
     if kind not in _PANELS:
         raise ValueError(f"small_multiples: unknown kind {kind!r}; use one of {', '.join(_PANELS)}")
+    _require_protected(frame, "small_multiples")
     _require(frame, [by], "small_multiples")
     draw, sharey, legend_cols = _PANELS[kind]
     if kind == "typology":

@@ -1,7 +1,13 @@
 """Exporting indicator tables: CSV, one Excel workbook, and accessible HTML.
 
-Only tables that pass :func:`lcanalysis.disclosure.audit` are written; one failing
-table stops the whole export, with every violation of every table listed.
+Only tables that pass the disclosure checks are written: each table's own audit
+(:func:`lcanalysis.disclosure.audit`) and the intruder's attack on the tables
+together (:func:`lcanalysis.disclosure.attack`); one failing table stops the whole
+export, with every violation of every table listed. Beside the tables go their
+layouts (``disclosure.json``: keys, margins, population, for the run's attack) and
+the disclosure log (``disclosure_log.csv``: every hidden cell, its rule, primary or
+secondary, and the policy). :func:`read_exported_table` reads a CSV back as the
+intruder would.
 
 File choices
 ------------
@@ -25,12 +31,14 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import math
 import os
 import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -49,14 +57,19 @@ PROPORTION_COLUMNS = frozenset(
 )
 DISCLOSURE_COLUMNS = ("suppressed", "suppression_reason")
 WORKBOOK_NAME = "tables.xlsx"
+LAYOUT_FILE = "disclosure.json"
+LOG_FILE = "disclosure_log.csv"
+if TYPE_CHECKING:
+    from lcanalysis.disclosure import Layout
+
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 class ExportRefused(LcanalysisError):
-    """At least one table failed the disclosure audit; nothing was written.
+    """At least one table failed the disclosure checks; nothing was written.
 
     ``violations`` maps each failing table's name to its list of
-    :class:`lcanalysis.disclosure.Violation`.
+    :class:`lcanalysis.disclosure.Finding` (row, column, reason, message).
     """
 
     def __init__(self, violations: Mapping[str, list], policy: str) -> None:
@@ -138,6 +151,7 @@ def export_tables(
     lang: str,
     notes: Mapping[str, str],
     synthetic: bool,
+    layouts: Mapping[str, Layout],
 ) -> list[Path]:
     """Write each table as CSV and all of them in one workbook, after a disclosure audit.
 
@@ -157,11 +171,15 @@ def export_tables(
         which census date ...); every table needs one, shown on the notes sheet.
     synthetic:
         True for the synthetic demo world: the notes sheet then opens with the warning.
+    layouts:
+        Name -> :class:`lcanalysis.disclosure.Layout` (declared keys, margins,
+        population) of every table; written to ``disclosure.json``.
 
     Returns
     -------
     list of Path
-        The CSV files in the order of ``tables``, then the workbook.
+        The CSV files in the order of ``tables``, the layouts, the disclosure log,
+        then the workbook.
 
     Raises
     ------
@@ -170,7 +188,7 @@ def export_tables(
     ValueError
         For a bad table name or a table without a definition in ``notes``.
     """
-    from lcanalysis.disclosure import audit, get_policy
+    from lcanalysis.disclosure import Published, attack, disclosure_log, get_policy
 
     check_lang(lang)
     policy = get_policy(policy)
@@ -180,11 +198,17 @@ def export_tables(
     undefined = [n for n in tables if not notes.get(n)]
     if undefined:
         raise ValueError(f"no definition in notes for table(s): {', '.join(undefined)}")
+    undeclared = [n for n in tables if n not in layouts]
+    if undeclared:
+        raise ValueError(f"no layout (declared keys) for table(s): {', '.join(undeclared)}")
     # NaN is "not applicable" (e.g. no standard error for a permutation estimate):
     # written like any other missing number, never as a spreadsheet error.
     tables = {name: t.with_columns(pl.col(pl.Float32, pl.Float64).fill_nan(None))
               for name, t in tables.items()}
-    failing = {name: found for name, t in tables.items() if (found := audit(t, policy))}
+    published = [Published(name, t, layouts[name]) for name, t in tables.items()]
+    failing: dict[str, list] = {}
+    for finding in attack(published, policy):
+        failing.setdefault(finding.table, []).append(finding)
     if failing:
         raise ExportRefused(failing, policy.name)
 
@@ -198,7 +222,50 @@ def export_tables(
     book = out_dir / WORKBOOK_NAME
     _atomic_write(book, lambda tmp: _write_workbook(tables, tmp, policy, lang, notes, synthetic))
     written.append(book)
-    return written
+    sidecar = out_dir / LAYOUT_FILE
+    text = json.dumps({"policy": policy.name, "lang": lang,
+                       "tables": {n: layouts[n].to_json() for n in tables}}, indent=1)
+    _atomic_write(sidecar, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    log = pl.concat([disclosure_log(t.name, t.frame, t.layout, policy) for t in published])
+    log_path = out_dir / LOG_FILE
+    _atomic_write(log_path, lambda tmp: log.write_csv(tmp))
+    return [*written[:-1], sidecar, log_path, book]
+
+
+def read_exported_table(path: Path) -> pl.DataFrame:
+    """An exported CSV read back with the types it was written from, as an intruder
+    (or the privacy gate) reads it: the separator from the header (``;`` for
+    Swedish, ``,`` for English), decimal commas, ``true``/``false``, a reason code in
+    brackets as null, the spreadsheet-injection quote removed."""
+    text = Path(path).read_text(encoding="utf-8-sig")
+    header = text.split("\n", 1)[0]
+    separator = ";" if header.count(";") > header.count(",") else ","
+    raw = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    columns, rows = raw[0], raw[1:]
+    data = {}
+    for j, column in enumerate(columns):
+        cells = [None if (r[j] == "" or (r[j].startswith("[") and r[j].endswith("]"))) else r[j]
+                 for r in rows]
+        data[_unescape(column)] = _typed(cells, separator)
+    return pl.DataFrame(data)
+
+
+def _unescape(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(INJECTION_PREFIXES) else text
+
+
+def _typed(cells: list[str | None], separator: str) -> pl.Series:
+    present = [c for c in cells if c is not None]
+    if present and all(c in ("true", "false") for c in present):
+        return pl.Series([None if c is None else c == "true" for c in cells], dtype=pl.Boolean)
+    # Codes with a leading zero (municipality "0181") stay text, as they were written.
+    if present and all(re.fullmatch(r"-?(0|[1-9]\d*)", c) for c in present):
+        return pl.Series([None if c is None else int(c) for c in cells], dtype=pl.Int64)
+    number = r"-?((0|[1-9]\d*)([.,]\d+)?([eE][-+]?\d+)?|nan|inf)"
+    if present and all(re.fullmatch(number, c) for c in present):
+        fix = (lambda c: c.replace(",", ".")) if separator == ";" else (lambda c: c)
+        return pl.Series([None if c is None else float(fix(c)) for c in cells], dtype=pl.Float64)
+    return pl.Series([None if c is None else _unescape(c) for c in cells], dtype=pl.Utf8)
 
 
 def _write_csv(table: pl.DataFrame, path: Path, lang: str) -> None:
@@ -349,3 +416,76 @@ def render_html_table(table: pl.DataFrame, *, lang: str, caption: str) -> str:
         out.append("<tr>" + "".join(cells) + "</tr>")
     out += ["</tbody>", "</table>"]
     return "\n".join(out)
+
+
+# --- a run's exports as the intruder reads them ------------------------------------
+
+
+def _export_folders(run_dir: Path) -> list[Path]:
+    """Folders of exported tables under ``run_dir``: those with layouts, and any with
+    CSV files under a ``tables`` folder (which then lack their layouts)."""
+    run_dir = Path(run_dir)
+    with_layouts = {p.parent for p in run_dir.rglob(LAYOUT_FILE)}
+    under_tables = {p.parent for p in run_dir.rglob("*.csv")
+                    if "tables" in p.relative_to(run_dir).parts[:-1]
+                    or (run_dir.name == "tables" and p.parent == run_dir)}
+    return sorted(with_layouts | under_tables)
+
+
+def _prefix(folder: Path, run_dir: Path) -> str:
+    parts = [p for p in folder.relative_to(run_dir).parts if p != "tables"]
+    return "".join(f"{p}/" for p in parts)
+
+
+def run_tables(run_dir: Path):
+    """Every exported table under ``run_dir`` with its layout, as an intruder reads
+    them: the CSV files and the ``disclosure.json`` beside them. A table's name gets
+    its notebook's folder (``01_widening_participation/first_generation_by_age``).
+
+    Returns (list of :class:`lcanalysis.disclosure.Published`, findings): a CSV
+    without a layout is a finding (``"no_layout"``), since what cannot be attacked is
+    not known to be safe."""
+    from lcanalysis.disclosure import Finding, Layout, Published
+
+    run_dir = Path(run_dir)
+    tables, findings = [], []
+    for folder in _export_folders(run_dir):
+        sidecar = folder / LAYOUT_FILE
+        layouts = json.loads(sidecar.read_text(encoding="utf-8"))["tables"] if sidecar.is_file() else {}
+        for path in sorted(folder.glob("*.csv")):
+            if path.name == LOG_FILE:
+                continue
+            if path.stem not in layouts:
+                findings.append(Finding(str(path), -1, "", "no_layout",
+                                        f"no layout for this table in {sidecar}"))
+                continue
+            tables.append(Published(_prefix(folder, run_dir) + path.stem,
+                                    read_exported_table(path), Layout.from_json(layouts[path.stem])))
+    return tables, findings
+
+
+def attack_run(run_dir: Path, policy) -> list:
+    """The intruder (:func:`lcanalysis.disclosure.attack`) over every exported table
+    of one run folder, all notebooks together: linked tables of different notebooks
+    (the same population) are attacked as one set."""
+    from lcanalysis.disclosure import attack
+
+    tables, findings = run_tables(run_dir)
+    return findings + attack(tables, policy)
+
+
+def merge_disclosure_logs(run_dir: Path) -> Path | None:
+    """``<run_dir>/disclosure_log.csv``: the notebooks' logs in one, table names with
+    their notebook's folder; None when the run exported no table."""
+    run_dir = Path(run_dir)
+    parts = [
+        pl.read_csv(folder / LOG_FILE, schema_overrides={"cell": pl.Utf8}).with_columns(
+            (pl.lit(_prefix(folder, run_dir)) + pl.col("table")).alias("table"))
+        for folder in _export_folders(run_dir) if (folder / LOG_FILE).is_file()
+    ]
+    if not parts:
+        return None
+    path = run_dir / LOG_FILE
+    merged = pl.concat(parts)
+    _atomic_write(path, lambda tmp: merged.write_csv(tmp))
+    return path

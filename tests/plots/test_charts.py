@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from lcanalysis.disclosure import mark_protected
 from lcanalysis.plots import charts
 from lcanalysis.plots.labels import NBSP
 
@@ -96,8 +97,8 @@ def test_flow_chart_lists_suppressed_path_without_its_count(flow_frame):
 
 
 def test_small_multiples_one_panel_per_centre(gap_frame):
-    frame = pl.concat([gap_frame.with_columns(learning_centre_id=pl.lit(c))
-                       for c in ("norrtalje", "hudiksvall", "arvika")])
+    frame = mark_protected(pl.concat([gap_frame.with_columns(learning_centre_id=pl.lit(c))
+                                      for c in ("norrtalje", "hudiksvall", "arvika")]))
     fig = charts.small_multiples(frame, kind="gap", characteristic="programme_level", lang="sv",
                                  synthetic=True, panel_labels={"norrtalje": "Lärcentrum Norrtälje"})
     visible = [ax for ax in fig.axes if ax.get_visible()]
@@ -109,14 +110,15 @@ def test_small_multiples_one_panel_per_centre(gap_frame):
 
 
 def test_unknown_category_code_names_key_and_language(gap_frame):
-    frame = gap_frame.with_columns(route=pl.lit("by_boat"))
+    frame = mark_protected(gap_frame.with_columns(route=pl.lit("by_boat")))
     with pytest.raises(KeyError, match=r"route\.by_boat.*'en'"):
         charts.gap_chart(frame, characteristic="programme_level", lang="en", synthetic=True)
 
 
 def test_missing_column_is_a_clear_error(gap_frame):
     with pytest.raises(ValueError, match="lacks column.*ci_high"):
-        charts.gap_chart(gap_frame.drop("ci_high"), characteristic="programme_level", synthetic=True)
+        charts.gap_chart(mark_protected(gap_frame.drop("ci_high")), characteristic="programme_level",
+                         synthetic=True)
 
 
 @pytest.mark.parametrize("kind", ["gap", "funnel", "event_study", "likert"])
@@ -136,8 +138,8 @@ def test_image_matches_baseline(kind, request, tmp_path, regen_baselines):
 
 
 def test_survival_chart_without_events_says_so():
-    empty = pl.DataFrame(schema={"group": pl.Utf8, "time": pl.Float64, "survival": pl.Float64,
-                                 "ci_low": pl.Float64, "ci_high": pl.Float64, "at_risk": pl.Int64})
+    empty = mark_protected(pl.DataFrame(schema={"group": pl.Utf8, "time": pl.Float64, "survival": pl.Float64,
+                                 "ci_low": pl.Float64, "ci_high": pl.Float64, "at_risk": pl.Int64}))
     for lang, text in (("sv", "Inga händelser observerade ännu"), ("en", "No events observed yet")):
         fig = charts.survival_chart(empty, lang=lang, synthetic=False)
         assert text in [t.get_text() for t in fig.axes[0].texts]

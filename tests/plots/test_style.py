@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from lcanalysis.disclosure import mark_protected
 from lcanalysis.plots import style
 
 CVD = ["deuteranomaly", "protanomaly", "tritanomaly"]
@@ -109,7 +110,7 @@ def saved(tmp_path_factory):
          "suppressed": [False], "suppression_reason": [None]},
         schema_overrides={"suppression_reason": pl.Utf8},
     )
-    fig = gap_chart(frame, characteristic="programme_level", synthetic=True, lang="sv")
+    fig = gap_chart(mark_protected(frame), characteristic="programme_level", synthetic=True, lang="sv")
     return style.save_figure(fig, "gap", notebook="participation",
                              figures_dir=tmp_path_factory.mktemp("figures"),
                              metadata={"run_id": "run-2025-01", "source": "demo world"})
@@ -176,6 +177,7 @@ def test_default_folder_follows_project_root(gap_frame, tmp_path, monkeypatch):
     from lcanalysis.plots.charts import gap_chart
 
     monkeypatch.setenv("LCANALYSIS_ROOT", str(tmp_path))
-    fig = gap_chart(pl.DataFrame(gap_frame), characteristic="programme_level", synthetic=True)
+    fig = gap_chart(mark_protected(pl.DataFrame(gap_frame)), characteristic="programme_level",
+                    synthetic=True)
     paths = style.save_figure(fig, "gap", notebook="nb", metadata={"run_id": "r"})
     assert paths["pdf"] == tmp_path / "figures" / "nb" / "gap.pdf"

@@ -8,6 +8,7 @@ import re
 import polars as pl
 import pytest
 
+from lcanalysis.disclosure import Layout
 from lcanalysis.plots.labels import NBSP
 from lcanalysis.report.tables import ExportRefused, export_tables, render_html_table, sheet_names
 
@@ -18,13 +19,17 @@ RATE_SCHEMA = {
 }
 
 
+CENTRE_ROUTE = Layout(keys=("centre", "route"))
+
+
 @pytest.fixture
 def safe_table() -> pl.DataFrame:
-    """Passes the default policy: the learning-centre row is suppressed (denominator 8)."""
+    """Passes the default policy: the learning-centre row is suppressed (denominator 8,
+    hidden with it)."""
     return pl.DataFrame(
         [
             ("Norrtälje", "campus", 500, 1234, 0.405186, 0.378, 0.433, False, None),
-            ("Norrtälje", "learning_centre", None, 8, None, None, None, True, "small_denominator"),
+            ("Norrtälje", "learning_centre", None, None, None, None, None, True, "small_denominator"),
             ("=HYPERLINK(\"http://x\")", "campus", 0, 20, 0.0, 0.0, 0.161, False, None),
         ],
         schema=RATE_SCHEMA,
@@ -44,7 +49,7 @@ def leaky_table() -> pl.DataFrame:
 def export(tmp_path, tables, lang="sv", synthetic=True):
     notes = dict.fromkeys(tables, "Andel förstagenerationsstudenter (UKÄ:s definition).")
     return export_tables(tables, tmp_path, policy="default", lang=lang, notes=notes,
-                         synthetic=synthetic)
+                         synthetic=synthetic, layouts=dict.fromkeys(tables, CENTRE_ROUTE))
 
 
 def test_refuses_the_whole_export_listing_violations_per_table(tmp_path, safe_table, leaky_table):
@@ -61,7 +66,7 @@ def test_refuses_the_whole_export_listing_violations_per_table(tmp_path, safe_ta
 def test_every_table_needs_a_definition(tmp_path, safe_table):
     with pytest.raises(ValueError, match="no definition in notes for table.*first_gen"):
         export_tables({"first_gen": safe_table}, tmp_path, policy="default", lang="en", notes={},
-                      synthetic=True)
+                      synthetic=True, layouts={"first_gen": CENTRE_ROUTE})
 
 
 def test_swedish_csv_bom_semicolon_decimal_comma_codes_and_escaping(tmp_path, safe_table):
@@ -72,7 +77,7 @@ def test_swedish_csv_bom_semicolon_decimal_comma_codes_and_escaping(tmp_path, sa
     assert rows[0][:4] == ["centre", "route", "numerator", "denominator"]
     assert rows[1][4] == "0,405186"
     assert rows[2][2] == "[small_denominator]" and rows[2][4] == "[small_denominator]"
-    assert rows[2][3] == "8"  # a shown denominator stays
+    assert rows[2][3] == "[small_denominator]"  # the denominator that made it unsafe
     assert rows[3][0] == "'=HYPERLINK(\"http://x\")"
     assert rows[3][2] == "0"  # a true zero is still zero
 
@@ -141,7 +146,8 @@ def test_nan_is_written_as_missing_not_as_an_error(tmp_path):
     estimates = pl.DataFrame({"method": ["twfe", "randomisation"], "estimate": [7.4, 7.6],
                               "std_error": [0.5, float("nan")], "n_obs": [3480, 3480]})
     paths = export_tables({"effect": estimates}, tmp_path, policy="default", lang="en",
-                          notes={"effect": "Pilot effect."}, synthetic=True)
+                          notes={"effect": "Pilot effect."}, synthetic=True,
+                          layouts={"effect": Layout(keys=("method",))})
     text = paths[0].read_text(encoding="utf-8-sig")
     assert "nan" not in text.lower() and "randomisation,7.6,,3480" in text
 
@@ -153,7 +159,8 @@ def test_exported_numbers_keep_six_decimals(tmp_path):
                           "rate": [0.30396083667], "ci_low": [0.2906849837], "ci_high": [0.3175715508],
                           "suppressed": [False], "suppression_reason": pl.Series([None], dtype=pl.Utf8)})
     paths = export_tables({"r": rates}, tmp_path, policy="default", lang="sv",
-                          notes={"r": "A rate."}, synthetic=False)
+                          notes={"r": "A rate."}, synthetic=False,
+                          layouts={"r": Layout(keys=("route",))})
     line = paths[0].read_text(encoding="utf-8-sig").splitlines()[1]
     # A Swedish decimal with ten digits ("0,2906849837") reads like an identity number.
     assert line == "campus;1366;4494;0,303961;0,290685;0,317572;false;"
@@ -168,3 +175,32 @@ def test_html_estimates_keep_their_unit():
     text = render_html_table(estimates, lang="en", caption="Pilot effect")
     assert "6.37" in text and "636" not in text and "%" not in text
     assert "0.005" in text and "nan" not in text.lower() and "–" in text
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_layouts_log_and_tables_read_back_as_written(tmp_path, safe_table, lang):
+    import json
+
+    from lcanalysis.report.tables import LAYOUT_FILE, LOG_FILE, read_exported_table
+
+    counts = pl.DataFrame({"municipality_code": ["0181", "2480"], "n": [12, 30],
+                           "hours": [10.5, 2.25], "suppressed": [False, False],
+                           "suppression_reason": pl.Series([None, None], dtype=pl.Utf8)})
+    notes = {"first_gen": "Andel.", "hosts": "Värdar."}
+    export_tables({"first_gen": safe_table, "hosts": counts}, tmp_path, policy="default",
+                  lang=lang, notes=notes, synthetic=True,
+                  layouts={"first_gen": CENTRE_ROUTE, "hosts": Layout(keys=("municipality_code",))})
+    layouts = json.loads((tmp_path / LAYOUT_FILE).read_text(encoding="utf-8"))
+    assert layouts["tables"]["first_gen"]["keys"] == ["centre", "route"]
+    assert Layout.from_json(layouts["tables"]["first_gen"]) == CENTRE_ROUTE
+    log = pl.read_csv(tmp_path / LOG_FILE)
+    assert log.rows() == [("first_gen", "centre=Norrtälje, route=learning_centre",
+                           "small_denominator", "primary", "default")]
+    back = read_exported_table(tmp_path / "first_gen.csv")
+    assert back["numerator"].to_list() == [500, None, 0]
+    assert back["rate"][0] == pytest.approx(0.405186)
+    assert back["centre"][2] == '=HYPERLINK("http://x")'  # the injection quote removed
+    assert back["suppressed"].to_list() == [False, True, False]
+    hosts = read_exported_table(tmp_path / "hosts.csv")
+    assert hosts["municipality_code"].to_list() == ["0181", "2480"]  # codes stay text
+    assert hosts["hours"].to_list() == [10.5, 2.25]
