@@ -74,6 +74,7 @@ nav.toc li { display: flex; gap: .4em; margin: .15em 0; }
 nav.toc li.l2 { padding-left: 1.4em; font-size: 9.5pt; }
 nav.toc li a { color: #1a1a1a; text-decoration: none; }
 nav.toc li .dots { flex: 1; border-bottom: 1px dotted #999; margin-bottom: .3em; }
+nav.toc:not(.paged) li .dots { visibility: hidden; }
 nav.toc li .pg { min-width: 1.6em; text-align: right; }
 .finding { margin: .6em 0 .9em; break-inside: avoid; }
 .finding h2 { margin-bottom: .2em; }
@@ -184,7 +185,9 @@ def read_document(run_dir: Path, manifest: Mapping[str, object], *, lang: str, s
     results: list = []
     quality: list = []
     seen_notebooks: set[str] = set()
-    for name, entry in tasks.items():
+    # Tables and figures are numbered in reading order: the data-quality appendix last.
+    ordered = sorted(tasks.items(), key=lambda item: str(item[1]["notebook"]) == QUALITY_NOTEBOOK)
+    for name, entry in ordered:
         notebook = str(entry["notebook"])
         if notebook == SUMMARY_NOTEBOOK:
             continue
@@ -303,7 +306,9 @@ def document_html(doc: Document, *, page_numbers: Mapping[str, int] | None = Non
         number = (page_numbers or {}).get(h.anchor, "")
         toc.append(f'<li class="l{h.level}"><a href="#{h.anchor}">{_esc(h.text)}</a>'
                    f'<span class="dots"></span><span class="pg">{number}</span></li>')
-    parts.append(f'<nav class="toc"><h2>{_esc(text("report.contents", lang))}</h2><ol>{"".join(toc)}</ol></nav>')
+    paged = ' paged' if page_numbers else ""
+    parts.append(f'<nav class="toc{paged}"><h2>{_esc(text("report.contents", lang))}</h2>'
+                 f'<ol>{"".join(toc)}</ol></nav>')
     for block in doc.blocks:
         if isinstance(block, Heading):
             cls = ' class="part-break"' if block.level == 1 else ""

@@ -117,6 +117,12 @@ def write_docx(doc: Document, target: Path) -> Path:
     word.styles["Normal"].font.size = Pt(10)
     word.core_properties.title = doc.title
     word.core_properties.language = lang
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    update = OxmlElement("w:updateFields")  # Word offers to fill in the contents on opening
+    update.set(qn("w:val"), "true")
+    word.settings.element.append(update)
     footer = section.footer.paragraphs[0]
     footer.add_run(text("report.page", lang) + " ")
     _field(footer, "PAGE", "1")
@@ -127,7 +133,7 @@ def write_docx(doc: Document, target: Path) -> Path:
         banner = word.add_paragraph().add_run(text("report.banner", lang))
         banner.bold = True
     word.add_heading(text("report.contents", lang), level=1)
-    _field(word.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u', text("report.contents", lang))
+    _field(word.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u', text("report.toc_update", lang))
     for block in doc.blocks:
         if isinstance(block, Heading):
             word.add_heading(block.text, level=block.level)

@@ -10,6 +10,7 @@ TEXT: dict[str, str] = {
     "report.subtitle": "KTH's learning-centre pilot: widening participation and lifelong learning",
     "report.banner": "Synthetic data: the numbers come from the demo world, not from real students",
     "report.contents": "Contents",
+    "report.toc_update": "The contents appear when Word updates the fields (F9, or Yes when Word asks on opening).",
     "report.findings": "Findings",
     "report.findings_intro": "The pilot's questions and what the data answer, each with its 95 % interval, "
                              "the number of people (n) and the comparison; the table behind each answer is linked.",
@@ -294,8 +295,8 @@ TEXT: dict[str, str] = {
     "06_learning_centre_profile.intro": "# 06 · Learning-centre profile\n\n"
         "One learning centre: who its students are compared with campus entrants and how they progress. "
         "The run makes one profile per centre, for the same entry terms as the overall tables ({cohort}), "
-        "so the centres' counts add up to the learning-centre route's (a person listed at two centres "
-        "counts at each).\n\n"
+        "so the centres' entrants add up to the learning-centre route's in the overall tables (where a "
+        "centre's cell is not shown, the sum of the shown cells falls short of the total).\n\n"
         "**Caveat.** A single centre has few students: many cells are not shown, and the intervals are "
         "wide. Compare centres with care.",
     "06_learning_centre_profile.centre": "## {centre}\nStrands: {strands}. In the pilot since {start}.",

@@ -10,6 +10,7 @@ TEXT: dict[str, str] = {
     "report.subtitle": "KTH:s lärcentrumpilot: breddad rekrytering och livslångt lärande",
     "report.banner": "Syntetiska data: siffrorna kommer från demovärlden, inte från verkliga studenter",
     "report.contents": "Innehåll",
+    "report.toc_update": "Innehållsförteckningen visas när Word uppdaterar fälten (F9, eller Ja när Word frågar vid öppnandet).",
     "report.findings": "Resultat i korthet",
     "report.findings_intro": "Pilotens frågor och vad data svarar, vart och ett med sitt 95-procentiga "
                              "konfidensintervall, antalet personer (n) och jämförelsen; tabellen bakom "
@@ -293,8 +294,8 @@ TEXT: dict[str, str] = {
     "06_learning_centre_profile.intro": "# 06 · Lärcentrumprofiler\n\n"
         "Ett lärcentrum i taget: vilka dess studenter är jämfört med campusnybörjarna och hur det går för "
         "dem. Körningen gör en profil per lärcentrum, för samma starttermer som de sammanlagda tabellerna "
-        "({cohort}), så att lärcentrumens antal summerar till lärcentrumvägens (en person som står på två "
-        "lärcentrums listor räknas vid båda).\n\n"
+        "({cohort}), så att lärcentrumens nybörjare summerar till lärcentrumvägens i de sammanlagda "
+        "tabellerna (där ett lärcentrums cell inte visas blir summan av de visade cellerna mindre än totalen).\n\n"
         "**Förbehåll.** Ett enskilt lärcentrum har få studenter: många celler visas inte och intervallen "
         "är breda. Jämför lärcentrum med försiktighet.",
     "06_learning_centre_profile.centre": "## {centre}\nDelar: {strands}. Med i piloten sedan {start}.",
