@@ -5,6 +5,8 @@
   and 10M rows (targets in docs/performance.md);
 - pipeline_speed.py: `lcanalysis run` from nothing on the demo world against its
   60-second target.
+- gate_speed.py: the privacy gate over a run folder's PDFs (report, poster, 25
+  figures) against a few seconds, and its time at 1, 4 and 16 MB as ratios.
 
 The simulation study of the pilot-effect estimators takes several minutes and runs
 on its own: `python benchmarks/effect_coverage.py`.
@@ -37,6 +39,7 @@ def main() -> None:
     print(f"start-up: lcanalysis --help {helps:.2f} s (median of 5), bare python {bare:.2f} s, "
           f"ratio {helps / bare:.1f}x; target < 1 s")
     subprocess.run([sys.executable, str(HERE / "pipeline_speed.py")], check=True)
+    subprocess.run([sys.executable, str(HERE / "gate_speed.py")], check=True)
     subprocess.run([sys.executable, str(HERE / "clean_speed.py"), *sys.argv[1:]], check=True)
 
 

@@ -24,6 +24,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
@@ -33,7 +34,8 @@ from lcanalysis.privacy import extract, pdf
 from lcanalysis.privacy.rules import Finding, Matcher, names_from_raw, pseudonym_column
 
 if TYPE_CHECKING:  # disclosure imports scipy (a second); only table audits need it
-    from multiprocessing.pool import Pool
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import SpawnProcess
 
     from lcanalysis import disclosure
 
@@ -68,36 +70,74 @@ class OutOfTime(Exception):
     """A file's time budget ran out."""
 
 
-def _quiet_pypdf() -> None:
-    """In the worker: pypdf's warnings about a file's small defects (which it repairs)
-    would go to the user's terminal; what it cannot repair is reported by the gate."""
+def _serve(connection: Connection) -> None:
+    """The worker process: read the PDF at each path received, send back its text
+    (or the error), until the connection closes."""
     import logging
 
+    # pypdf's warnings about a file's small defects (which it repairs) would go to the
+    # user's terminal; what it cannot repair is reported by the gate.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    while True:
+        try:
+            path = connection.recv()
+        except EOFError:
+            return
+        try:
+            connection.send((True, pdf.pdf_text(path)))
+        except Exception as err:  # noqa: BLE001 - sent to the gate, which reports the file
+            connection.send((False, err))
 
 
 class PdfWorker:
     """One worker process that reads PDFs (:func:`lcanalysis.privacy.pdf.pdf_text`),
-    started at the first PDF of a scan and replaced when a file runs out of time."""
+    started at the first PDF of a scan and replaced when a file runs out of time.
+
+    A worker that dies (it could not start, or the parser crashed) is reported for
+    the file it was reading, at once, and the next file gets a new one.
+    """
 
     def __init__(self) -> None:
-        self._pool: Pool | None = None
+        self._process: SpawnProcess | None = None
+        self._connection: Connection | None = None
 
     def read(self, path: Path, deadline: float) -> pdf.PdfText:
-        if self._pool is None:
-            self._pool = multiprocessing.get_context("spawn").Pool(1, initializer=_quiet_pypdf)
-        pending = self._pool.apply_async(pdf.pdf_text, (str(path),))
+        if self._process is None:
+            context = multiprocessing.get_context("spawn")
+            connection, child = context.Pipe()
+            process = context.Process(target=_serve, args=(child,), daemon=True)
+            process.start()
+            child.close()
+            self._process, self._connection = process, connection
+        process, connection = self._process, self._connection
+        assert connection is not None
+        reply = None
         try:
-            return pending.get(max(0.0, deadline - time.monotonic()))
-        except multiprocessing.TimeoutError:
-            self.close()
-            raise OutOfTime from None
+            connection.send(str(path))
+            ready = wait([connection, process.sentinel], max(0.0, deadline - time.monotonic()))
+            if connection in ready:
+                reply = connection.recv()
+        except (OSError, EOFError):  # the process is gone
+            ready = [process.sentinel]
+        if reply is not None:
+            ok, value = reply
+            if not ok:
+                raise value
+            return value
+        self.close()
+        if ready:
+            raise extract.Unreadable(
+                f"the PDF reader process stopped (exit code {process.exitcode}); "
+                "a script that calls the gate needs `if __name__ == '__main__':`")
+        raise OutOfTime
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        if self._process is not None:
+            self._process.kill()
+            self._process.join()
+            assert self._connection is not None
+            self._connection.close()
+            self._process = self._connection = None
 
 
 @dataclass
@@ -223,6 +263,7 @@ def scan(
     """
     if raw_dir is not None:
         names = set(names) | names_from_raw(raw_dir)
+    paths = list(paths)
     state = Scan(Matcher(names), policy)
     unreadable = _unreadable_errors()
     findings: list[Finding] = []
@@ -249,6 +290,11 @@ def scan(
                                         f"cannot be read ({type(err).__name__})"))
     finally:
         state.pdfs.close()
+    # The intruder over each run's exported tables, all notebooks together (issue 16).
+    from lcanalysis.report.tables import attack_exports
+
+    findings += [Finding(file, where, "disclosure", detail)
+                 for file, where, detail in attack_exports(paths, policy)]
     return findings
 
 

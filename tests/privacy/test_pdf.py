@@ -8,6 +8,8 @@ Andersson 811218-9876, Bertil Berg 880229-2345, Cecilia Ceder 750615-3217.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 
 import matplotlib
@@ -173,3 +175,32 @@ def test_the_pdf_worker_is_replaced_after_a_file_runs_out_of_time(tmp_path):
         ]
     finally:
         worker.close()
+
+
+def test_a_pdf_the_worker_cannot_open_is_a_finding(tmp_path):
+    # The error comes back from the worker process and the worker stays usable.
+    worker = scanner.PdfWorker()
+    try:
+        with pytest.raises(FileNotFoundError):
+            worker.read(tmp_path / "gone.pdf", deadline=time.monotonic() + 300)
+        path = tmp_path / "fig.pdf"
+        path.write_bytes(content_stream_pdf(b"BT /F1 12 Tf 20 100 Td (ok) Tj ET"))
+        assert worker.read(path, deadline=time.monotonic() + 300).pieces == [("page 1", "ok")]
+    finally:
+        worker.close()
+
+
+def test_a_script_without_a_main_guard_gets_a_finding_not_a_hang(tmp_path):
+    # The worker is started with "spawn", which imports the caller's main module: an
+    # unguarded script makes the worker fail at start. The gate says so at once.
+    path = tmp_path / "fig.pdf"
+    path.write_bytes(content_stream_pdf(b"BT /F1 12 Tf 20 100 Td (ok) Tj ET"))
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from lcanalysis import privacy\n"
+        f"print([f.excerpt for f in privacy.scan([{str(path)!r}], names=set())])\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            timeout=600, cwd=tmp_path)
+    assert "the PDF reader process stopped (exit code 1)" in result.stdout.splitlines()[-1]
