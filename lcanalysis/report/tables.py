@@ -474,18 +474,44 @@ def attack_run(run_dir: Path, policy) -> list:
     return findings + attack(tables, policy)
 
 
-def merge_disclosure_logs(run_dir: Path) -> Path | None:
-    """``<run_dir>/disclosure_log.csv``: the notebooks' logs in one, table names with
-    their notebook's folder; None when the run exported no table."""
-    run_dir = Path(run_dir)
+def merge_disclosure_logs(tables_dir: Path, path: Path) -> Path | None:
+    """The notebooks' disclosure logs under ``tables_dir`` in one file ``path``
+    (``reports/<run-id>/disclosure_log.csv``), table names with their notebook's
+    folder; None when nothing was exported."""
+    tables_dir = Path(tables_dir)
     parts = [
         pl.read_csv(folder / LOG_FILE, schema_overrides={"cell": pl.Utf8}).with_columns(
-            (pl.lit(_prefix(folder, run_dir)) + pl.col("table")).alias("table"))
-        for folder in _export_folders(run_dir) if (folder / LOG_FILE).is_file()
+            (pl.lit(_prefix(folder, tables_dir)) + pl.col("table")).alias("table"))
+        for folder in _export_folders(tables_dir) if (folder / LOG_FILE).is_file()
     ]
     if not parts:
         return None
-    path = run_dir / LOG_FILE
     merged = pl.concat(parts)
-    _atomic_write(path, lambda tmp: merged.write_csv(tmp))
-    return path
+    _atomic_write(Path(path), lambda tmp: merged.write_csv(tmp))
+    return Path(path)
+
+
+def attack_exports(paths, policy) -> list[tuple[str, str, str]]:
+    """For the privacy gate: the intruder (:func:`attack_run`) over each run folder
+    among ``paths`` (a folder with a ``tables`` folder, or such folders directly
+    inside one, as ``reports/``), after merging each run's logs into its
+    ``disclosure_log.csv``. Returns (file, location, detail) of every finding."""
+    from lcanalysis.disclosure import get_policy
+
+    name = get_policy(policy).name
+    out = []
+    for path in map(Path, paths):
+        if not path.is_dir():
+            continue
+        runs = [path] if (path / "tables").is_dir() else sorted(
+            p for p in path.iterdir() if p.is_dir() and not p.is_symlink() and (p / "tables").is_dir())
+        for run in runs:
+            tables = run / "tables"
+            merge_disclosure_logs(tables, run / LOG_FILE)
+            for f in attack_run(tables, policy):
+                file = (f.table if f.table.endswith(".csv") else str(tables) if f.row < 0
+                        else str(tables / f"{f.table}.csv"))
+                where = "table" if f.row < 0 else f"row {f.row + 2}"
+                out.append((file, f"{where} column {f.column!r}",
+                            f"{f.reason} under policy {name!r}: {f.message}"))
+    return out
