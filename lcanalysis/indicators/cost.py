@@ -242,3 +242,25 @@ def pilot_outcomes(participants: pl.DataFrame, performance: pl.DataFrame,
         "count": [n_participants, persons, completers],
         "amount": [float(n_participants), credits, float(completers)],
     })
+
+
+def served_population(panel: pl.DataFrame, *, first_treated: str = "pilot_start_year") -> float:
+    """Residents 19-64 of the served municipalities in the panel's latest year (the
+    population the effect per 10,000 applies to)."""
+    latest = panel.filter(pl.col("year") == panel["year"].max())
+    return float(latest.filter(pl.col(first_treated).is_not_null())["population_19_64"].sum())
+
+
+def chart_rows(per_outcome: pl.DataFrame, per_applicant: pl.DataFrame,
+               limits: Mapping[str, float]) -> pl.DataFrame:
+    """outcome, cost_per, cost_band of both tables, for :func:`lcanalysis.plots.planning.cost_chart`.
+    Pass the protected tables: a suppressed row stays without a cost, and the result
+    of two protected tables is marked protected too (it shows nothing they do not)."""
+    from lcanalysis.disclosure import is_protected, mark_protected
+
+    applicant = per_applicant.select(
+        "outcome", pl.col("estimate").alias("cost_per"),
+        pl.col("estimate").map_elements(lambda v: cost_band(v, limits), return_dtype=pl.Utf8)
+        .alias("cost_band"))
+    rows = pl.concat([per_outcome.select("outcome", "cost_per", "cost_band"), applicant])
+    return mark_protected(rows) if is_protected(per_outcome) and is_protected(per_applicant) else rows

@@ -226,7 +226,8 @@ def simulated_mde(
     in the grid (the result does not depend on ``workers``); ``progress(done, total)``
     is called as scenarios finish. Returns n_centres, years, mde, power_at_mde_grid
     (the power reached at the first grid point at or above the MDE), n_simulations,
-    n_permutations, n_units (never-served municipalities used).
+    n_permutations, n_units (never-served municipalities used) and n_obs (their
+    municipality-years): a table of model estimates for disclosure control.
     """
     needed = [outcome, unit, time, first_treated]
     missing = [c for c in needed if c not in panel.columns]
@@ -279,6 +280,7 @@ def simulated_mde(
         pl.lit(n_simulations).alias("n_simulations"),
         pl.lit(n_permutations).alias("n_permutations"),
         pl.lit(n_units).alias("n_units"),
+        pl.lit(never.height).alias("n_obs"),
     )
 
 

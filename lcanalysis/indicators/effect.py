@@ -948,6 +948,36 @@ def wild_cluster_bootstrap(
                      float(bound(1.0)), p_value(0.0), n, n_clusters)
 
 
+def few_cluster_inference(
+    panel: Panel,
+    outcome: str,
+    *,
+    unit: str = "municipality_code",
+    time: str = "year",
+    first_treated: str = "pilot_start_year",
+    n_permutations: int = 999,
+    n_bootstrap: int = 9999,
+    seed: int = 0,
+) -> pl.DataFrame:
+    """The pilot effect's inference that stays valid with few treated municipalities,
+    side by side: randomisation inference (Callaway-Sant'Anna and TWFE statistics) and
+    the wild cluster restricted bootstrap of the TWFE estimate (Webb and Rademacher
+    weights). One row per method: method, estimate, std_error, ci_low, ci_high,
+    p_value, n_obs, n_units."""
+    rows = []
+    for estimator in ("cs", "twfe"):
+        ri = randomisation_inference(panel, outcome, unit, time, first_treated,
+                                     estimator=estimator, n_permutations=n_permutations, seed=seed)
+        rows.append(DidResult(f"randomisation_inference_{estimator}", ri.estimate, float("nan"),
+                              ri.ci_low, ri.ci_high, ri.p_value, 0, 0))
+    for weights in ("webb", "rademacher"):
+        rows.append(wild_cluster_bootstrap(panel, outcome, unit, time, first_treated,
+                                           weights=weights, n_bootstrap=n_bootstrap, seed=seed))
+    sizes = rows[-1]
+    return pl.DataFrame([asdict(r) for r in rows]).with_columns(
+        pl.lit(sizes.n_obs).alias("n_obs"), pl.lit(sizes.n_units).alias("n_units"))
+
+
 # --------------------------------------------------------------------------- comparison
 
 

@@ -114,3 +114,20 @@ def test_the_demo_ledger_is_marked_synthetic_and_valid():
     ledger = cost.load_ledger(load_learning_centres())
     assert ledger.synthetic
     assert set(ledger.lines["centre"]) == set(load_learning_centres())
+
+
+def test_served_population_takes_the_latest_year_of_served_municipalities():
+    panel = pl.DataFrame({"year": [2024, 2025, 2024, 2025, 2025],
+                          "pilot_start_year": [2025, 2025, None, None, 2024],
+                          "population_19_64": [1000.0, 1100.0, 5000.0, 5100.0, 300.0]})
+    assert cost.served_population(panel) == 1400.0
+
+
+def test_chart_rows_band_the_applicant_cost():
+    limits = {"very_low": 800.0, "low": 2000.0, "moderate": 7200.0, "high": 12000.0}
+    per_outcome = pl.DataFrame({"outcome": ["participant"], "count": [40], "amount": [40.0],
+                                "cost_sek": [6e4], "cost_per": [1500.0], "cost_band": ["low"]})
+    per_applicant = pl.DataFrame({"outcome": ["additional_applicant"], "estimate": [50_000.0]})
+    rows = cost.chart_rows(per_outcome, per_applicant, limits)
+    assert rows.rows() == [("participant", 1500.0, "low"),
+                           ("additional_applicant", 50_000.0, "very_high")]

@@ -145,3 +145,16 @@ def test_callaway_santanna_equals_diff_diff(mpdta_fallback, control):
     event = dict(zip((int(e) for e in by_event.event_time), by_event.att, strict=True))
     for row in ours.event_time.iter_rows(named=True):
         assert row["estimate"] == pytest.approx(event[row["event_time"]], abs=1e-6)
+
+
+def test_few_cluster_inference_lists_the_four_methods(grunfeld_panel):
+    frame = pl.from_pandas(grunfeld_panel[["invest", "firm", "year", "first"]])
+    table = effect.few_cluster_inference(frame, "invest", unit="firm", time="year",
+                                         first_treated="first", n_permutations=99,
+                                         n_bootstrap=999)
+    assert table["method"].to_list() == [
+        "randomisation_inference_cs", "randomisation_inference_twfe",
+        "wild_cluster_bootstrap_webb", "wild_cluster_bootstrap_rademacher"]
+    assert table["n_obs"].unique().to_list() == [220]
+    twfe = table.filter(pl.col("method") != "randomisation_inference_cs")["estimate"]
+    assert twfe.max() == pytest.approx(twfe.min(), rel=1e-9)  # one TWFE estimate, three tests
