@@ -117,7 +117,9 @@ class NotebookRun:
         :class:`lcanalysis.disclosure.Layout`. Without ``keys`` the layout declared
         for ``name`` in config/table_layouts.yaml is used; without ``name`` either,
         the first entry of this notebook there, not yet published, whose keys are
-        columns of the frame and include all its text columns. Rate frames and count
+        columns of the frame and include all its text columns (an entry named by a
+        pattern, ``profile_*``, is named by the table of a matching name and the same
+        frame published next). Rate frames and count
         tables get primary suppression (:func:`lcanalysis.disclosure.apply_policy`),
         then the secondary suppression against every table of the notebook
         (:func:`lcanalysis.disclosure.protect`); survival frames are cut where too
@@ -133,6 +135,17 @@ class NotebookRun:
                 return self.published[name].frame
             raise ValueError(f"{self.name}: {name!r} was published before with other numbers; "
                              "give the second table its own name")
+        if name is not None and keys is None:
+            # A figure drawn first under its declared pattern (profile_*) takes its name now.
+            for pattern, earlier in list(self.unprotected.items()):
+                if "*" in pattern and fnmatch.fnmatchcase(name, pattern) and earlier.equals(frame):
+                    self.unprotected = {name if k == pattern else k: v
+                                        for k, v in self.unprotected.items()}
+                    self.published = {
+                        name if k == pattern else k:
+                        disclosure.Published(name, v.frame, v.layout) if k == pattern else v
+                        for k, v in self.published.items()}
+                    return self.published[name].frame
         if keys is None:
             name, layout = self._declared_layout(name, frame)
         else:
@@ -158,8 +171,9 @@ class NotebookRun:
                 if c != "suppression_reason" and (t == pl.Utf8 or t == pl.Categorical)}
         for entry_name, entry in entries.items():
             keys = set(entry["keys"])
-            if ("*" not in entry_name and entry_name not in self.published
-                    and keys <= set(frame.columns) and text <= keys):
+            if (entry_name not in self.published and keys <= set(frame.columns) and text <= keys
+                    and not any(fnmatch.fnmatchcase(n, entry_name) for n in self.published)):
+                # a pattern (profile_*) stands until the table of that name comes
                 return entry_name, disclosure.Layout.from_json(entry)
         raise ParameterError(
             f"{self.name}: no layout in {LAYOUTS_FILE} fits a frame with columns {frame.columns}; "

@@ -130,3 +130,16 @@ def test_survival_curves_are_protected_before_they_are_drawn(processed, tmp_path
     # 40 at risk x (1 - 0.5045 / 0.52) = 1 event at term 3: that step is hidden
     assert shown["suppression_reason"].to_list() == [None, None, "small_count"]
     charts.survival_chart(shown, group="route", lang="en", synthetic=True)
+
+
+def test_a_figure_under_a_declared_pattern_takes_the_name_of_its_table(processed, tmp_path):
+    nb = start("06_learning_centre_profile", data_dir=str(processed), lang="en",
+               figures_dir=str(tmp_path / "f"), tables_dir=str(tmp_path / "t"))
+    profile = _rates([("mature", "campus", 300, 1000), ("mature", "learning_centre", 22, 26)],
+                     ["characteristic", "route"])
+    shown = nb.protect(profile)  # layout "profile_*" of config/table_layouts.yaml
+    nb.table("profile_solleftea", profile, note="Profile.")
+    assert nb.tables["profile_solleftea"] is shown and list(nb.published) == ["profile_solleftea"]
+    assert shown["suppression_reason"].to_list() == [None, "small_complement"]  # 22 of 26
+    nb.finish()
+    assert (tmp_path / "t" / "profile_solleftea.csv").is_file()

@@ -139,10 +139,10 @@ def _rate_inversion(table: Published, policy: Policy) -> list[Finding]:
     """Under rounding, a shown rate to its decimals and the rounded counts may leave
     one unrounded numerator only."""
     frame = table.frame
-    base, decimals = policy.rounding_base, policy.rate_decimals
+    base = policy.rounding_base
     if base is None or not {"numerator", "denominator", "rate"} <= set(frame.columns):
         return []
-    half = 0.5 * 10.0 ** -(decimals if decimals is not None else 6)
+    half = 0.5e-6  # exports keep six decimals
     found = []
     for i, row in enumerate(frame.iter_rows(named=True)):
         if row["suppressed"] or row["rate"] is None or row["denominator"] is None:

@@ -28,6 +28,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 RATE_VALUES = ["numerator", "denominator", "rate", "ci_low", "ci_high"]
@@ -74,10 +75,6 @@ class Policy:
         The narrowest interval an intruder may be able to put around a value the
         policy hides: :func:`lcanalysis.disclosure.attack` reports a hidden value
         whose bounds, from everything published, are closer together than this.
-    rate_decimals:
-        If set, rates and intervals are rounded to this many decimals (proportion
-        units) so that a rounding policy's unrounded counts cannot be solved back from
-        a rate given to six decimals and a rounded denominator.
     """
 
     name: str
@@ -87,7 +84,6 @@ class Policy:
     extreme_margin: int | None = None
     rounding_base: int | None = None
     protection_interval: int = 1
-    rate_decimals: int | None = None
 
     @property
     def shows_zero_and_all(self) -> bool:
@@ -121,18 +117,16 @@ POLICIES: dict[str, Policy] = {
     # than 10 people hidden; a hidden value may not be pinned closer than 5 (0-4).
     "default": Policy("default", small_count_max=4, min_denominator=10, protection_interval=5),
     # Office for Students-like: counts rounded to 10; rates "low" below 23 people,
-    # DPL/DPH when 2 or fewer people have (or do not have) the outcome; percentages
-    # shown to whole per cent.
+    # DPL/DPH when 2 or fewer people have (or do not have) the outcome.
     "ofs": Policy(
         "ofs", min_denominator=23, denominator_reason="low", extreme_margin=2, rounding_base=10,
-        protection_interval=10, rate_decimals=2,
+        protection_interval=10,
     ),
     # HESA-like rounding methodology: counts rounded to 5 (0, 1, 2 -> 0); percentages
-    # hidden when based on fewer than 22.5 people (unrounded denominator) and shown to
-    # whole per cent.
+    # hidden when based on fewer than 22.5 people (unrounded denominator).
     "hesa": Policy(
         "hesa", min_denominator=22.5, denominator_reason="small_population", rounding_base=5,
-        protection_interval=5, rate_decimals=2,
+        protection_interval=5,
     ),
 }
 
@@ -240,11 +234,22 @@ def _round_half_up(col: pl.Expr, base: int) -> pl.Expr:
     return ((col * 2 + base) // (2 * base) * base).cast(pl.Int64)
 
 
-def _round_rates(table: pl.DataFrame, policy: Policy) -> pl.DataFrame:
-    if policy.rate_decimals is None:
-        return table
-    shares = [c for c in ("rate", "ci_low", "ci_high", "survival") if c in table.columns]
-    return table.with_columns(pl.col(c).round(policy.rate_decimals) for c in shares)
+def _rates_from_rounded(table: pl.DataFrame) -> pl.DataFrame:
+    """Rate and Wilson interval of each shown row recomputed from the rounded counts:
+    a rate from the unrounded counts, with the rounded denominator, would often leave
+    one possible unrounded numerator (the attack's ``unrounded_recovered``)."""
+    from lcanalysis.stats import wilson_interval
+
+    x = table["numerator"].fill_null(0).to_numpy()
+    d = table["denominator"].fill_null(0).to_numpy()
+    low, high = wilson_interval(x, d)
+    shown = ~pl.col("suppressed") & (pl.col("denominator").fill_null(0) > 0)
+    computed = {"rate": pl.Series(x / np.where(d > 0, d, 1)), "ci_low": pl.Series(low),
+                "ci_high": pl.Series(high)}
+    return table.with_columns(
+        pl.when(shown).then(pl.lit(series)).otherwise(None).alias(c)
+        for c, series in computed.items() if c in table.columns
+    )
 
 
 # --- primary suppression ------------------------------------------------------------
@@ -266,7 +271,7 @@ def _apply_to_ratio(table: pl.DataFrame, policy: Policy, keys: list[str]) -> pl.
     )
     if policy.rounding_base is not None:
         out = out.with_columns(_round_half_up(pl.col(PEOPLE), policy.rounding_base))
-    return _round_rates(out, policy)
+    return out
 
 
 def survival_events(table: pl.DataFrame, keys: Sequence[str]) -> pl.Series:
@@ -305,7 +310,7 @@ def _apply_to_survival(table: pl.DataFrame, policy: Policy, keys: list[str]) -> 
     )
     if policy.rounding_base is not None:
         out = out.with_columns(_round_half_up(pl.col("at_risk"), policy.rounding_base))
-    return _round_rates(out, policy)
+    return out
 
 
 def apply_policy(
@@ -344,9 +349,10 @@ def apply_policy(
     Tables of model estimates (no count column) pass unchanged; they are audited on
     ``n_obs``.
 
-    Rounding policies then round every remaining count to their base and rates and
-    intervals to ``rate_decimals``; rates were computed before rounding. Returns a
-    new frame, recorded by :func:`mark_protected`; the input is not modified.
+    Rounding policies then round every remaining count to their base, and a rate
+    frame's rates and Wilson intervals are recomputed from the rounded counts, so
+    that nothing published says more than the rounded counts. Returns a new frame,
+    recorded by :func:`mark_protected`; the input is not modified.
     """
     policy = get_policy(policy)
     key_cols = _key_columns(table, keys) if (
@@ -384,7 +390,9 @@ def apply_policy(
     if policy.rounding_base is not None:
         counts = [c for c in (count, "denominator") if c in out.columns]
         out = out.with_columns(_round_half_up(pl.col(c), policy.rounding_base) for c in counts)
-    return mark_protected(_round_rates(out, policy))
+        if is_rate and "rate" in out.columns:
+            out = _rates_from_rounded(out)
+    return mark_protected(out)
 
 
 def hides_denominator(denominator: float | None, policy: Policy) -> bool:

@@ -64,8 +64,9 @@ def test_ofs_policy_codes_and_rounding():
     # counts rounded to the nearest 10, halves up; the "low" row's denominator hidden
     assert out["numerator"].to_list() == [None, None, None, 20, 30, None, None]
     assert out["denominator"].to_list() == [20, 30, None, 40, 100, 40, 40]
-    # rates from the unrounded counts, to whole per cent
-    assert out["rate"][3] == round(15 / 44, 2)
+    # rates and intervals from the rounded counts: 20 of 40, not 15 of 44
+    assert out["rate"][3] == 0.5 and out["rate"][0] is None
+    assert out["ci_low"][3] == pytest.approx(0.3520, abs=1e-4)
     assert dc.audit(out, "ofs") == []
 
 
@@ -76,7 +77,7 @@ def test_hesa_rounding_and_small_population():
     assert rates["suppression_reason"].to_list() == ["small_population", None]
     assert rates["numerator"].to_list() == [None, 10]
     assert rates["denominator"].to_list() == [None, 25]
-    assert rates["rate"][1] == round(10 / 23, 2)
+    assert rates["rate"][1] == 10 / 25
     assert dc.audit(rates, "hesa") == []
 
 
