@@ -209,6 +209,7 @@ def run(
     lang: Annotated[str | None, typer.Option(help="Report language, sv or en (default: from the configuration).")] = None,
     force: Annotated[bool, typer.Option(help="Execute notebooks even when nothing they depend on changed.")] = False,
     key_file: Annotated[Path | None, typer.Option(help="Key file for real data (default: $LCANALYSIS_KEY or ~/.config/lcanalysis/key).")] = None,
+    compare_with: Annotated[str | None, typer.Option(help="Run id (or folder) that changes.json compares this run with (default: the previous finished run).")] = None,
 ) -> None:
     """Run the pipeline: demo world if needed, clean, notebooks, report (reports/<run-id>/).
 
@@ -217,7 +218,8 @@ def run(
     """
     from lcanalysis.pipeline.run import run_pipeline
 
-    result = run_pipeline(config, jobs=jobs, only=only or (), lang=lang, force=force, key_file=key_file)
+    result = run_pipeline(config, jobs=jobs, only=only or (), lang=lang, force=force, key_file=key_file,
+                          compare_with=compare_with)
     if result.failed or result.privacy_findings:
         raise typer.Exit(1)
 

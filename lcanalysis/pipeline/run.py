@@ -51,6 +51,13 @@ from pathlib import Path
 
 from lcanalysis import paths
 from lcanalysis.errors import LcanalysisError
+from lcanalysis.pipeline.changes import (
+    CHANGES_FILE,
+    one_line,
+    record_changes,
+    resolve_run,
+    section_html,
+)
 from lcanalysis.pipeline.config import Pipeline, Task, load_pipeline
 from lcanalysis.pipeline.data import package_version, prepare_data
 from lcanalysis.pipeline.execute import (
@@ -97,6 +104,7 @@ def run_pipeline(
     force: bool = False,
     key_file: Path | None = None,
     live: bool | None = None,
+    compare_with: str | None = None,
 ) -> RunResult:
     """Run the whole pipeline once (see the module docstring).
 
@@ -118,6 +126,9 @@ def run_pipeline(
         Key file for real data (default ``$LCANALYSIS_KEY`` or ~/.config/lcanalysis/key).
     live:
         Rich live display; default: when stdout is a terminal.
+    compare_with:
+        The run (id, ``latest`` or folder) that changes.json compares this run with;
+        default: the previous finished run (:mod:`lcanalysis.pipeline.changes`).
 
     Raises
     ------
@@ -134,6 +145,7 @@ def run_pipeline(
     selected = _select(tasks, only)
     reports = paths.reports_dir()
     reports.mkdir(parents=True, exist_ok=True)
+    earlier = resolve_run(reports, compare_with) if compare_with else None
     pending_log: list[str] = []
     startup_timeout = pipeline.kernel_startup_timeout
     with RunLock(reports / LOCK_FILE, pending_log.append):
@@ -147,7 +159,7 @@ def run_pipeline(
             for message in pending_log:
                 progress.note(message)
             return _run(pipeline, tasks, selected, run_id, run_dir, jobs, force, key_file, config,
-                        startup_timeout, progress)
+                        startup_timeout, progress, earlier)
         finally:
             progress.close()
 
@@ -178,6 +190,7 @@ def _run(
     config: Path,
     startup_timeout: float,
     progress: Progress,
+    compare_with: Path | None = None,
 ) -> RunResult:
     started = datetime.now(UTC)
     wall = time.perf_counter()
@@ -236,7 +249,8 @@ def _run(
     # The report shows when the run's results were complete: notebooks executed and
     # the report about to be assembled. The gate that follows only reads.
     manifest["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
-    build_report(run_dir, manifest, lang=lang, synthetic=data.synthetic)
+    changes_html = _record_changes(run_dir, manifest, compare_with, root, lang, progress)
+    build_report(run_dir, manifest, lang=lang, synthetic=data.synthetic, changes_html=changes_html)
     posters = poster_pack(paths.figures_dir(), run_dir)
     manifest["poster_pack"] = [p.relative_to(run_dir).as_posix() for p in posters]
     result.privacy_findings = _privacy_gate(run_dir, data, pipeline, progress)
@@ -249,6 +263,22 @@ def _run(
         point_latest(paths.reports_dir(), run_dir)
     _summary(result, manifest, run_dir, progress)
     return result
+
+
+def _record_changes(run_dir: Path, manifest: dict, compare_with: Path | None, root: Path, lang: str,
+                    progress: Progress) -> str:
+    """changes.json, revisions.csv and the revision chart against the previous finished
+    run (:mod:`lcanalysis.pipeline.changes`); returns the report's section. A table
+    that cannot be read is reported and leaves the report without the section."""
+    try:
+        found = record_changes(run_dir, manifest, reports_dir=paths.reports_dir(),
+                               config_dir=paths.config_dir(), compare_with=compare_with, repo=root)
+    except (LcanalysisError, OSError) as err:
+        progress.note(f"changes since the last run not written: {err}")
+        return ""
+    manifest["changes"] = {"previous_run": found["previous_run"], "file": CHANGES_FILE}
+    progress.note(one_line(found))
+    return section_html(run_dir, lang)
 
 
 def _gate_targets(run_dir: Path) -> list[Path]:

@@ -419,3 +419,37 @@ def test_lcanalysis_compare_prints_the_changes(tmp_path):
         "previous_run"] == "run-1"
     missing = run_cli("compare", "run-0", env_extra=env)
     assert missing.returncode == 2 and "run-0: no run folder with a manifest.json" in missing.stderr
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+@pytest.mark.slow
+def test_a_run_after_new_raw_data_explains_its_changes(tmp_path):
+    """Two real runs of 10_lessons_learnt on the demo world, the second after the
+    world was written again with another seed: changes.json names the raw sources
+    that changed, the report has the section, `lcanalysis compare` agrees."""
+    import shutil
+
+    from tests.fixtures.cli import run_cli
+
+    root = Path(__file__).resolve().parents[2]
+    for folder in ("config", "notebooks", "docs"):
+        shutil.copytree(root / folder, tmp_path / folder)
+    env = {"LCANALYSIS_ROOT": str(tmp_path)}
+    first = run_cli("run", "--only", "10_lessons_learnt", "--jobs", "1", env_extra=env, timeout=900)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert run_cli("demo-data", "--seed", "2", env_extra=env).returncode == 0
+    second = run_cli("run", "--only", "10_lessons_learnt", "--jobs", "1", env_extra=env, timeout=900)
+    assert second.returncode == 0, second.stdout + second.stderr
+    runs = ch.finished_runs(tmp_path / "reports")
+    assert len(runs) == 2
+    changes = json.loads((runs[1] / "changes.json").read_text(encoding="utf-8"))
+    assert changes["previous_run"] == runs[0].name and changes["comparable"] is True
+    sources = {c["source"] for c in changes["causes"]["data"]}
+    assert {"registrations", "results"} <= sources
+    assert any(e["headline"] and e["difference"] for e in changes["indicators"])
+    assert "Changes since the last run" in (runs[1] / "report.html").read_text(encoding="utf-8")
+    assert f"changes since run {runs[0].name}" in second.stdout
+    shown = run_cli("compare", runs[0].name, runs[1].name, env_extra=env)
+    assert "registrations: registrations/" in shown.stdout
