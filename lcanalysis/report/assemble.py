@@ -86,7 +86,7 @@ table.lc-table { border-collapse: collapse; margin: .6em 0 .2em; font-size: 8.5p
                  table-layout: auto; break-inside: auto; }
 table.lc-table th, table.lc-table td { border-bottom: 1px solid #ccc; padding: .15rem .35rem;
                                        text-align: left; vertical-align: top; hyphens: auto; }
-table.lc-table thead th { border-bottom: 1.5px solid #333; vertical-align: bottom; overflow-wrap: anywhere; }
+table.lc-table thead th { border-bottom: 1.5px solid #333; vertical-align: bottom; }
 table.lc-table th.num { text-align: right; }
 table.lc-table td.num { text-align: right; white-space: nowrap; }
 table.lc-table tr { break-inside: avoid; }
@@ -235,7 +235,8 @@ def _task_blocks(run_dir: Path, name: str, entry: Mapping, tables_dir: Path, fig
         notes.append(Notice(text("report.failed", lang, error=f"{error.get('ename')}: {error.get('evalue')}"),
                             failed=True))
     elif entry["status"] == "skipped":
-        notes.append(Notice(text("report.skipped", lang, source=entry.get("copied_from"))))
+        key = "report.skipped" if entry.get("reason") == "unchanged" else "report.skipped_not_selected"
+        notes.append(Notice(text(key, lang, source=entry.get("copied_from"))))
     if not notebook.is_file():
         return [Heading(1, name, f"part-{name}"), Notice(text("report.missing", lang), failed=True)]
     blocks = notebook_blocks(notebook, task=name, tables_dir=tables_dir, figures_dir=figures_dir,

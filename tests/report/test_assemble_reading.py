@@ -35,19 +35,20 @@ def test_a_rate_table_reads_as_words_units_and_rounded_numbers(tmp_path, lang):
     assert table.notes == []
 
 
-def test_a_wide_table_keeps_seven_columns_and_names_the_rest(tmp_path):
+def test_a_wide_table_keeps_six_columns_and_names_the_rest(tmp_path):
     path = _write(tmp_path, "01_widening_participation", "route_gaps", ROUTE_GAPS, "sv")
     table = reading.reading_table(path, lang="sv", number=1, caption="c", sheet="route_gaps")
-    assert table.width == reading.MAX_COLUMNS == 7
+    assert table.width == reading.MAX_COLUMNS == 6
     # 16 columns: suppressed/suppression_reason hidden, three bound pairs merged (11),
-    # then the four a reader misses least left out, named in the note with the sheet.
-    assert table.header == ["Egenskap", "Studieväg", "Nämnare", "Andel (%)", "Andel campus (%)",
+    # then the five a reader misses least left out and the denominator (the table
+    # above has it), named in the note with the workbook's sheet.
+    assert table.header == ["Egenskap", "Studieväg", "Andel (%)", "Andel campus (%)",
                             "Skillnad mot campus (procentenheter)",
                             "Skillnad mot campus, 95 % konfidensintervall (procentenheter)"]
-    assert table.rows[0][5:] == ["41,6", "33,0–48,6"]
+    assert table.rows[0][4:] == ["41,6", "33,0–48,6"]
     assert table.notes[-1] == ("Visas inte här: campus täljare; campus nämnare; kvot mot campus, 95 % "
-                               "konfidensintervall; kvot mot campus; täljare; arbetsboken tables.xlsx har alla "
-                               "kolumner (blad route_gaps).")
+                               "konfidensintervall; kvot mot campus; täljare; nämnare; arbetsboken tables.xlsx "
+                               "har alla kolumner (blad route_gaps).")
 
 
 def test_a_suppressed_value_is_marked_and_its_reason_named(tmp_path):

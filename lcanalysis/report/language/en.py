@@ -22,6 +22,7 @@ TEXT: dict[str, str] = {
     "report.failed": "This part failed while running ({error}). What it showed before failing is below.",
     "report.missing": "No results: this part has not run successfully in this or an earlier run.",
     "report.skipped": "Not re-run: the results are copied from run {source} (the inputs had not changed).",
+    "report.skipped_not_selected": "Not re-run: the results are copied from run {source} (this run re-ran other parts only).",
     "report.figure_caption": "Figure {number}. {title}",
     "report.table_caption": "Table {number}. {caption}",
     "report.interval": "95% interval",

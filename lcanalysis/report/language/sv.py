@@ -24,6 +24,7 @@ TEXT: dict[str, str] = {
                      "finns nedan.",
     "report.missing": "Inga resultat: den här delen har inte körts utan fel i denna eller en tidigare körning.",
     "report.skipped": "Inte omkörd: resultaten är kopierade från körning {source} (indata var oförändrade).",
+    "report.skipped_not_selected": "Inte omkörd: resultaten är kopierade från körning {source} (denna körning körde om andra delar).",
     "report.figure_caption": "Figur {number}. {title}",
     "report.table_caption": "Tabell {number}. {caption}",
     "report.interval": "95 % konfidensintervall",
