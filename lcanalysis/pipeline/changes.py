@@ -436,8 +436,11 @@ def read_indicators(run_dir: Path, notebook: str = "*") -> dict[str, Indicator]:
     for path in sorted((run_dir / "tables").glob(f"{notebook}/*.csv")):
         if path.parent not in declared:
             declared[path.parent] = _declared_keys(path.parent / LAYOUTS)
-        keys = declared[path.parent].get(path.stem)
-        for indicator in read_table(path, f"{path.parent.name}/{path.stem}", keys):
+        table = f"{path.parent.name}/{path.stem}"
+        # A finding is named by its id alone: its other declared keys (evidence
+        # wording, unit, source notebook) may be reworded without it becoming another finding.
+        keys = ["finding"] if table == FINDINGS_TABLE else declared[path.parent].get(path.stem)
+        for indicator in read_table(path, table, keys):
             found[indicator.id] = indicator
     return found
 
@@ -953,8 +956,12 @@ def cause_lines(changes: Mapping, lang: str) -> list[tuple[str, str]]:
     t = TEXT[lang]
     found: Mapping[str, Sequence[Mapping]] = changes.get("causes", {})
     lines = []
+    groups: dict[tuple[str, str], list[str]] = {}
     for c in found.get("data", []):
-        lines.append(("data", f"{c['source']}: {c['file']} {t[c['change']]}"))
+        groups.setdefault((c["source"], c["change"]), []).append(c["file"].rsplit("/", 1)[-1])
+    for (source, change), files in groups.items():
+        shown = ", ".join(files[:3]) + (f" (+{len(files) - 3})" if len(files) > 3 else "")
+        lines.append(("data", f"{source}: {shown} {t[change]}"))
     for c in found.get("definitions", []):
         keys = c.get("keys")
         detail = f"{t['keys']} {', '.join(keys)}" if keys else t["keys_unknown"] if c["change"] == "edited" else ""

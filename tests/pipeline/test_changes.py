@@ -162,6 +162,8 @@ def test_a_definition_file_without_an_earlier_copy_is_named_with_keys_unknown(tm
         {"file": "evidence.yaml", "change": "added", "keys": None}]
     assert ("definitions", "config/codes.yaml edited (keys not known (no copy of the earlier file))") \
         in ch.cause_lines(changes, "en")
+    many = {"causes": {"data": ch.data_causes({}, {f"registrations/r{i}.csv": "x" for i in range(5)})}}
+    assert ch.cause_lines(many, "en") == [("data", "registrations: r0.csv, r1.csv, r2.csv (+2) added")]
 
 
 def test_the_report_section_appears_in_both_languages(tmp_path):
@@ -173,8 +175,8 @@ def test_the_report_section_appears_in_both_languages(tmp_path):
     en, sv = ch.section_html(b, "en"), ch.section_html(b, "sv")
     assert "<h2>Changes since the last run</h2>" in en
     assert "<h2>Förändringar sedan förra körningen</h2>" in sv
-    for text, moved, cause in ((en, "Moved beyond their uncertainty", "registrations/ladok.csv edited"),
-                               (sv, "Förändrats mer än osäkerheten", "registrations/ladok.csv ändrad")):
+    for text, moved, cause in ((en, "Moved beyond their uncertainty", "registrations: ladok.csv edited"),
+                               (sv, "Förändrats mer än osäkerheten", "registrations: ladok.csv ändrad")):
         assert moved in text and cause in text
         # the headline that moved: 76 % -> 71 % of 1,000 (Newcombe: -8.8 to -1.1 points)
         assert "reach: " in text
@@ -295,6 +297,8 @@ def test_findings_table_is_the_headline_when_present(tmp_path):
     findings = "finding,estimate,ci_low,ci_high,n,evidence_ofs\nreach_first_generation,0.76,0.67,0.83,100,strong\n"
     run = make_run(tmp_path, "run-1", tables={"10_lessons_learnt/findings": findings,
                                               "10_lessons_learnt/reach": reach_table()})
+    (run / "tables" / "10_lessons_learnt" / "disclosure.json").write_text(json.dumps(
+        {"tables": {"findings": {"keys": ["finding", "evidence_ofs"]}}}))
     assert ch.headline_ids(ch.read_indicators(run)) == [
         "10_lessons_learnt/findings?finding=reach_first_generation"]
 
@@ -452,4 +456,4 @@ def test_a_run_after_new_raw_data_explains_its_changes(tmp_path):
     assert "Changes since the last run" in (runs[1] / "report.html").read_text(encoding="utf-8")
     assert f"changes since run {runs[0].name}" in second.stdout
     shown = run_cli("compare", runs[0].name, runs[1].name, env_extra=env)
-    assert "registrations: registrations/" in shown.stdout
+    assert "Data: registrations: ladok_registreringar_" in shown.stdout
