@@ -136,8 +136,8 @@ def failures(system: CellSystem, targets: Sequence[Target]) -> Iterator[tuple[Ta
 
 
 def _rate_inversion(table: Published, policy: Policy) -> list[Finding]:
-    """Under rounding, a shown rate to its decimals and the rounded counts may leave
-    one unrounded numerator only."""
+    """Under rounding, a rate computed from the unrounded counts and the rounded
+    counts may leave one unrounded numerator only."""
     frame = table.frame
     base = policy.rounding_base
     if base is None or not {"numerator", "denominator", "rate"} <= set(frame.columns):
@@ -145,8 +145,10 @@ def _rate_inversion(table: Published, policy: Policy) -> list[Finding]:
     half = 0.5e-6  # exports keep six decimals
     found = []
     for i, row in enumerate(frame.iter_rows(named=True)):
-        if row["suppressed"] or row["rate"] is None or row["denominator"] is None:
+        if row["suppressed"] or row["rate"] is None or not row["denominator"]:
             continue
+        if abs(row["rate"] - row["numerator"] / row["denominator"]) <= half:
+            continue  # a rate of the rounded counts (apply_policy) says nothing more
         d_low = max(1, math.ceil(row["denominator"] - base / 2))
         d_high = math.ceil(row["denominator"] + base / 2) - 1
         x_low = max(0, math.ceil(row["numerator"] - base / 2))

@@ -161,3 +161,17 @@ def test_estimate_tables_need_enough_observations():
     assert [(v.row, v.reason) for v in found] == [(1, "small_sample")]
     bare = pl.DataFrame({"label": ["x"], "estimate": [1.0]})
     assert [v.reason for v in dc.audit(bare, "default")] == ["not_auditable"]
+
+
+def test_rounding_a_rate_from_unrounded_counts_gives_the_count_away():
+    """3 of 43 under hesa: the count rounds to 5, but a rate of 3/43 to six decimals
+    leaves only 3; apply_policy's rate of the rounded counts (5/45) leaves nothing."""
+    frame = rate_frame([("lc", 3, 43)])
+    safe = dc.apply_policy(frame, "hesa", keys=["group"])
+    layout = dc.Layout(keys=("group",))
+    assert safe["rate"][0] == pytest.approx(5 / 45)
+    assert dc.attack([dc.Published("t", safe, layout)], "hesa") == []
+    leaky = safe.with_columns(pl.lit(round(3 / 43, 6)).alias("rate"))
+    found = dc.attack([dc.Published("t", leaky, layout)], "hesa")
+    assert [(f.reason, f.message.endswith("numerator 3")) for f in found] == [
+        ("unrounded_recovered", True)]
