@@ -260,7 +260,12 @@ def simulated_mde(
             if progress is not None:
                 progress(done, len(scenarios))
     else:
-        # spawn, not fork: a forked child inherits polars' thread pool mid-state and hangs
+        # spawn, not fork: a forked child inherits polars' thread pool mid-state and hangs.
+        # spawn reads __main__.__spec__, which an interactive __main__ has as None but a
+        # kernel whose namespace was reset between notebooks may lack altogether.
+        main = sys.modules.get("__main__")
+        if main is not None and not hasattr(main, "__spec__"):
+            main.__spec__ = None
         with ProcessPoolExecutor(max_workers=workers,
                                  mp_context=multiprocessing.get_context("spawn")) as pool:
             futures = {pool.submit(_scenario_power, *arguments, s, *settings): s

@@ -170,3 +170,15 @@ def test_common_start_twfe_equals_the_dummy_regression():
         })
         assert estimate == pytest.approx(effect.twfe_did(panel, "y", "unit", "time", "d").estimate,
                                          abs=1e-10)
+
+
+def test_simulated_mde_spawns_workers_from_a_main_without_spec(monkeypatch):
+    """The runner's warm kernels reset the notebook namespace, which can drop
+    ``__main__.__spec__``; spawning workers must still work (it failed in 08 first)."""
+    import sys
+
+    monkeypatch.delattr(sys.modules["__main__"], "__spec__", raising=False)
+    table = design.simulated_mde(iid_panel(20, 6, 1.0, seed=5), "applicants_per_10k",
+                                 n_centres=[3], years=[2], n_simulations=5, n_permutations=19,
+                                 workers=2, progress=None)
+    assert table.height == 1
