@@ -62,6 +62,8 @@ LAYOUTS = "disclosure.json"
 RUN_SPECIFIC = frozenset({"run_id", "tables_dir", "synthetic"})
 """Task parameters that differ on every run (or are compared as comparability)."""
 CAUSES = ("data", "definitions", "parameters", "code")
+RAW_TOP = "(raw folder)"
+"""The source of a file at the top of the raw folder (the demo world's markers)."""
 MAX_KEYS = 20
 """Changed keys listed per definition file; the rest are counted."""
 
@@ -161,7 +163,7 @@ def data_causes(previous: Mapping[str, str], current: Mapping[str, str]) -> list
         if previous.get(file) == current.get(file):
             continue
         change = "added" if file not in previous else "removed" if file not in current else "edited"
-        source = file.split("/", 1)[0] if "/" in file else "(raw folder)"
+        source = file.split("/", 1)[0] if "/" in file else RAW_TOP
         out.append({"source": source, "file": file, "change": change})
     return out
 
@@ -824,7 +826,7 @@ TEXT: dict[str, dict[str, str]] = {
         "why": "Why: what changed between the runs",
         "no_causes": "Nothing changed in the data, definitions, parameters or code between the two runs.",
         "data": "Data", "definitions": "Definitions", "parameters": "Parameters", "code": "Code",
-        "added": "added", "removed": "removed", "edited": "edited",
+        "added": "added", "removed": "removed", "edited": "edited", "raw_folder": "the raw folder",
         "keys": "keys", "keys_unknown": "keys not known (no copy of the earlier file)",
         "in_tasks": "in",
         "all_table": "All indicators",
@@ -856,7 +858,7 @@ TEXT: dict[str, dict[str, str]] = {
         "why": "Varför: vad som ändrats mellan körningarna",
         "no_causes": "Inget har ändrats i data, definitioner, parametrar eller kod mellan körningarna.",
         "data": "Data", "definitions": "Definitioner", "parameters": "Parametrar", "code": "Kod",
-        "added": "tillagd", "removed": "borttagen", "edited": "ändrad",
+        "added": "tillagd", "removed": "borttagen", "edited": "ändrad", "raw_folder": "råmappen",
         "keys": "nycklar", "keys_unknown": "nycklarna okända (ingen kopia av den tidigare filen)",
         "in_tasks": "i",
         "all_table": "Alla indikatorer",
@@ -961,7 +963,7 @@ def cause_lines(changes: Mapping, lang: str) -> list[tuple[str, str]]:
         groups.setdefault((c["source"], c["change"]), []).append(c["file"].rsplit("/", 1)[-1])
     for (source, change), files in groups.items():
         shown = ", ".join(files[:3]) + (f" (+{len(files) - 3})" if len(files) > 3 else "")
-        lines.append(("data", f"{source}: {shown} {t[change]}"))
+        lines.append(("data", f"{t['raw_folder'] if source == RAW_TOP else source}: {shown} {t[change]}"))
     for c in found.get("definitions", []):
         keys = c.get("keys")
         detail = f"{t['keys']} {', '.join(keys)}" if keys else t["keys_unknown"] if c["change"] == "edited" else ""
@@ -1049,7 +1051,8 @@ def section_html(run_dir: Path, lang: str) -> str:
     if chart.is_file():
         data = base64.b64encode(chart.read_bytes()).decode("ascii")
         out.append(f"<h3>{esc(t['history'])}</h3>"
-                   f'<img alt="{esc(t["chart_title"])}" src="data:image/png;base64,{data}">')
+                   f'<img alt="{esc(t["chart_title"])}" style="max-width:100%;height:auto" '
+                   f'src="data:image/png;base64,{data}">')
     out.append("</section>")
     return "\n".join(out)
 
