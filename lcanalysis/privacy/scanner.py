@@ -6,19 +6,23 @@ For each file the checks of :data:`CHECKS` run in order; each takes the file and
 yields findings. A check for something new (another kind of table audit, say) is a
 function of ``(path, scan)`` appended to that list.
 
-Time budget (:class:`TimeBudget`): a file's checks must finish within a number of
-seconds of its start that grows with its size, or the file is reported as
-``unscanned`` ("could not be scanned in N s"): what could not be checked is not known
-to be safe, and the gate goes on with the next file.
-PDFs are read by pypdf in a worker process (:class:`PdfWorker`), which is killed when
-the budget runs out, so a parser that never returns cannot hang the gate. The other
-readers are the gate's own front-to-back code (and polars, ElementTree, zlib); the
-budget is checked between the pieces they yield.
+Time budget (:class:`TimeBudget`): a file may take a number of seconds of CPU time
+that grows with its size, or it is reported as ``unscanned`` ("could not be scanned
+in N s of CPU time"): what could not be checked is not known to be safe, and the gate
+goes on with the next file. CPU time, not wall-clock time, so a machine busy with
+other work does not turn honest files into findings. PDFs are read by pypdf in a
+worker process (:class:`PdfWorker`) whose CPU timer (``SIGPROF``) interrupts the
+parser at the budget, and which is killed if it has not answered after
+:data:`WALL_CLOCK_FACTOR` times the budget; so a parser that never returns cannot hang
+the gate. The other readers are the gate's own front-to-back code (and polars,
+ElementTree, zlib); the budget (CPU time of the scanning thread) is checked between
+the pieces they yield.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import struct
 import time
 import zipfile
@@ -49,8 +53,8 @@ DEFAULT_LOCATIONS = ("data/processed", "reports", "figures")
 
 @dataclass(frozen=True)
 class TimeBudget:
-    """How long one file may take: ``seconds``, plus ``seconds_per_mb`` for each MB
-    of the file (the scan is linear in a file's size, so a fixed budget would report
+    """How much CPU time one file may take: ``seconds``, plus ``seconds_per_mb`` for
+    each MB of the file (the scan is linear in a file's size, so a fixed budget would report
     a large honest file, and a budget that grows with the size still stops a scan
     that does not progress)."""
 
@@ -62,8 +66,13 @@ class TimeBudget:
 
 
 DEFAULT_BUDGET = TimeBudget()
-"""30 s plus 15 s per MB: about ten times what pypdf needs for a printed report on a
-loaded two-core machine (docs/performance.md, "Privacy gate")."""
+"""30 s plus 15 s per MB of CPU time: a printed 1.7 MB report needs 3.3 s of it
+(docs/performance.md, "Privacy gate")."""
+
+
+WALL_CLOCK_FACTOR = 10
+"""A PDF worker that has not answered after this many times the file's budget in
+wall-clock time is killed (it is stopped, or stuck where its CPU timer cannot reach)."""
 
 
 class OutOfTime(Exception):
@@ -78,15 +87,37 @@ def _serve(connection: Connection) -> None:
     # pypdf's warnings about a file's small defects (which it repairs) would go to the
     # user's terminal; what it cannot repair is reported by the gate.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    timer = getattr(signal, "ITIMER_PROF", None)  # CPU time; not on Windows
+    if timer is not None:
+        signal.signal(signal.SIGPROF, _out_of_cpu)
     while True:
         try:
-            path = connection.recv()
+            path, seconds = connection.recv()
         except EOFError:
             return
+        started = time.process_time()
         try:
-            connection.send((True, pdf.pdf_text(path)))
+            if timer is not None:
+                signal.setitimer(timer, max(seconds, 1e-6))
+            text = pdf.pdf_text(path)
+            if timer is not None:
+                signal.setitimer(timer, 0)
+            connection.send((True, (text, time.process_time() - started)))
+        except _CpuTimeUp:
+            connection.send((False, OutOfTime()))
         except Exception as err:  # noqa: BLE001 - sent to the gate, which reports the file
+            if timer is not None:
+                signal.setitimer(timer, 0)
             connection.send((False, err))
+
+
+class _CpuTimeUp(BaseException):
+    """Raised in the worker by its CPU timer: not an Exception, so that no
+    ``except Exception`` inside the parser or the fallback swallows it."""
+
+
+def _out_of_cpu(signum, frame) -> None:
+    raise _CpuTimeUp
 
 
 class PdfWorker:
@@ -101,7 +132,12 @@ class PdfWorker:
         self._process: SpawnProcess | None = None
         self._connection: Connection | None = None
 
-    def read(self, path: Path, deadline: float) -> pdf.PdfText:
+    def read(self, path: Path, seconds: float) -> tuple[pdf.PdfText, float]:
+        """The text of the PDF at ``path`` and the CPU seconds its reading took.
+
+        Raises :class:`OutOfTime` when the reading needs more than ``seconds`` of the
+        worker's CPU time (a timer in the worker), or more than ten times that in
+        wall-clock time (the worker is then killed)."""
         if self._process is None:
             context = multiprocessing.get_context("spawn")
             connection, child = context.Pipe()
@@ -113,8 +149,8 @@ class PdfWorker:
         assert connection is not None
         reply = None
         try:
-            connection.send(str(path))
-            ready = wait([connection, process.sentinel], max(0.0, deadline - time.monotonic()))
+            connection.send((str(path), seconds))
+            ready = wait([connection, process.sentinel], WALL_CLOCK_FACTOR * seconds)
             if connection in ready:
                 reply = connection.recv()
         except (OSError, EOFError):  # the process is gone
@@ -147,11 +183,13 @@ class Scan:
     matcher: Matcher
     policy: disclosure.Policy | str
     pdfs: PdfWorker = field(default_factory=PdfWorker)
+    seconds: float = 0.0
     deadline: float = 0.0
 
     def in_time(self) -> None:
-        """Raise :class:`OutOfTime` once the current file's budget has run out."""
-        if time.monotonic() >= self.deadline:
+        """Raise :class:`OutOfTime` once the current file's budget (CPU time of this
+        thread) has run out."""
+        if time.thread_time() >= self.deadline:
             raise OutOfTime
 
 
@@ -171,7 +209,8 @@ def _content(path: Path, scan: Scan) -> Iterator[Finding]:
                 yield Finding(file, location, "pseudonym_column", found)
         return
     if suffix == ".pdf":
-        text = scan.pdfs.read(path, scan.deadline)
+        text, used = scan.pdfs.read(path, scan.seconds)
+        scan.deadline -= used
         pieces: Iterable[tuple[str, str]] = text.pieces
         for location, reason in text.unreadable:
             yield Finding(file, location, "unscanned", reason)
@@ -273,7 +312,8 @@ def scan(
             if size == 0:
                 continue
             seconds = budget.of(size)
-            state.deadline = time.monotonic() + seconds
+            state.seconds = seconds
+            state.deadline = time.thread_time() + seconds
             try:
                 for check in CHECKS:
                     for finding in check(path, state):  # kept when the budget runs out
@@ -281,7 +321,7 @@ def scan(
             except OutOfTime:
                 findings.append(Finding(
                     str(path), "whole file", "unscanned",
-                    f"could not be scanned in {seconds:.0f} s (the gate's time budget "
+                    f"could not be scanned in {seconds:.0f} s of CPU time (the gate's time budget "
                     "per file): what was not read is not known to be safe"))
             except extract.Unreadable as err:
                 findings.append(Finding(str(path), "whole file", "unscanned", str(err)))
