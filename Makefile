@@ -9,6 +9,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Bytecode: the environment's packages are compiled once when installed, and Python
+# may cache lcanalysis's own (a shell that sets PYTHONDONTWRITEBYTECODE otherwise
+# makes every kernel and worker compile statsmodels, pandas and polars again).
+unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 
@@ -22,7 +26,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@echo "Creating the environment in $(VENV) (uv $(UV_VERSION))"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)" 2>&1 | grep -v -i -E "ignored|warning" || true
-	@$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	@$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $(STAMP)
 
