@@ -496,7 +496,7 @@ def attack_exports(paths, policy) -> list[tuple[str, str, str]]:
     among ``paths`` (a folder with a ``tables`` folder, or such folders directly
     inside one, as ``reports/``), after merging each run's logs into its
     ``disclosure_log.csv``. Returns (file, location, detail) of every finding."""
-    from lcanalysis.disclosure import get_policy
+    from lcanalysis.disclosure import LayoutError, get_policy
 
     name = get_policy(policy).name
     out = []
@@ -508,7 +508,12 @@ def attack_exports(paths, policy) -> list[tuple[str, str, str]]:
         for run in runs:
             tables = run / "tables"
             merge_disclosure_logs(tables, run / LOG_FILE)
-            for f in attack_run(tables, policy):
+            try:
+                found = attack_run(tables, policy)
+            except LayoutError as err:  # tables of several notebooks that do not add up
+                out.append((str(tables), "tables sharing a population", f"inconsistent_layouts: {err}"))
+                continue
+            for f in found:
                 file = (f.table if f.table.endswith(".csv") else str(tables) if f.row < 0
                         else str(tables / f"{f.table}.csv"))
                 where = "table" if f.row < 0 else f"row {f.row + 2}"
