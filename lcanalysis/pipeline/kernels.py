@@ -15,6 +15,7 @@ Before every notebook the kernel is put back in the state a fresh kernel is in
 - open figures are closed, matplotlib's ``rcParams`` and the warning filters are
   set back to what they were when the kernel was new, polars' display settings to
   its defaults;
+- ``__main__.__spec__`` is there again (None), as multiprocessing's spawn needs;
 - the working directory is the notebook's folder, and the execution count starts
   at 1 again, so the executed notebook numbers its cells as a fresh kernel would.
 
@@ -39,6 +40,7 @@ kernel's log. The worker's kernel is shut down when the worker process exits.
 from __future__ import annotations
 
 import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,10 +74,13 @@ def restore(cwd: str) -> None:
         # What warnings.resetwarnings does after changing the filters (the name of
         # this private hook differs between Python versions).
         getattr(warnings, "_filters_mutated", lambda: None)()
-        import sys
-
         if "polars" in sys.modules:
             sys.modules["polars"].Config.restore_defaults()
+    # IPython's reset empties __main__'s namespace, __spec__ included, which a fresh
+    # kernel has (as None) and multiprocessing's spawn reads.
+    main = sys.modules["__main__"]
+    if not hasattr(main, "__spec__"):
+        main.__spec__ = None
     os.chdir(cwd)
 
 

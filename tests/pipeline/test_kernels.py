@@ -35,6 +35,7 @@ PROBE = [
     "print('left_behind' in dir(), matplotlib.rcParams['lines.linewidth'],\n"
     "      os.path.basename(os.getcwd()), len(plt.get_fignums()))",
     "print(warnings.filters, pl.Config.state(if_set=True))",
+    "import sys\nprint(getattr(sys.modules['__main__'], '__spec__', 'missing'))",
     "fig, ax = plt.subplots()\n_ = ax.plot([3, 1])",
     "fig, ax = plt.subplots()\n_ = ax.plot([1, 3])",
 ]
@@ -85,8 +86,9 @@ def test_a_warm_kernel_runs_a_notebook_as_a_fresh_kernel_does(runs):
     # (and the same warning filters and polars settings as a fresh kernel, cell 3)
     assert fresh[1][1] == ["False 1.5 notebooks 0\n"]
     # Cells numbered from 1; both figures shown (not only the first).
-    assert [count for count, _ in warm] == [1, 2, 3, 4, 5]
-    assert warm[3][1] == warm[4][1] == ["<Figure size 640x480 with 1 Axes>"]
+    assert fresh[3][1] == ["None\n"]  # __main__.__spec__, which spawning processes reads
+    assert [count for count, _ in warm] == [1, 2, 3, 4, 5, 6]
+    assert warm[4][1] == warm[5][1] == ["<Figure size 640x480 with 1 Axes>"]
 
 
 def test_the_kernel_is_shut_down_and_a_dead_kernel_is_replaced(tmp_path):
