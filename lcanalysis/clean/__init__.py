@@ -404,6 +404,16 @@ def _clean(
         today=today,
     )
     found = list_source_files(raw_dir)
+    # Refused before anything is read: a file no reader reads would otherwise be lost.
+    if found.skipped:
+        first = found.skipped[0]
+        what = "a folder" if first.is_dir() else f"a {first.suffix or 'file without an ending'}"
+        readable = ", ".join(sorted(SCB_SUFFIXES if first.parent.name == "municipal_stats" else RAW_SUFFIXES))
+        raise InputError(
+            f"{what} in a source folder, which no reader reads (they read {readable}); "
+            "move it out of data/raw/<source>/ or export it in one of those formats",
+            file=first,
+        )
     synthetic = is_synthetic(raw_dir)
     results: dict[str, _SourceResult] = {}
     for source in SOURCES:
@@ -415,15 +425,6 @@ def _clean(
         else:
             results[source] = _clean_source(source, files, raw_dir, specs[source], lk, key)
 
-    if found.skipped:
-        first = found.skipped[0]
-        what = "a folder" if first.is_dir() else f"a {first.suffix or 'file without an ending'}"
-        readable = ", ".join(sorted(SCB_SUFFIXES if first.parent.name == "municipal_stats" else RAW_SUFFIXES))
-        raise InputError(
-            f"{what} in a source folder, which no reader reads (they read {readable}); "
-            "move it out of data/raw/<source>/ or export it in one of those formats",
-            file=first,
-        )
     tables = {TABLE_OF_SOURCE[s]: r.table for s, r in results.items()}
     person_sources = [r for s, r in results.items() if s != "municipal_stats"]
     if person_sources:
@@ -440,7 +441,6 @@ def _clean(
         files=[acc for r in results.values() for acc in r.accounts],
         tables={name: t.height for name, t in sorted(tables.items())},
         synthetic=synthetic,
-        skipped_files=[p.relative_to(raw_dir).as_posix() for p in found.skipped],
     )
     quarantines = {
         TABLE_OF_SOURCE[s]: r.quarantine.sort("file", "row") for s, r in results.items() if r.quarantine.height

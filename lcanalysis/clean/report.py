@@ -49,7 +49,6 @@ class CleaningReport:
     files: list[FileAccount]
     tables: dict[str, int]
     synthetic: bool
-    skipped_files: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         broken = [f for f in self.files if not f.balances()]
@@ -75,7 +74,6 @@ class CleaningReport:
             "tables": self.tables,
             "quarantined_by_reason": self.totals_by_reason(),
             "duplicates": sum(f.duplicates for f in self.files),
-            "skipped_files": self.skipped_files,
         }
 
     def to_markdown(self) -> str:
@@ -98,8 +96,7 @@ class CleaningReport:
         lines += ["", "## Tables written", "", "| table | rows |", "|---|---:|"]
         lines += [f"| {name} | {n} |" for name, n in self.tables.items()]
         warnings = [w for f in self.files for w in f.warnings]
-        if warnings or self.skipped_files:
+        if warnings:
             lines += ["", "## Warnings", ""]
             lines += [f"- {w}" for w in warnings]
-            lines += [f"- skipped (not a CSV or XLSX file): {s}" for s in self.skipped_files]
         return "\n".join(lines) + "\n"
