@@ -76,7 +76,8 @@ def manifest(run_dir: Path) -> dict:
 
 
 def run_dir_of(result: subprocess.CompletedProcess, root: Path) -> Path:
-    run_id = re.search(r"run (\d{8}T\d{6}Z-[0-9a-f]{6}):", result.stdout).group(1)
+    # The summary line; other lines (the changes since the last run) name earlier runs.
+    run_id = re.search(r"^run (\d{8}T\d{6}Z-[0-9a-f]{6}): \d+ ok", result.stdout, flags=re.M).group(1)
     return root / "reports" / run_id
 
 
