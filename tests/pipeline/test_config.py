@@ -242,8 +242,8 @@ def test_real_pipeline_configuration_is_valid():
 
 def test_parameter_choices_match_the_modules_that_define_them():
     from lcanalysis import disclosure, geo
-    from lcanalysis.plots.labels import LANGS
     from lcanalysis.pipeline.config import CHOICES
+    from lcanalysis.plots.labels import LANGS
 
     assert CHOICES["lang"] == tuple(LANGS)
     assert CHOICES["disclosure_policy"] == tuple(disclosure.POLICIES)
