@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lcanalysis.errors import LcanalysisError
+from lcanalysis.pipeline.data import write_json_atomic
 
 CHANGES_FILE = "changes.json"
 REVISIONS_FILE = "revisions.csv"
@@ -777,7 +778,7 @@ def record_changes(run_dir: Path, manifest: Mapping, *, reports_dir: Path, confi
         changes = first_run(manifest)
     else:
         changes = compare_runs(previous, run_dir, current_manifest=manifest, repo=repo, lang=lang)
-    _write_json(run_dir / CHANGES_FILE, changes)
+    write_json_atomic(run_dir / CHANGES_FILE, changes)
     rows = revision_history(reports_dir, run_dir, current_manifest=manifest, lang=lang)
     write_history(rows, run_dir / REVISIONS_FILE)
     if rows:
@@ -806,80 +807,18 @@ def one_line(changes: Mapping) -> str:
             + ("causes: " + ", ".join(found) if found else "no causes"))
 
 
-def _write_json(path: Path, data: Mapping) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
 # --------------------------------------------------------------------------- words
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Changes since the last run",
-        "compared": "This run ({current}) compared with run {previous}.",
-        "first": "There is no earlier finished run to compare with.",
-        "not_comparable": "The two runs are not comparable, so their numbers are not compared:",
-        "moved": "Moved beyond their uncertainty",
-        "moved_none": "No headline finding moved beyond its uncertainty.",
-        "moved_other": "{n} other indicator(s) moved beyond their uncertainty (in the table below).",
-        "why": "Why: what changed between the runs",
-        "no_causes": "Nothing changed in the data, definitions, parameters or code between the two runs.",
-        "data": "Data", "definitions": "Definitions", "parameters": "Parameters", "code": "Code",
-        "added": "added", "removed": "removed", "edited": "edited", "raw_folder": "the raw folder",
-        "keys": "keys", "keys_unknown": "keys not known (no copy of the earlier file)",
-        "in_tasks": "in",
-        "all_table": "All indicators",
-        "same": "{n} other indicator(s) are the same in both runs (every one is in changes.json).",
-        "indicator": "Indicator", "previous": "Previous", "current": "Current",
-        "difference": "Difference (95 % CI)", "beyond": "Beyond uncertainty",
-        "yes": "yes", "no": "no", "na": "–",
-        "only_previous": "only in the previous run", "only_current": "only in this run",
-        "counts": ("{indicators} indicators: {beyond} beyond their uncertainty, {within} within it, "
-                   "{suppressed} suppressed in a run, {only} in only one run."),
-        "method": ("A difference is beyond its uncertainty when its 95 % interval excludes zero: "
-                   "Newcombe's interval for proportions of people, otherwise the interval recovered "
-                   "from the two runs' intervals (docs/methods.md, \"Changes between runs\")."),
-        "history": "Revision history of the headline indicators",
-        "chart_title": "Headline indicators in each run, with 95 % intervals",
-        "chart_footer": "Runs 1-{runs}: {first} to {last} (revisions.csv in the run folder).",
-        "pp": "pp",
-        "possible_causes": "possible causes",
-        "no_cause": "no recorded cause (a step that is not deterministic?)",
-    },
-    "sv": {
-        "title": "Förändringar sedan förra körningen",
-        "compared": "Den här körningen ({current}) jämförd med körning {previous}.",
-        "first": "Det finns ingen tidigare avslutad körning att jämföra med.",
-        "not_comparable": "Körningarna är inte jämförbara, så deras siffror jämförs inte:",
-        "moved": "Förändrats mer än osäkerheten",
-        "moved_none": "Inget av huvudresultaten har förändrats mer än sin osäkerhet.",
-        "moved_other": "{n} andra indikator(er) har förändrats mer än osäkerheten (i tabellen nedan).",
-        "why": "Varför: vad som ändrats mellan körningarna",
-        "no_causes": "Inget har ändrats i data, definitioner, parametrar eller kod mellan körningarna.",
-        "data": "Data", "definitions": "Definitioner", "parameters": "Parametrar", "code": "Kod",
-        "added": "tillagd", "removed": "borttagen", "edited": "ändrad", "raw_folder": "råmappen",
-        "keys": "nycklar", "keys_unknown": "nycklarna okända (ingen kopia av den tidigare filen)",
-        "in_tasks": "i",
-        "all_table": "Alla indikatorer",
-        "same": "{n} andra indikator(er) är desamma i båda körningarna (alla finns i changes.json).",
-        "indicator": "Indikator", "previous": "Förra", "current": "Nu",
-        "difference": "Skillnad (95 % KI)", "beyond": "Mer än osäkerheten",
-        "yes": "ja", "no": "nej", "na": "–",
-        "only_previous": "bara i förra körningen", "only_current": "bara i den här körningen",
-        "counts": ("{indicators} indikatorer: {beyond} förändrade mer än osäkerheten, {within} inom den, "
-                   "{suppressed} undertryckta i en körning, {only} bara i en körning."),
-        "method": ("En skillnad är större än osäkerheten när dess 95-procentiga intervall utesluter noll: "
-                   "Newcombes intervall för andelar av personer, annars intervallet som återvinns ur de "
-                   "två körningarnas intervall (docs/methods.md, \"Changes between runs\")."),
-        "history": "Revisionshistorik för huvudindikatorerna",
-        "chart_title": "Huvudindikatorerna i varje körning, med 95 % konfidensintervall",
-        "chart_footer": "Körning 1-{runs}: {first} till {last} (revisions.csv i körningens mapp).",
-        "pp": "p.e.",
-        "possible_causes": "möjliga orsaker",
-        "no_cause": "ingen registrerad orsak (ett steg som inte är deterministiskt?)",
-    },
-}
+def _texts(lang: str) -> dict[str, str]:
+    """This section's words in ``lang``: the ``changes.*`` entries of the report's
+    language module (lcanalysis/report/language/), where every sentence lives."""
+    from lcanalysis.report.language import en, sv
+
+    module = {"en": en, "sv": sv}[lang]
+    return {k.removeprefix("changes."): v for k, v in module.TEXT.items() if k.startswith("changes.")}
+
+
+TEXT: dict[str, dict[str, str]] = {lang: _texts(lang) for lang in ("en", "sv")}
 
 
 def _scale(entry: Mapping) -> str:

@@ -59,7 +59,7 @@ from lcanalysis.pipeline.changes import (
     section_html,
 )
 from lcanalysis.pipeline.config import Pipeline, Task, load_pipeline
-from lcanalysis.pipeline.data import package_version, prepare_data
+from lcanalysis.pipeline.data import package_version, prepare_data, write_json_atomic
 from lcanalysis.pipeline.execute import (
     TaskResult,
     add_dependents,
@@ -258,7 +258,7 @@ def _run(
                                 "scanned": [_rel(p, root) for p in _gate_targets(run_dir)],
                                 "finished": datetime.now(UTC).isoformat(timespec="seconds")}
     manifest["duration_s"] = round(time.perf_counter() - wall, 2)
-    _write_json_atomic(run_dir / "manifest.json", manifest)
+    write_json_atomic(run_dir / "manifest.json", manifest)
     if not result.privacy_findings:
         point_latest(paths.reports_dir(), run_dir)
     _summary(result, manifest, run_dir, progress)
@@ -357,12 +357,6 @@ def _summary(result: RunResult, manifest: Mapping, run_dir: Path, progress: Prog
     carried = [t.name for t in result.tasks.values() if t.status == "skipped" and t.outcome == "failed"]
     if carried:
         progress.note(f"not re-run and failed earlier: {', '.join(carried)}")
-
-
-def _write_json_atomic(path: Path, data: Mapping) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _git_commit(root: Path) -> str | None:
