@@ -23,24 +23,17 @@ from pathlib import Path
 
 import pytest
 
+from lcanalysis.report.pdf import CHROMIUM
+from tests.fixtures.chromium import require_chromium
+
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = REPO / ".venv" / "bin"
-CHROMIUM = Path("/usr/bin/chromium")
 FIXTURES = REPO / "tests" / "fixtures" / "notebooks"
 REAL = "notebooks/01_widening_participation.ipynb"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def require_chromium() -> None:
-    if CHROMIUM.is_file():
-        return
-    reason = f"{CHROMIUM} is missing: run `make browser` (scripts/ensure-chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(f"CI needs the browser test: {reason}")
-    pytest.skip(reason)
 
 
 def free_port() -> int:
@@ -147,7 +140,7 @@ CASES = [
 
 @pytest.mark.parametrize(("notebook", "should_pass"), CASES)
 def test_run_all_cells_in_jupyterlab(notebook, should_pass, tmp_path):
-    require_chromium()
+    require_chromium("the browser test")
     if notebook == REAL and (REPO / REAL).is_file():
         root = REPO
     else:

@@ -8,7 +8,7 @@ import subprocess
 import zlib
 from pathlib import Path
 
-CHROMIUM = Path("/usr/bin/chromium")
+from lcanalysis.report.pdf import CHROMIUM
 
 
 def chromium_pdf(html: str, out: Path) -> Path:

@@ -7,7 +7,6 @@ Andersson 811218-9876, Bertil Berg 880229-2345, Cecilia Ceder 750615-3217.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -19,7 +18,8 @@ from pypdf.xmp import XmpInformation
 
 from lcanalysis import privacy
 from lcanalysis.privacy import pdf, scanner
-from tests.privacy.pdfs import CHROMIUM, chromium_pdf, content_stream_pdf, object_stream_pdf
+from tests.fixtures.chromium import require_chromium
+from tests.privacy.pdfs import chromium_pdf, content_stream_pdf, object_stream_pdf
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -31,17 +31,8 @@ def found(findings) -> list[tuple[str, str, str]]:
     return sorted((f.kind, f.location, f.excerpt) for f in findings)
 
 
-def require_chromium() -> None:
-    if CHROMIUM.is_file():
-        return
-    reason = f"{CHROMIUM} is missing: run scripts/ensure-chromium"
-    if os.environ.get("CI"):
-        pytest.fail(f"CI needs Chromium for the printed-report test: {reason}")
-    pytest.skip(reason)
-
-
 def test_a_chromium_printed_report_text_info_and_xmp(tmp_path):
-    require_chromium()
+    require_chromium("the printed-report test")
     path = chromium_pdf(
         "<!doctype html><html lang='sv'><body><h1>Effect</h1>"
         "<p>Citat från Anna Andersson (811218-9876) om kursen.</p>"

@@ -10,7 +10,6 @@ except in CI, where that fails.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import zipfile
@@ -20,6 +19,7 @@ import pytest
 
 from lcanalysis.report import assemble, pdf
 from lcanalysis.report.language import en, sv
+from tests.fixtures.chromium import require_chromium
 from tests.fixtures.report_run import make_run
 
 MM_PER_PT = 25.4 / 72
@@ -35,17 +35,9 @@ CODE_NAME = re.compile(r"\b[a-z]+_[a-z0-9_]+\b")
 LEFTOVERS = re.compile(r"\b(?:None|nan|NaN|null)\b")
 
 
-def require_chromium() -> None:
-    if pdf.CHROMIUM.is_file():
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"CI needs {pdf.CHROMIUM} for report.pdf and poster.pdf")
-    pytest.skip(f"{pdf.CHROMIUM} is missing: run scripts/ensure-chromium")
-
-
 @pytest.fixture(scope="module", params=["sv", "en"])
 def built(request, tmp_path_factory):
-    require_chromium()
+    require_chromium("report.pdf and poster.pdf")
     lang = request.param
     run_dir, manifest, figures = make_run(tmp_path_factory.mktemp(f"run-{lang}"), lang)
     assemble.build_report(run_dir, manifest, lang=lang, synthetic=True, figures_dir=figures)
