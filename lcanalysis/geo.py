@@ -362,7 +362,7 @@ def municipality_features() -> pl.DataFrame:
 
     Columns ``municipality_code``, ``skr_group`` (SKR Kommungruppsindelning 2023) and
     ``distance_km`` (:func:`distance_to_stockholm_km`), the shape that
-    :mod:`lcanalysis.indicators.effect` and :mod:`lcanalysis.indicators.scaleup` take.
+    :mod:`lcanalysis.indicators.panel` and :mod:`lcanalysis.indicators.scaleup` take.
     """
     return municipalities().select(
         "municipality_code",

@@ -29,6 +29,7 @@ from lcanalysis import config, identity, terms
 from lcanalysis.clean import clean
 from lcanalysis.dataset import Dataset
 from lcanalysis.indicators import effect, mobility, participation, progression, routes
+from lcanalysis.indicators.panel import municipality_panel
 from lcanalysis.synth import generate_demo_world
 
 SEED = 20241
@@ -214,7 +215,7 @@ def panel(world):
     """Municipality panel of applicants; the world plants the pilot from the calendar
     year of each centre's start term, hence timing="calendar"."""
     ds = world.ds
-    return effect.municipality_panel(
+    return municipality_panel(
         ds.applications,
         ds.municipal_stats,
         ds.persons,

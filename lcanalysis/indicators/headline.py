@@ -32,6 +32,7 @@ from lcanalysis import disclosure, geo
 from lcanalysis.config import LearningCentre
 from lcanalysis.dataset import Dataset
 from lcanalysis.indicators import effect, evidence, mobility, participation, progression, routes
+from lcanalysis.indicators.panel import municipality_panel
 
 FINDINGS = (
     "reach_first_generation_gap",
@@ -166,8 +167,8 @@ def headline_findings(
 def _pilot_effect(data, centres, *, outcome, comparison, n_permutations, policy, lang,
                   rules) -> _Finding:
     unit, time, first = "municipality_code", "year", "pilot_start_year"
-    panel = effect.municipality_panel(data.applications, data.municipal_stats, data.persons,
-                                      centres, municipality_features=geo.municipality_features())
+    panel = municipality_panel(data.applications, data.municipal_stats, data.persons,
+                               centres, municipality_features=geo.municipality_features())
     estimates = effect.estimate_pilot_effect(panel, outcome, comparison=comparison,
                                              n_permutations=n_permutations)
     row = _one(estimates.filter(pl.col("method").str.starts_with("randomisation_inference")))

@@ -28,7 +28,7 @@ from statsmodels.genmod.generalized_linear_model import GLMResults
 
 from lcanalysis.config import LearningCentre
 from lcanalysis.errors import InputError
-from lcanalysis.indicators.effect import POPULATION_19_64, first_treated_year
+from lcanalysis.indicators.panel import POPULATION_19_64, first_treated_year
 from lcanalysis.stats import strict_sum
 
 DEFAULT_FORMULA = "recruits ~ education_share + log_distance + log_population"
