@@ -296,19 +296,15 @@ def _part_title(task: str, lang: str) -> str:
 # --- HTML ---------------------------------------------------------------------------
 
 
-def document_html(doc: Document, *, page_numbers: Mapping[str, int] | None = None) -> str:
-    """The document as one self-contained HTML page; ``page_numbers`` (anchor -> page)
-    fill in the table of contents of the printed version."""
+def document_html(doc: Document) -> str:
+    """The document as one self-contained HTML page (the printed version's contents
+    get their page numbers in :meth:`lcanalysis.report.pdf.Browser.print_report`)."""
     lang = doc.lang
     parts = [f'<h1 class="title">{_esc(doc.title)}</h1>',
              f'<p class="subtitle">{_esc(text("report.subtitle", lang))}</p>']
-    toc = []
-    for h in doc.headings(2):
-        number = (page_numbers or {}).get(h.anchor, "")
-        toc.append(f'<li class="l{h.level}"><a href="#{h.anchor}">{_esc(h.text)}</a>'
-                   f'<span class="dots"></span><span class="pg">{number}</span></li>')
-    paged = ' paged' if page_numbers else ""
-    parts.append(f'<nav class="toc{paged}"><h2>{_esc(text("report.contents", lang))}</h2>'
+    toc = [f'<li class="l{h.level}"><a href="#{h.anchor}">{_esc(h.text)}</a>'
+           '<span class="dots"></span><span class="pg"></span></li>' for h in doc.headings(2)]
+    parts.append(f'<nav class="toc"><h2>{_esc(text("report.contents", lang))}</h2>'
                  f'<ol>{"".join(toc)}</ol></nav>')
     for block in doc.blocks:
         if isinstance(block, Heading):
@@ -393,22 +389,37 @@ def build_report(
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from lcanalysis.report import docx, pdf, poster
+    from lcanalysis.report import docx
 
     figures_dir = figures_dir or paths.figures_dir()
     doc = read_document(run_dir, manifest, lang=lang, synthetic=synthetic, figures_dir=figures_dir,
                         changes_html=changes_html)
     target = run_dir / "report.html"
-    target.write_text(document_html(doc), encoding="utf-8")
-    # The posters print in a second Chromium while the report prints (its two passes)
-    # and the Word file is written: the printing is most of the time.
+    report_html = document_html(doc)
+    target.write_text(report_html, encoding="utf-8")
+    # One Chromium prints the report and the posters (another process: the Word file
+    # is written meanwhile in this thread).
     with ThreadPoolExecutor(max_workers=1) as background:
-        posters = background.submit(poster.write_poster, run_dir, manifest, lang=lang, synthetic=synthetic,
+        printed = background.submit(print_all, run_dir, manifest, report_html, lang=lang, synthetic=synthetic,
                                     figures_dir=figures_dir)
         docx.write_docx(doc, run_dir / "report.docx")
-        pdf.write_report_pdf(doc, run_dir / "report.pdf", render=document_html)
-        posters.result()
+        printed.result()
     return target
+
+
+def print_all(run_dir: Path, manifest: Mapping[str, object], report_html: str, *, lang: str, synthetic: bool,
+              figures_dir: Path) -> list[Path]:
+    """report.pdf, poster.pdf and poster-A1.pdf from one browser, the posters printing
+    while the report does (its two prints); returns the three paths."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lcanalysis.report import pdf, poster
+
+    with pdf.Browser() as browser, ThreadPoolExecutor(max_workers=1) as background:
+        posters = background.submit(poster.write_poster, browser, run_dir, manifest, lang=lang,
+                                    synthetic=synthetic, figures_dir=figures_dir)
+        report = browser.print_report(report_html, run_dir / "report.pdf")
+        return [report, *posters.result()]
 
 
 def poster_pack(figures_dir: Path, run_dir: Path) -> list[Path]:

@@ -132,15 +132,34 @@ def _call_name(match: re.Match[str] | None, parameters: dict[str, object]) -> st
     return name
 
 
-def notebook_parameters(nb) -> dict[str, object]:
+def read_notebook(path: Path) -> list[dict]:
+    """The cells of an executed notebook (nbformat 4 JSON), their sources and output
+    data joined into strings as ``nbformat.read`` gives them. Plain JSON: importing
+    nbformat (its JSON-schema validator builds grammars) took longer than reading
+    every notebook of a run."""
+    import json
+
+    def joined(value):
+        return "".join(value) if isinstance(value, list) else value
+
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        cell["source"] = joined(cell.get("source", ""))
+        for output in cell.get("outputs", []):
+            if "data" in output:
+                output["data"] = {kind: joined(value) for kind, value in output["data"].items()}
+    return cells
+
+
+def notebook_parameters(cells: list[dict]) -> dict[str, object]:
     """The parameters the notebook ran with: the defaults of its tagged cell, then
     papermill's injected values."""
     values: dict[str, object] = {}
-    for cell in nb.cells:
+    for cell in cells:
         tags = cell.get("metadata", {}).get("tags", [])
-        if cell.cell_type == "code" and ("parameters" in tags or "injected-parameters" in tags):
+        if cell["cell_type"] == "code" and ("parameters" in tags or "injected-parameters" in tags):
             try:
-                tree = ast.parse(cell.source)
+                tree = ast.parse(cell["source"])
             except SyntaxError:
                 continue
             for node in tree.body:
@@ -166,12 +185,10 @@ def notebook_blocks(
     ``counter`` numbers tables and figures across the whole report
     (``{"table": n, "figure": n}``), updated in place.
     """
-    import nbformat
-
     from lcanalysis.report.narrative import text
 
-    nb = nbformat.read(notebook, as_version=4)
-    parameters = notebook_parameters(nb)
+    cells = read_notebook(notebook)
+    parameters = notebook_parameters(cells)
     notebook_name = notebook.stem.split("-")[0]
     blocks: list[Block] = []
     section = ""
@@ -183,14 +200,14 @@ def notebook_blocks(
                 section = block.text
             blocks.append(block)
 
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            add_markdown(cell.source)
+    for cell in cells:
+        if cell["cell_type"] == "markdown":
+            add_markdown(cell["source"])
             continue
-        if cell.cell_type != "code":
+        if cell["cell_type"] != "code":
             continue
-        table_name = _call_name(TABLE_CALL.search(cell.source), parameters)
-        figure_name = _call_name(FIGURE_CALL.search(cell.source), parameters)
+        table_name = _call_name(TABLE_CALL.search(cell["source"]), parameters)
+        figure_name = _call_name(FIGURE_CALL.search(cell["source"]), parameters)
         for output in cell.get("outputs", []):
             kind = output.get("output_type")
             if kind == "error":

@@ -19,7 +19,6 @@ from pathlib import Path
 from lcanalysis.plots.labels import category_label
 from lcanalysis.report.findings import findings
 from lcanalysis.report.narrative import text
-from lcanalysis.report.pdf import print_pdf
 
 SIZES_MM = {"A0": (841, 1189), "A1": (594, 841)}
 STRANDS = ("industry_labs", "foundation_year", "shared_course")
@@ -87,11 +86,12 @@ def poster_html(run_dir: Path, manifest: Mapping[str, object], *, lang: str, syn
             f"<body>{body}</body></html>")
 
 
-def write_poster(run_dir: Path, manifest: Mapping[str, object], *, lang: str, synthetic: bool,
+def write_poster(browser, run_dir: Path, manifest: Mapping[str, object], *, lang: str, synthetic: bool,
                  figures_dir: Path) -> list[Path]:
-    """Write poster.pdf (A0) and poster-A1.pdf in ``run_dir``; return both paths."""
+    """Write poster.pdf (A0) and poster-A1.pdf in ``run_dir``, printed by ``browser``
+    (a :class:`lcanalysis.report.pdf.Browser`); return both paths."""
     written = []
     for size, name in (("A0", "poster.pdf"), ("A1", "poster-A1.pdf")):
         page = poster_html(run_dir, manifest, lang=lang, synthetic=synthetic, figures_dir=figures_dir, size=size)
-        written.append(print_pdf(page, run_dir / name))
+        written.append(browser.print_pdf(page, run_dir / name))
     return written

@@ -190,7 +190,7 @@ def measure_tables(report: Path, tmp_path: Path) -> tuple[int, int]:
     page.write_text(report.read_text(encoding="utf-8").replace(
         "</body>", MEASURE.replace("LIMIT", f"{A4_TEXT_WIDTH_PX + 1:.1f}") + "</body>"), encoding="utf-8")
     done = subprocess.run(
-        [str(pdf.CHROMIUM), *pdf.FLAGS[:-2], f"--user-data-dir={tmp_path / 'profile'}", "--window-size=794,1123",
+        [str(pdf.CHROMIUM), *pdf.FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=794,1123",
          "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
         capture_output=True, text=True, timeout=120, check=True)
     tables = re.search(r'data-tables="(\d+)"', done.stdout)
