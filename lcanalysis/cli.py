@@ -14,6 +14,8 @@ from typing import Annotated
 
 import typer
 
+from lcanalysis.sources import SOURCES
+
 app = typer.Typer(
     help="Evaluation toolkit for KTH's learning-centre pilot: clean raw exports, "
     "run the notebooks, build the report.",
@@ -102,7 +104,9 @@ def _print_summary(report, out_dir: Path) -> None:
 @_user_errors
 def inspect(
     path: Annotated[Path, typer.Argument(help="A raw file, in data/raw/<source>/ (the folder names its source).")],
-    source: Annotated[str | None, typer.Option(help="The source, when the folder does not say it.")] = None,
+    source: Annotated[str | None, typer.Option(
+        help=f"The source, when the folder does not say it: one of {', '.join(SOURCES)}.",
+    )] = None,
 ) -> None:
     """Show how a raw file would be read, writing nothing: headers -> columns, values that parse.
 

@@ -18,20 +18,15 @@ from pathlib import Path
 
 import polars as pl
 
-from lcanalysis import paths, schemas
+from lcanalysis import paths, schemas, sources
 from lcanalysis.errors import LcanalysisError
 
-SOURCE_OF_TABLE = {
-    "persons": "any person-level source",
-    "applications": "data/raw/applications/",
-    "registrations": "data/raw/registrations/",
-    "results": "data/raw/results/",
-    "participants": "data/raw/participants/",
-    "activities": "data/raw/activities/",
-    "survey_responses": "data/raw/survey/",
-    "followups": "data/raw/followups/",
-    "municipal_stats": "data/raw/municipal_stats/",
-}
+
+def raw_folder_of(table: str) -> str:
+    """Where the exports that make ``table`` go (its source's declaration,
+    lcanalysis/sources.py); persons is made from every person-level source."""
+    declared = sources.of_table(table)
+    return f"data/raw/{declared.folder}/" if declared is not None else "any person-level source"
 
 
 class TableMissing(LcanalysisError):
@@ -83,7 +78,7 @@ class Dataset:
             if not path.is_file():
                 raise TableMissing(
                     f"{path}: table {name!r} was not produced because its raw source was "
-                    f"absent; add exports to {SOURCE_OF_TABLE[name]} and clean again"
+                    f"absent; add exports to {raw_folder_of(name)} and clean again"
                 )
             frame = pl.read_parquet(path)
             if not self._validated_at_cleaning(path):
@@ -112,38 +107,9 @@ class Dataset:
             )
         return pl.read_parquet(path)
 
-    @property
-    def persons(self) -> pl.DataFrame:
-        return self.table("persons")
-
-    @property
-    def applications(self) -> pl.DataFrame:
-        return self.table("applications")
-
-    @property
-    def registrations(self) -> pl.DataFrame:
-        return self.table("registrations")
-
-    @property
-    def results(self) -> pl.DataFrame:
-        return self.table("results")
-
-    @property
-    def participants(self) -> pl.DataFrame:
-        return self.table("participants")
-
-    @property
-    def activities(self) -> pl.DataFrame:
-        return self.table("activities")
-
-    @property
-    def survey_responses(self) -> pl.DataFrame:
-        return self.table("survey_responses")
-
-    @property
-    def followups(self) -> pl.DataFrame:
-        return self.table("followups")
-
-    @property
-    def municipal_stats(self) -> pl.DataFrame:
-        return self.table("municipal_stats")
+    def __getattr__(self, name: str) -> pl.DataFrame:
+        """``ds.<table>`` for every processed table (``ds.registrations``,
+        ``ds.survey_responses`` ...): :meth:`table`."""
+        if name.startswith("_") or name not in schemas.TABLES:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return self.table(name)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
+from lcanalysis import sources
 from lcanalysis.errors import InputError
 
 #: Parsed sample values shown per column.
@@ -38,9 +39,7 @@ class Inspection:
 
 def guess_source(path: Path) -> str | None:
     """The raw source a file belongs to: the name of its folder, if it is one."""
-    from lcanalysis.ingest import SOURCES
-
-    return path.parent.name if path.parent.name in SOURCES else None
+    return path.parent.name if path.parent.name in sources.SOURCES else None
 
 
 def mask(column: str, value: str) -> str:
@@ -60,25 +59,28 @@ def inspect_file(path: Path, *, source: str | None = None, config_dir: Path | No
     Raises
     ------
     InputError
-        When the source cannot be told from the folder and is not given.
+        When the source cannot be told from the folder and is not given, or is not a
+        source.
     """
     from lcanalysis import paths
 
     path = Path(path)
     source = source or guess_source(path)
-    if source is None:
-        from lcanalysis.ingest import SOURCES
-
+    if source not in sources.SOURCES:
+        told = f"there is no source {source!r}" if source else (
+            f"cannot tell the source from the folder {path.parent.name!r}"
+        )
         raise InputError(
-            f"cannot tell the source from the folder {path.parent.name!r}; put the file in "
-            f"data/raw/<source>/ or pass --source (one of {', '.join(SOURCES)})",
+            f"{told}; put the file in data/raw/<source>/ or pass --source "
+            f"(one of {', '.join(sources.SOURCES)})",
             file=path,
         )
     config_dir = config_dir or paths.config_dir()
     found = Inspection(source, [f"file: {path}", f"source: {source} (from the folder)"])
+    inspector = sources.source(source).function("inspector")
     try:
-        if source == "municipal_stats":
-            _scb(path, found)
+        if inspector is not None:
+            inspector(path, found)
         else:
             _raw(path, source, config_dir, today or date.today(), found)
     except InputError as err:
@@ -88,7 +90,8 @@ def inspect_file(path: Path, *, source: str | None = None, config_dir: Path | No
     return found
 
 
-def _scb(path: Path, found: Inspection) -> None:
+def inspect_scb_table(path: Path, found: Inspection) -> None:
+    """What an SCB table gives municipal_stats (the inspector of its declaration)."""
     from lcanalysis.ingest.scb import dimension_role, interpret, read_cube
 
     cube = read_cube(path)
@@ -110,13 +113,14 @@ def _scb(path: Path, found: Inspection) -> None:
 
 def _raw(path: Path, source: str, config_dir: Path, today: date, found: Inspection) -> None:
     from lcanalysis import identity
-    from lcanalysis.clean.sources import Lookups, source_rules, terms_from_dates
+    from lcanalysis.clean.sources import Lookups, rules_of, terms_from_dates
     from lcanalysis.config import load_codes, load_learning_centres, load_programmes
     from lcanalysis.ingest import load_column_config, read_raw_file
 
     spec = load_column_config(config_dir / "columns.yaml")[source]
     raw = read_raw_file(path, source, spec)
     found.lines += [
+        f"layout: {raw.layout or 'one header row'}",
         f"encoding: {raw.encoding}",
         f"separator: {raw.separator!r}" if raw.separator else "workbook: XLSX",
         f"title rows skipped: {raw.skipped_title_rows}",
@@ -150,7 +154,7 @@ def _raw(path: Path, source: str, config_dir: Path, today: date, found: Inspecti
     identified = identity.identify(numbers, identity.DEMO_KEY, on=today)  # nothing is kept
     items = tuple(c for c in frame.columns if c.startswith("item:"))
     found.lines.append("values that parse (under the cleaning rules):")
-    for rule in source_rules(source, lookups, identified, item_columns=items):
+    for rule in rules_of(source, lookups, identified, item_columns=items):
         if rule.raw not in frame.columns:
             continue
         raw_values = frame.get_column(rule.raw)

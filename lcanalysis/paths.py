@@ -11,19 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-RAW_SOURCES = (
-    "registrations",
-    "results",
-    "applications",
-    "participants",
-    "survey",
-    "followups",
-    "activities",
-    "municipal_stats",
-)
-"""The raw sources, each a folder under data/raw/ (docs/data-contract.md). Written
-here, in the module everything may import, so that the raw-folder rule below needs
-nothing else."""
+from lcanalysis.sources import SOURCES
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REFERENCE_DIR = PACKAGE_DIR / "reference"
@@ -51,13 +39,14 @@ def demo_raw_dir() -> Path:
 
 def resolve_raw_dir(raw: Path | None = None, *, root: Path | None = None) -> Path:
     """The raw folder a run, a cleaning or the privacy gate reads: ``raw`` when given,
-    else data/raw when it holds a real source folder (one named after a source), else
-    the synthetic demo world in data/raw/demo. ``root`` is the project (default
-    :func:`project_root`). The one place this rule is written."""
+    else data/raw when it holds a real source folder (one named after a source of
+    :data:`lcanalysis.sources.SOURCES`), else the synthetic demo world in
+    data/raw/demo. ``root`` is the project (default :func:`project_root`). The one
+    place this rule is written."""
     if raw is not None:
         return raw
     base = raw_dir() if root is None else Path(root) / "data" / "raw"
-    if any((base / source).is_dir() for source in RAW_SOURCES):
+    if any((base / source.folder).is_dir() for source in SOURCES.values()):
         return base
     return base / "demo"
 

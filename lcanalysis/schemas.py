@@ -83,7 +83,7 @@ class _HiddenFrom(importlib.abc.MetaPathFinder):
 
 
 @contextlib.contextmanager
-def _as_polars_only_install() -> Iterator[None]:
+def as_polars_only_install() -> Iterator[None]:
     """While inside, pandas, numpy and hypothesis look uninstalled to this thread
     (those not loaded yet).
 
@@ -164,7 +164,7 @@ def _schemas() -> dict[str, pa.DataFrameSchema]:
     takes about 0.4 s."""
     with _LOCK:
         if not _BUILT:
-            with _as_polars_only_install():
+            with as_polars_only_install():
                 built = _build()
                 persons = built["persons"]
                 persons.validate(
@@ -190,7 +190,7 @@ def _build() -> dict[str, pa.DataFrameSchema]:
     import pandera.polars as pa
 
     schemas = {
-        "persons": _table(
+        "persons": table_schema(
             "persons",
             {
                 "person_id": _person_id(),
@@ -205,7 +205,7 @@ def _build() -> dict[str, pa.DataFrameSchema]:
             },
             key=["person_id"],
         ),
-        "applications": _table(
+        "applications": table_schema(
             "applications",
             {
                 "person_id": _person_id(),
@@ -219,7 +219,7 @@ def _build() -> dict[str, pa.DataFrameSchema]:
             },
             key=["person_id", "term", "programme_code"],
         ),
-        "registrations": _table(
+        "registrations": table_schema(
             "registrations",
             {
                 "person_id": _person_id(),
@@ -233,7 +233,7 @@ def _build() -> dict[str, pa.DataFrameSchema]:
             },
             key=["person_id", "course_code", "term"],
         ),
-        "results": _table(
+        "results": table_schema(
             "results",
             {
                 "person_id": _person_id(),
@@ -246,7 +246,7 @@ def _build() -> dict[str, pa.DataFrameSchema]:
             },
             key=["person_id", "course_code", "module_code", "examined_on"],
         ),
-        "participants": _table(
+        "participants": table_schema(
             "participants",
             {
                 "person_id": _person_id(),
@@ -258,7 +258,7 @@ def _build() -> dict[str, pa.DataFrameSchema]:
             },
             key=["person_id", "learning_centre_id", "strand"],
         ),
-        "activities": _table(
+        "activities": table_schema(
             "activities",
             {
                 "person_id": _person_id(),
@@ -272,7 +272,7 @@ def _build() -> dict[str, pa.DataFrameSchema]:
             },
             key=["person_id", "activity_type", "date", "course_code"],
         ),
-        "survey_responses": _table(
+        "survey_responses": table_schema(
             "survey_responses",
             {
                 "person_id": _person_id(),
@@ -282,7 +282,7 @@ def _build() -> dict[str, pa.DataFrameSchema]:
             },
             key=["person_id", "survey_term", "item"],
         ),
-        "followups": _table(
+        "followups": table_schema(
             "followups",
             {
                 "person_id": _person_id(),
@@ -293,7 +293,7 @@ def _build() -> dict[str, pa.DataFrameSchema]:
             },
             key=["person_id", "observed_on"],
         ),
-        "municipal_stats": _table(
+        "municipal_stats": table_schema(
             "municipal_stats",
             {
                 "municipality_code": _municipality(nullable=False),
@@ -321,10 +321,10 @@ def unique_key(table: str) -> list[str]:
     return list(_schemas()[table].metadata["unique_key"])
 
 
-def _table(name: str, columns: dict[str, pa.Column], *, key: list[str]) -> pa.DataFrameSchema:
+def table_schema(name: str, columns: dict[str, pa.Column], *, key: list[str]) -> pa.DataFrameSchema:
     """A processed table's schema: exactly these columns, no two rows sharing ``key``
     (:func:`_unique_rows`; the key is kept in the schema's metadata for
-    :func:`unique_key`)."""
+    :func:`unique_key`). A new source's table is one such call in :func:`_build`."""
     import pandera.polars as pa
 
     return pa.DataFrameSchema(

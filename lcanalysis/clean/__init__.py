@@ -30,25 +30,17 @@ import polars as pl
 from lcanalysis import identity, paths, schemas, terms
 from lcanalysis.clean.report import CleaningReport, FileAccount
 from lcanalysis.clean.rules import apply_rules
-from lcanalysis.clean.sources import (
-    TABLE_OF_SOURCE,
-    Lookups,
-    finish,
-    source_rules,
-    terms_from_dates,
-)
+from lcanalysis.clean.sources import PERSON_RULE_OUTPUT, Lookups, terms_from_dates
 from lcanalysis.config import load_codes, load_learning_centres, load_programmes
-from lcanalysis.errors import InputError
+from lcanalysis.errors import ConfigError, InputError
 from lcanalysis.ingest import (
-    RAW_SUFFIXES,
-    SCB_SUFFIXES,
-    SOURCES,
     list_source_files,
     load_column_config,
     municipal_stats_from_scb,
     read_raw_file,
     read_scb_table,
 )
+from lcanalysis.sources import SOURCES, Source
 from lcanalysis.values import repeated
 
 VALIDATED_MANIFEST = "validated.json"
@@ -79,9 +71,27 @@ FIRST_GENERATION_LEVELS = (
 
 
 @dataclass
-class _SourceResult:
+class SourceResult:
+    """What cleaning one source gave.
+
+    Attributes
+    ----------
+    table:
+        Its processed table.
+    identities:
+        ``person_id`` and what the identity number says (:data:`IDENTITY_COLUMNS`),
+        one row per person; ``None`` for a source that is not about people.
+    quarantine:
+        Its quarantined rows (:data:`QUARANTINE_COLUMNS`).
+    accounts:
+        The row accounting of each of its files.
+    background:
+        What its rows say about each person (``person_id``, ``survey_term``,
+        parental education, employment, foreign background), for persons; or None.
+    """
+
     table: pl.DataFrame
-    identities: pl.DataFrame  # person_id and what the identity number says (IDENTITY_COLUMNS)
+    identities: pl.DataFrame | None
     quarantine: pl.DataFrame
     accounts: list[FileAccount] = field(default_factory=list)
     background: pl.DataFrame | None = None
@@ -175,9 +185,11 @@ def _duplicates(frame: pl.DataFrame, value_cols: list[str], key_cols: list[str])
 
 
 def _clean_source(
-    source: str, files: list[Path], raw_dir: Path, spec, lk: Lookups, key: bytes
-) -> _SourceResult:
-    table_name = TABLE_OF_SOURCE[source]
+    declared: Source, files: list[Path], raw_dir: Path, spec, lk: Lookups, key: bytes
+) -> SourceResult:
+    """The rule-driven cleaner: read, apply the declaration's rules, pseudonymise,
+    finish, remove duplicates, shape the table."""
+    source, table_name = declared.name, declared.table
     frame, accounts, item_columns = _read_source(source, files, raw_dir, spec)
     frame = terms_from_dates(frame, spec, lk.today)
     numbers = (
@@ -185,12 +197,16 @@ def _clean_source(
         else pl.Series("personal_number", [None] * frame.height, dtype=pl.Utf8)
     )
     identified = identity.identify(numbers, key, on=lk.today)
-    typed = apply_rules(frame, source_rules(source, lk, identified, item_columns=tuple(item_columns)))
+    rules = declared.function("rules")(lk, identified, tuple(item_columns))
+    typed = apply_rules(frame, rules)
     del frame, numbers  # the raw text: its memory serves the columns made next
     # Masks as Series, not expressions: polars then skips copying the frame when a
     # mask keeps every row (0.25 s on 5 million rows).
     passed = typed.get_column("_reason").is_null()
-    good = finish(source, typed.filter(passed), lk)  # while the pseudonyms are hashed
+    good = typed.filter(passed)
+    finish = declared.function("finish")
+    if finish is not None:
+        good = finish(good, lk)  # while the pseudonyms are hashed
     parsed = identified.parsed
     person = pl.DataFrame([
         identified.codes.alias("_pn_code"),
@@ -205,12 +221,14 @@ def _clean_source(
     quarantined = [_quarantine(bad, source, pl.col("_reason"), pl.col("_column"))]
     del typed, person
 
-    if source == "survey":
-        background_cols = ["parental_education", "employed", "foreign_background"]
-        value_cols = ["survey_term", *background_cols, *item_columns]
+    # The duplicate check compares what a row says: the table's columns, or, for a
+    # source whose rows are reshaped into its table, the columns its rules make.
+    if declared.to_table is not None:
+        value_cols = [r.output for r in rules if r.output != PERSON_RULE_OUTPUT]
+        key_cols = list(declared.key)
     else:
         value_cols = [c for c in schemas.columns(table_name) if c != "person_id"]
-    key_cols = ["person_id", "survey_term"] if source == "survey" else schemas.unique_key(table_name)
+        key_cols = list(declared.key or schemas.unique_key(table_name))
 
     # Exact duplicates: the same cleaned values again (also across files and spellings).
     # Rows are in file order and row order as read, so "first" means first in the files.
@@ -235,21 +253,12 @@ def _clean_source(
         .unique("person_id", maintain_order=True)
     )
 
-    background = None
-    if source == "survey":
-        background = good.select("person_id", "survey_term", *background_cols)
-        items = [c for c in item_columns]
-        table = (
-            good.select("person_id", "survey_term", *items)
-            .unpivot(index=["person_id", "survey_term"], on=items, variable_name="item", value_name="value")
-            .with_columns(
-                pl.col("item").str.strip_prefix("item:"),
-                pl.col("value").cast(pl.Int8),
-            )
-        ) if items else pl.DataFrame(schema={"person_id": pl.Utf8, "survey_term": pl.Utf8, "item": pl.Utf8, "value": pl.Int8})
+    to_table = declared.function("to_table")
+    if to_table is not None:
+        table, background = to_table(good, tuple(item_columns))
     else:
-        table = good.select(schemas.columns(table_name))
-    return _SourceResult(table, identities, quarantine, accounts, background)
+        table, background = good.select(schemas.columns(table_name)), None
+    return SourceResult(table, identities, quarantine, accounts, background)
 
 
 def _account(accounts: list[FileAccount], good: pl.DataFrame, duplicates: pl.DataFrame, quarantine: pl.DataFrame) -> None:
@@ -264,7 +273,7 @@ def _account(accounts: list[FileAccount], good: pl.DataFrame, duplicates: pl.Dat
         acc.quarantined = reasons.get(acc.file, {})
 
 
-def _clean_municipal_stats(files: list[Path], raw_dir: Path) -> _SourceResult:
+def clean_municipal_stats(files: list[Path], raw_dir: Path) -> SourceResult:
     """SCB tables -> municipal_stats. A row is one record of the file: a line of a
     CSV or sheet, a stub row of a PX or JSON table.
 
@@ -305,9 +314,9 @@ def _clean_municipal_stats(files: list[Path], raw_dir: Path) -> _SourceResult:
                 pl.col("reason").cast(pl.Utf8), pl.lit(None, pl.Utf8).alias("person_id"),
             )
         )
-    return _SourceResult(
+    return SourceResult(
         frame,
-        pl.DataFrame(schema={"person_id": pl.Utf8, **IDENTITY_COLUMNS}),
+        None,
         pl.concat(quarantined) if quarantined else pl.DataFrame(schema=QUARANTINE_COLUMNS),
         accounts,
     )
@@ -408,31 +417,37 @@ def _clean(
     if found.skipped:
         first = found.skipped[0]
         what = "a folder" if first.is_dir() else f"a {first.suffix or 'file without an ending'}"
-        readable = ", ".join(sorted(SCB_SUFFIXES if first.parent.name == "municipal_stats" else RAW_SUFFIXES))
+        readable = ", ".join(sorted(SOURCES[first.parent.name].suffixes))
         raise InputError(
             f"{what} in a source folder, which no reader reads (they read {readable}); "
             "move it out of data/raw/<source>/ or export it in one of those formats",
             file=first,
         )
     synthetic = is_synthetic(raw_dir)
-    results: dict[str, _SourceResult] = {}
-    for source in SOURCES:
-        files = found.files.get(source)
+    results: dict[str, SourceResult] = {}
+    for declared in SOURCES.values():
+        files = found.files.get(declared.name)
         if not files:
             continue
-        if source == "municipal_stats":
-            results[source] = _clean_municipal_stats(files, raw_dir)
-        else:
-            results[source] = _clean_source(source, files, raw_dir, specs[source], lk, key)
+        cleaner = declared.function("cleaner")
+        if cleaner is not None:
+            results[declared.name] = cleaner(files, raw_dir)
+            continue
+        if declared.name not in specs:
+            raise ConfigError(config_dir / "columns.yaml", [
+                f"no entry for source {declared.name!r}, whose folder {raw_dir / declared.folder} "
+                "has files: add its header aliases"
+            ])
+        results[declared.name] = _clean_source(declared, files, raw_dir, specs[declared.name], lk, key)
 
-    tables = {TABLE_OF_SOURCE[s]: r.table for s, r in results.items()}
-    person_sources = [r for s, r in results.items() if s != "municipal_stats"]
+    tables = {SOURCES[s].table: r.table for s, r in results.items()}
+    person_sources = [r for r in results.values() if r.identities is not None]
     if person_sources:
-        identities = pl.concat([r.identities for r in person_sources])
+        backgrounds = [r.background for r in person_sources if r.background is not None]
         tables["persons"] = derive_persons(
-            identities,
+            pl.concat([r.identities for r in person_sources]),
             tables.get("applications"),
-            results["survey"].background if "survey" in results else None,
+            pl.concat(backgrounds) if backgrounds else None,
         )
     for name in list(tables):
         tables[name] = schemas.validate(name, tables[name])
@@ -443,7 +458,7 @@ def _clean(
         synthetic=synthetic,
     )
     quarantines = {
-        TABLE_OF_SOURCE[s]: r.quarantine.sort("file", "row") for s, r in results.items() if r.quarantine.height
+        SOURCES[s].table: r.quarantine.sort("file", "row") for s, r in results.items() if r.quarantine.height
     }
     _write_all(out_dir, tables, quarantines, report, raw_dir if synthetic else None)
     return report

@@ -1,9 +1,10 @@
 """The cleaning rules of each raw source (docs/data-contract.md, "Raw sources").
 
-:func:`source_rules` returns, for one source, the :class:`~lcanalysis.clean.rules.Rule`
-list that turns its raw text columns into the processed table's typed columns, and
-:func:`finish` adds what is derived from several columns (a programme's level, a
-delivery mode inferred from the learning centre). Everything a rule looks up comes
+Each source's declaration (lcanalysis/sources.py) names, from here, its rules: the
+:class:`~lcanalysis.clean.rules.Rule` list that turns its raw text columns into the
+processed table's typed columns (``registrations_rules`` ...), and its finishing step:
+what is derived from several columns (a programme's level, a delivery mode inferred
+from the learning centre: ``registrations_finish`` ...). Everything a rule looks up comes
 from reviewed files: config/programmes.yaml, config/learning_centres.yaml,
 config/codes.yaml and the municipality reference table.
 """
@@ -23,18 +24,6 @@ from lcanalysis.identity import Identified
 from lcanalysis.ingest.columns import SourceColumns
 from lcanalysis.text import fold
 from lcanalysis.values import distinct_codes, map_distinct
-
-# The table each source feeds.
-TABLE_OF_SOURCE = {
-    "registrations": "registrations",
-    "results": "results",
-    "applications": "applications",
-    "participants": "participants",
-    "survey": "survey_responses",
-    "followups": "followups",
-    "activities": "activities",
-    "municipal_stats": "municipal_stats",
-}
 
 COURSE_CODE = re.compile(r"^[A-Z0-9]{2,10}$")
 MAX_COURSE_CREDITS = 60.0
@@ -120,7 +109,11 @@ def _credit_range(parsed: pl.Series) -> pl.Series:
     return (parsed > 0) & (parsed <= MAX_COURSE_CREDITS)
 
 
-def _person_rule(identified: Identified, today: date) -> Rule:
+PERSON_RULE_OUTPUT = "_pn"
+"""Output of the identity-number rule: the normalised number, replaced by the pseudonym."""
+
+
+def person_rule(identified: Identified, today: date) -> Rule:
     """The identity-number rule. The numbers are parsed (and pseudonymised) once per
     distinct value by :func:`lcanalysis.identity.identify`, in a background thread
     while the other rules run; the rule, evaluated last, takes its ``normalized``
@@ -131,7 +124,7 @@ def _person_rule(identified: Identified, today: date) -> Rule:
         return born.is_between(today.year - MAX_AGE_YEARS, today.year - MIN_AGE_YEARS)
 
     return Rule(
-        "_pn",
+        PERSON_RULE_OUTPUT,
         "personal_number",
         lambda _raw: identified.parsed["normalized"],
         "invalid_personal_number",
@@ -166,146 +159,161 @@ def _bool_rule(output: str, raw: str) -> Rule:
     return Rule(output, raw, values.parse_bool, "invalid_value")
 
 
-def source_rules(
-    source: str, lk: Lookups, identified: Identified, *, item_columns: tuple[str, ...] = ()
-) -> list[Rule]:
-    """The rules for ``source``; the personal-number rule always comes first.
+def _person_first(lk: Lookups, identified: Identified, rules: list[Rule]) -> list[Rule]:
+    return [person_rule(identified, lk.today), *rules]
 
-    ``identified`` is :func:`lcanalysis.identity.identify` of the source's raw
-    ``personal_number`` column (row for row).
-    """
-    codes = lk.codes
+
+def _centre(lk: Lookups):
+    """A learning centre by its id, name or municipality -> its id."""
     centre_keys = lk.centre_keys()
-    programmes = set(lk.programmes)
+    return lambda series: map_distinct(series, lambda v: centre_keys.get(fold(v)), pl.Utf8)
 
-    def centre(series: pl.Series) -> pl.Series:
-        return map_distinct(series, lambda v: centre_keys.get(fold(v)), pl.Utf8)
 
-    def coded(kind: str):
-        return lambda series: code_lookup(series, codes[kind])
+def _coded(lk: Lookups, kind: str):
+    """A value of the code list ``kind`` of config/codes.yaml -> its code."""
+    return lambda series: code_lookup(series, lk.codes[kind])
+
+
+def _programme(lk: Lookups):
+    """A programme code of config/programmes.yaml, in capitals."""
+    programmes = sorted(lk.programmes)
+    return lambda series: _upper(series, keep=pl.col("code").is_in(programmes))
+
+
+def _likert(lk: Lookups):
+    """A 1-5 answer, as a number or a label of config/codes.yaml's ``likert``."""
+    labels = lk.codes.get("likert", {})
 
     def likert(series: pl.Series) -> pl.Series:
-        labelled = code_lookup(series, codes.get("likert", {}))
-        return values.parse_likert(labelled.fill_null(series))
+        return values.parse_likert(code_lookup(series, labels).fill_null(series))
 
-    def programme(series: pl.Series) -> pl.Series:
-        return _upper(series, keep=pl.col("code").is_in(sorted(programmes)))
-
-    person = _person_rule(identified, lk.today)
-    if source == "registrations":
-        return [
-            person,
-            Rule("course_code", "course_code", _course_code, "invalid_value", required=True),
-            Rule("term", "term", _terms, "invalid_term", required=True),
-            Rule("credits_registered", "credits_registered", values.parse_credits,
-                 "invalid_credits", required=True, valid=_credit_range),
-            Rule("programme_code", "programme_code", programme, "unknown_programme"),
-            Rule("learning_centre_id", "learning_centre", centre, "unknown_learning_centre"),
-            Rule("delivery_mode", "delivery_mode", coded("delivery_mode"), "invalid_value"),
-        ]
-    if source == "results":
-        return [
-            person,
-            Rule("course_code", "course_code", _course_code, "invalid_value", required=True),
-            Rule("module_code", "module_code", _upper, "invalid_value"),
-            Rule("credits_earned", "credits_earned", values.parse_credits, "invalid_credits",
-                 required=True, valid=_credit_range),
-            Rule("grade", "grade", values.normalise_grade, "invalid_grade", required=True,
-                 valid=lambda s: s.is_in(sorted(values.PASS_GRADES))),
-            Rule("examined_on", "examined_on",
-                 lambda s: values.parse_dates(s, today=lk.today), "invalid_date",
-                 required=True, valid=_not_future(lk.today)),
-            Rule("term", "term", _terms, "invalid_term"),
-        ]
-    if source == "applications":
-        return [
-            person,
-            Rule("term", "term", _terms, "invalid_term", required=True),
-            Rule("programme_code", "programme_code", programme, "unknown_programme",
-                 required=True),
-            Rule("priority", "priority",
-                 lambda s: s.str.strip_chars().cast(pl.Int16, strict=False), "invalid_value",
-                 valid=lambda p: (p >= 1) & (p <= 99)),
-            Rule("admission_status", "admission_status", coded("admission_status"),
-                 "invalid_value", required=True),
-            Rule("home_municipality_code", "home_municipality", _municipality,
-                 "unknown_municipality", required=True),
-            Rule("learning_centre_id", "learning_centre", centre, "unknown_learning_centre"),
-        ]
-    if source == "participants":
-        return [
-            person,
-            Rule("learning_centre_id", "learning_centre", centre, "unknown_learning_centre",
-                 required=True),
-            Rule("strand", "strand", coded("strand"), "invalid_value", required=True),
-            Rule("start_term", "start_term", _terms, "invalid_term", required=True),
-            _bool_rule("employed", "employed"),
-            Rule("employer_municipality_code", "employer_municipality", _municipality,
-                 "unknown_municipality"),
-        ]
-    if source == "survey":
-        return [
-            person,
-            Rule("survey_term", "survey_term", _terms, "invalid_term", required=True),
-            Rule("parental_education", "parental_education", coded("parental_education"),
-                 "invalid_value"),
-            _bool_rule("employed", "employed"),
-            _bool_rule("foreign_background", "foreign_background"),
-            *(
-                Rule(col, col, likert, "invalid_value")
-                for col in item_columns
-            ),
-        ]
-    if source == "followups":
-        return [
-            person,
-            Rule("observed_on", "observed_on", lambda s: values.parse_dates(s, today=lk.today),
-                 "invalid_date", required=True, valid=_not_future(lk.today)),
-            Rule("residence_municipality_code", "residence_municipality", _municipality,
-                 "unknown_municipality", required=True),
-            Rule("work_municipality_code", "work_municipality", _municipality,
-                 "unknown_municipality"),
-            _bool_rule("employed", "employed"),
-        ]
-    if source == "activities":
-        return [
-            person,
-            Rule("activity_type", "activity_type", coded("activity_type"), "invalid_value",
-                 required=True),
-            Rule("date", "date", lambda s: values.parse_dates(s, today=lk.today),
-                 "invalid_date", required=True, valid=_not_future(lk.today)),
-            Rule("course_code", "course_code", _course_code, "invalid_value"),
-            Rule("host_org", "host_org", _text, "invalid_value", valid=_safe_text),
-            Rule("host_municipality_code", "host_municipality", _municipality,
-                 "unknown_municipality"),
-            Rule("hours", "hours", values.parse_credits, "invalid_value",
-                 valid=lambda h: (h >= 0) & (h <= MAX_ACTIVITY_HOURS)),
-            _bool_rule("completed", "completed"),
-        ]
-    raise ValueError(f"no cleaning rules for source {source!r}")
+    return likert
 
 
-def finish(source: str, frame: pl.DataFrame, lk: Lookups) -> pl.DataFrame:
-    """Columns derived from several raw columns, on rows that passed every rule.
+def _dated(lk: Lookups):
+    return lambda s: values.parse_dates(s, today=lk.today)
 
-    - registrations: ``programme_level`` from the programme code (``single_course``
-      without one); ``delivery_mode``, when the export has none, is
-      ``learning_centre`` for a registration tied to a learning centre, else
-      ``campus``.
-    - applications: ``programme_level``.
-    - results: ``term`` from the examination date when the export has none
-      (:func:`lcanalysis.terms.term_from_date_expr`); ``module_code`` is
-      ``COURSE`` for a result reported for the whole course.
-    - survey: ``parental_education`` is ``unknown`` when not answered.
-    """
+
+# The rules of each source (named in its declaration, lcanalysis/sources.py): the
+# identity-number rule first, then one Rule per output column. ``identified`` is
+# :func:`lcanalysis.identity.identify` of the source's raw ``personal_number``
+# column (row for row); ``item_columns`` the survey's item columns (``item:<id>``).
+
+
+def registrations_rules(lk: Lookups, identified: Identified, item_columns: tuple[str, ...] = ()) -> list[Rule]:
+    return _person_first(lk, identified, [
+        Rule("course_code", "course_code", _course_code, "invalid_value", required=True),
+        Rule("term", "term", _terms, "invalid_term", required=True),
+        Rule("credits_registered", "credits_registered", values.parse_credits,
+             "invalid_credits", required=True, valid=_credit_range),
+        Rule("programme_code", "programme_code", _programme(lk), "unknown_programme"),
+        Rule("learning_centre_id", "learning_centre", _centre(lk), "unknown_learning_centre"),
+        Rule("delivery_mode", "delivery_mode", _coded(lk, "delivery_mode"), "invalid_value"),
+    ])
+
+
+def results_rules(lk: Lookups, identified: Identified, item_columns: tuple[str, ...] = ()) -> list[Rule]:
+    return _person_first(lk, identified, [
+        Rule("course_code", "course_code", _course_code, "invalid_value", required=True),
+        Rule("module_code", "module_code", _upper, "invalid_value"),
+        Rule("credits_earned", "credits_earned", values.parse_credits, "invalid_credits",
+             required=True, valid=_credit_range),
+        Rule("grade", "grade", values.normalise_grade, "invalid_grade", required=True,
+             valid=lambda s: s.is_in(sorted(values.PASS_GRADES))),
+        Rule("examined_on", "examined_on", _dated(lk), "invalid_date",
+             required=True, valid=_not_future(lk.today)),
+        Rule("term", "term", _terms, "invalid_term"),
+    ])
+
+
+def applications_rules(lk: Lookups, identified: Identified, item_columns: tuple[str, ...] = ()) -> list[Rule]:
+    return _person_first(lk, identified, [
+        Rule("term", "term", _terms, "invalid_term", required=True),
+        Rule("programme_code", "programme_code", _programme(lk), "unknown_programme",
+             required=True),
+        Rule("priority", "priority",
+             lambda s: s.str.strip_chars().cast(pl.Int16, strict=False), "invalid_value",
+             valid=lambda p: (p >= 1) & (p <= 99)),
+        Rule("admission_status", "admission_status", _coded(lk, "admission_status"),
+             "invalid_value", required=True),
+        Rule("home_municipality_code", "home_municipality", _municipality,
+             "unknown_municipality", required=True),
+        Rule("learning_centre_id", "learning_centre", _centre(lk), "unknown_learning_centre"),
+    ])
+
+
+def participants_rules(lk: Lookups, identified: Identified, item_columns: tuple[str, ...] = ()) -> list[Rule]:
+    return _person_first(lk, identified, [
+        Rule("learning_centre_id", "learning_centre", _centre(lk), "unknown_learning_centre",
+             required=True),
+        Rule("strand", "strand", _coded(lk, "strand"), "invalid_value", required=True),
+        Rule("start_term", "start_term", _terms, "invalid_term", required=True),
+        _bool_rule("employed", "employed"),
+        Rule("employer_municipality_code", "employer_municipality", _municipality,
+             "unknown_municipality"),
+    ])
+
+
+def survey_rules(lk: Lookups, identified: Identified, item_columns: tuple[str, ...] = ()) -> list[Rule]:
+    likert = _likert(lk)
+    return _person_first(lk, identified, [
+        Rule("survey_term", "survey_term", _terms, "invalid_term", required=True),
+        Rule("parental_education", "parental_education", _coded(lk, "parental_education"),
+             "invalid_value"),
+        _bool_rule("employed", "employed"),
+        _bool_rule("foreign_background", "foreign_background"),
+        *(Rule(col, col, likert, "invalid_value") for col in item_columns),
+    ])
+
+
+def followups_rules(lk: Lookups, identified: Identified, item_columns: tuple[str, ...] = ()) -> list[Rule]:
+    return _person_first(lk, identified, [
+        Rule("observed_on", "observed_on", _dated(lk), "invalid_date", required=True,
+             valid=_not_future(lk.today)),
+        Rule("residence_municipality_code", "residence_municipality", _municipality,
+             "unknown_municipality", required=True),
+        Rule("work_municipality_code", "work_municipality", _municipality,
+             "unknown_municipality"),
+        _bool_rule("employed", "employed"),
+    ])
+
+
+def activities_rules(lk: Lookups, identified: Identified, item_columns: tuple[str, ...] = ()) -> list[Rule]:
+    return _person_first(lk, identified, [
+        Rule("activity_type", "activity_type", _coded(lk, "activity_type"), "invalid_value",
+             required=True),
+        Rule("date", "date", _dated(lk), "invalid_date", required=True,
+             valid=_not_future(lk.today)),
+        Rule("course_code", "course_code", _course_code, "invalid_value"),
+        Rule("host_org", "host_org", _text, "invalid_value", valid=_safe_text),
+        Rule("host_municipality_code", "host_municipality", _municipality,
+             "unknown_municipality"),
+        Rule("hours", "hours", values.parse_credits, "invalid_value",
+             valid=lambda h: (h >= 0) & (h <= MAX_ACTIVITY_HOURS)),
+        _bool_rule("completed", "completed"),
+    ])
+
+
+# The finishing steps: columns derived from several raw columns, on the rows that
+# passed every rule.
+
+
+def with_programme_level(frame: pl.DataFrame, lk: Lookups) -> pl.DataFrame:
+    """``programme_level`` from the programme code (config/programmes.yaml;
+    ``single_course`` without one): applications and registrations."""
     levels = {code: p.level for code, p in lk.programmes.items()}
-    if source in ("registrations", "applications"):
-        level = map_distinct(
-            frame.get_column("programme_code"), lambda code: levels.get(code, "single_course"),
-            pl.Utf8, blank="single_course",
-        )
-        frame = frame.with_columns(level.alias("programme_level"))
-    if source == "registrations" and frame.get_column("delivery_mode").null_count():
+    level = map_distinct(
+        frame.get_column("programme_code"), lambda code: levels.get(code, "single_course"),
+        pl.Utf8, blank="single_course",
+    )
+    return frame.with_columns(level.alias("programme_level"))
+
+
+def registrations_finish(frame: pl.DataFrame, lk: Lookups) -> pl.DataFrame:
+    """``programme_level``; ``delivery_mode``, when the export has none, is
+    ``learning_centre`` for a registration tied to a learning centre, else ``campus``."""
+    frame = with_programme_level(frame, lk)
+    if frame.get_column("delivery_mode").null_count():
         frame = frame.with_columns(
             pl.coalesce(
                 "delivery_mode",
@@ -314,11 +322,54 @@ def finish(source: str, frame: pl.DataFrame, lk: Lookups) -> pl.DataFrame:
                 .otherwise(pl.lit("campus")),
             ).alias("delivery_mode")
         )
-    if source == "results":
-        frame = frame.with_columns(
-            pl.coalesce("term", terms.term_from_date_expr("examined_on")).alias("term"),
-            pl.col("module_code").fill_null(WHOLE_COURSE_MODULE),
-        )
-    if source == "survey":
-        frame = frame.with_columns(pl.col("parental_education").fill_null("unknown"))
     return frame
+
+
+def results_finish(frame: pl.DataFrame, lk: Lookups) -> pl.DataFrame:
+    """``term`` from the examination date when the export has none
+    (:func:`lcanalysis.terms.term_from_date_expr`); ``module_code`` is ``COURSE`` for
+    a result reported for the whole course."""
+    return frame.with_columns(
+        pl.coalesce("term", terms.term_from_date_expr("examined_on")).alias("term"),
+        pl.col("module_code").fill_null(WHOLE_COURSE_MODULE),
+    )
+
+
+def survey_finish(frame: pl.DataFrame, lk: Lookups) -> pl.DataFrame:
+    """``parental_education`` is ``unknown`` when not answered."""
+    return frame.with_columns(pl.col("parental_education").fill_null("unknown"))
+
+
+SURVEY_BACKGROUND = ("parental_education", "employed", "foreign_background")
+"""What a survey answer says about the person (persons takes the latest answer's)."""
+
+
+def survey_responses(
+    answers: pl.DataFrame, item_columns: tuple[str, ...]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The wide survey's cleaned answers (one row per person and term) -> the
+    survey_responses table (one row per item) and each answer's background."""
+    background = answers.select("person_id", "survey_term", *SURVEY_BACKGROUND)
+    items = list(item_columns)
+    if not items:
+        empty = pl.DataFrame(schema={"person_id": pl.Utf8, "survey_term": pl.Utf8,
+                                     "item": pl.Utf8, "value": pl.Int8})
+        return empty, background
+    table = (
+        answers.select("person_id", "survey_term", *items)
+        .unpivot(index=["person_id", "survey_term"], on=items, variable_name="item", value_name="value")
+        .with_columns(
+            pl.col("item").str.strip_prefix("item:"),
+            pl.col("value").cast(pl.Int8),
+        )
+    )
+    return table, background
+
+
+def rules_of(
+    name: str, lk: Lookups, identified: Identified, *, item_columns: tuple[str, ...] = ()
+) -> list[Rule]:
+    """The rules of source ``name``, as its declaration (lcanalysis/sources.py) names them."""
+    from lcanalysis import sources
+
+    return sources.source(name).function("rules")(lk, identified, item_columns)

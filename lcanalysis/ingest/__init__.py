@@ -13,9 +13,6 @@ from lcanalysis.ingest.columns import (
 )
 from lcanalysis.ingest.detect import detect_encoding, detect_separator
 from lcanalysis.ingest.read import (
-    RAW_SUFFIXES,
-    SCB_SUFFIXES,
-    SOURCES,
     RawTable,
     SourceFiles,
     list_source_files,
@@ -24,9 +21,6 @@ from lcanalysis.ingest.read import (
 from lcanalysis.ingest.scb import ScbTable, municipal_stats_from_scb, read_scb_table
 
 __all__ = [
-    "RAW_SUFFIXES",
-    "SCB_SUFFIXES",
-    "SOURCES",
     "HeaderMapping",
     "RawTable",
     "ScbTable",

@@ -151,6 +151,8 @@ def map_headers(
     row: int | None = None,
     names: list[str] | None = None,
     samples: list[list[str]] | None = None,
+    free_text: frozenset[int] = frozenset(),
+    layout_hint: str = "",
 ) -> HeaderMapping:
     """Map the headers of one file to the canonical columns of its source.
 
@@ -168,6 +170,12 @@ def map_headers(
         column whose text means nothing is tried by its name.
     samples:
         The first data rows, for a missing column's suggestion by meaning.
+    free_text:
+        Positions the file's layout marks as free-text answers (Qualtrics' ImportId
+        ``QID2_TEXT``): dropped as ``free text``, whatever their header says.
+    layout_hint:
+        What to do about a missing identity-number column in the file's layout
+        (:attr:`lcanalysis.sources.Layout.without_person`), added to the message.
 
     Raises
     ------
@@ -184,7 +192,9 @@ def map_headers(
     for index, header in enumerate(headers):
         name = names[index] if names is not None and index < len(names) else ""
         shown = f"{header} ({name})" if name and name != header else header
-        reason = spec.drop_reason(header) or (spec.drop_reason(name) if name else None)
+        reason = ("free text" if index in free_text else None) or spec.drop_reason(header) or (
+            spec.drop_reason(name) if name else None
+        )
         column = None
         if reason is None:
             column = spec.canonical(header) if header.strip() else None
@@ -206,8 +216,9 @@ def map_headers(
     ]
     if missing:
         taken = {i for i, c in enumerate(canonical) if c is not None}
+        hint = f"; {layout_hint}" if layout_hint and "personal_number" in missing else ""
         raise InputError(
-            _missing_message(missing, headers, spec, samples, taken),
+            _missing_message(missing, headers, spec, samples, taken) + hint,
             file=file, row=row, column=missing[0],
         )
     if twice:

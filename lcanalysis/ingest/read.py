@@ -53,16 +53,7 @@ from lcanalysis.ingest.detect import (
     parse_records,
     read_sample,
 )
-from lcanalysis.paths import RAW_SOURCES
-
-#: The raw sources, each a folder under data/raw/.
-SOURCES = RAW_SOURCES
-
-#: File endings read as raw data (compared case-insensitively).
-RAW_SUFFIXES = frozenset({".csv", ".txt", ".tsv", ".xlsx"})
-
-#: File endings read in the municipal_stats folder: SCB also gives PX and JSON.
-SCB_SUFFIXES = RAW_SUFFIXES | {".px", ".json"}
+from lcanalysis.sources import SOURCES, Layout
 
 #: Name of the row-number column added to every raw frame.
 ROW = "_row"
@@ -97,6 +88,9 @@ class RawTable:
         The file path as given.
     source:
         The raw source (``registrations`` ...).
+    layout:
+        The header layout it was read in (:class:`lcanalysis.sources.Layout`), or
+        ``None`` for a single header row.
     encoding:
         The detected text encoding, or ``"xlsx"``.
     separator:
@@ -118,6 +112,7 @@ class RawTable:
     source: str
     encoding: str
     separator: str
+    layout: str | None = None
     dropped_columns: list[str] = field(default_factory=list)
     skipped_title_rows: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -147,16 +142,17 @@ class SourceFiles:
 def list_source_files(raw_dir: Path) -> SourceFiles:
     """Find the raw exports of each source under ``raw_dir/<source>/``.
 
-    Files ending ``.csv``, ``.txt``, ``.tsv`` or ``.xlsx`` (any case; in
-    ``municipal_stats`` also ``.px`` and ``.json``) are listed; hidden files, Excel
-    lock files (``~$...``) and ``README*`` are ignored; anything else is returned as
-    skipped, for the cleaner to refuse. A source whose
-    folder is absent is not in the result (its table is not produced).
+    Files with one of the source's endings (its declaration's ``suffixes``, any
+    case: ``.csv``, ``.txt``, ``.tsv`` or ``.xlsx``; in ``municipal_stats`` also
+    ``.px`` and ``.json``) are listed; hidden files, Excel lock files (``~$...``) and
+    ``README*`` are ignored; anything else is returned as skipped, for the cleaner to
+    refuse. A source whose folder is absent is not in the result (its table is not
+    produced).
     """
     files: dict[str, list[Path]] = {}
     skipped: list[Path] = []
-    for source in SOURCES:
-        folder = Path(raw_dir) / source
+    for source in SOURCES.values():
+        folder = Path(raw_dir) / source.folder
         if not folder.is_dir():
             continue
         found = []
@@ -164,12 +160,11 @@ def list_source_files(raw_dir: Path) -> SourceFiles:
             name = entry.name
             if name.startswith((".", "~$")) or name.upper().startswith("README"):
                 continue
-            suffixes = SCB_SUFFIXES if source == "municipal_stats" else RAW_SUFFIXES
-            if entry.is_file() and entry.suffix.lower() in suffixes:
+            if entry.is_file() and entry.suffix.lower() in source.suffixes:
                 found.append(entry)
             else:
                 skipped.append(entry)
-        files[source] = found
+        files[source.name] = found
     return SourceFiles(files=files, skipped=skipped)
 
 
@@ -236,14 +231,15 @@ def _read_delimited(
     separator = _choose_separator(sample, complete, spec)
     records = parse_records(sample, separator, HEADER_SEARCH_ROWS)
     header_at = _header_index([r for r, _ in records], spec)
-    header = _header_rows([r for r, _ in records], header_at)
+    header = _header_rows([r for r, _ in records], header_at, _layouts(source))
     headers = [cell.strip() for cell in records[header.texts][0]]
     header_line = records[header.last][1]
     header_row = records[header.texts][1] - _lines_in(records, header.texts) + 1
     try:
         mapping = map_headers(
             headers, spec, file=path, row=header_row, names=header.names,
-            samples=[r for r, _ in records[header.last + 1:]],
+            samples=[r for r, _ in records[header.last + 1:]], free_text=header.free_text,
+            layout_hint=header.layout.without_person if header.layout else "",
         )
     except InputError as err:
         if len(headers) > 1:
@@ -280,7 +276,8 @@ def _read_delimited(
     frame, blank = _finish(frame, names, mapping, first_row=header_line + 1, lines=lines)
     if blank:
         warnings.append(f"{blank} blank line(s) skipped")
-    return _table(frame, path, source, encoding, separator, mapping, header.first, warnings, headers)
+    return _table(frame, path, source, encoding, separator, mapping, header.first, warnings, headers,
+                  header.layout)
 
 
 def _check_single_encoding(path: Path, encoding: str) -> None:
@@ -347,7 +344,6 @@ def _choose_separator(sample: str, complete: bool, spec: SourceColumns) -> str:
     return max(SEPARATORS, key=lambda sep: (named(sep), sep == detected))
 
 
-_IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"')
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
 
@@ -367,6 +363,10 @@ class HeaderRows:
         The variable-name row (Qualtrics ``Q1``, ``Q3_1``), or None.
     warnings:
         How the rows were read, for the cleaning report.
+    layout:
+        The layout the rows were read in; ``None`` for a single header row.
+    free_text:
+        Positions of the columns the layout's marker row marks as free text.
     """
 
     first: int
@@ -374,23 +374,28 @@ class HeaderRows:
     last: int
     names: list[str] | None = None
     warnings: list[str] = field(default_factory=list)
+    layout: Layout | None = None
+    free_text: frozenset[int] = frozenset()
 
 
-def _header_rows(rows: list[list[str]], at: int) -> HeaderRows:
+def _layouts(source: str) -> tuple[Layout, ...]:
+    """The header layouts of ``source``'s declaration (none for an undeclared source)."""
+    declared = SOURCES.get(source)
+    return declared.layouts if declared is not None else ()
+
+
+def _header_rows(rows: list[list[str]], at: int, layouts: tuple[Layout, ...]) -> HeaderRows:
     """The header rows around row ``at`` (the first row naming a required column).
 
-    - Qualtrics (current): variable names, question texts, then a row of
-      ``{"ImportId": ...}`` cells; ``at`` may be the names or the texts row.
-    - Qualtrics legacy: ``V1 V2 ... Q1`` above the question texts.
-    - Otherwise the single row ``at``.
+    Each of ``layouts`` (its source's, lcanalysis/sources.py) is tried in order:
+    with a marker row (Qualtrics' ``{"ImportId": ...}``), ``at`` may be the names or
+    the texts row and the marker row must be there; without one, ``at`` is the texts
+    row and the names row must hold identifiers (``V1 V2 ... Q1``), as many as the
+    headers. Otherwise the header is the single row ``at``.
     """
 
-    def import_ids(index: int) -> bool:
-        cells = [c for c in rows[index] if c.strip()] if 0 <= index < len(rows) else []
-        return bool(cells) and all(_IMPORT_ID.match(c) for c in cells)
-
-    def names_row(index: int) -> bool:
-        if index < 0 or len(rows[index]) != len(rows[index + 1]):
+    def names_row(index: int, texts: int) -> bool:
+        if len(rows[index]) != len(rows[texts]):
             return False
         cells = [c.strip() for c in rows[index] if c.strip()]
         return len(cells) >= 2 and all(_IDENTIFIER.match(c) for c in cells)
@@ -398,15 +403,26 @@ def _header_rows(rows: list[list[str]], at: int) -> HeaderRows:
     def strip(row: list[str]) -> list[str]:
         return [c.strip().lstrip("\ufeff") for c in row]
 
-    if import_ids(at + 2):
-        return HeaderRows(at, at + 1, at + 2, strip(rows[at]),
-                          ["Qualtrics export: names, question texts and ImportId rows read as the header"])
-    if import_ids(at + 1) and at > 0:
-        return HeaderRows(at - 1, at, at + 1, strip(rows[at - 1]),
-                          ["Qualtrics export: names, question texts and ImportId rows read as the header"])
-    if names_row(at - 1):
-        return HeaderRows(at - 1, at, at, strip(rows[at - 1]),
-                          ["two header rows (variable names above question texts, Qualtrics legacy) read as the header"])
+    for layout in layouts:
+        found_at = (layout.names_row, layout.texts_row) if layout.marker else (layout.texts_row,)
+        for offset in (o for o in found_at if o is not None):
+            start = at - offset
+            if start < 0 or start + layout.rows > len(rows):
+                continue
+            if layout.marker is not None:
+                if not layout.marks(rows[start + layout.marker_row]):
+                    continue
+            elif layout.names_row is None or not names_row(start + layout.names_row, start + layout.texts_row):
+                continue
+            free_text = frozenset(
+                i for i, cell in enumerate(rows[start + layout.marker_row])
+                if layout.free_text_marker and re.match(layout.free_text_marker, cell)
+            ) if layout.marker_row is not None else frozenset()
+            return HeaderRows(
+                start, start + layout.texts_row, start + layout.rows - 1,
+                strip(rows[start + layout.names_row]) if layout.names_row is not None else None,
+                [layout.reading], layout, free_text,
+            )
     return HeaderRows(at, at, at)
 
 
@@ -664,8 +680,10 @@ def _table(
     skipped: int,
     warnings: list[str],
     headers: list[str],
+    layout: Layout | None = None,
 ) -> RawTable:
     for reason, label in (("personal data", "personal data dropped at reading"),
+                          ("free text", "free-text answer(s) dropped at reading (they may hold names)"),
                           ("not used", "known column(s) not used, dropped")):
         named = [h for h, r in mapping.known_dropped.items() if r == reason]
         if named:
@@ -680,6 +698,7 @@ def _table(
         source=source,
         encoding=encoding,
         separator=separator,
+        layout=layout.name if layout else None,
         dropped_columns=list(mapping.dropped),
         skipped_title_rows=skipped,
         warnings=warnings,
@@ -739,7 +758,7 @@ def _read_xlsx(path: Path, source: str, spec: SourceColumns, sheet: str | None) 
     names = list(grid.columns)
     top = grid.head(HEADER_SEARCH_ROWS).rows()
     rows = [["" if cell is None else str(cell) for cell in row] for row in top]
-    header = _header_rows(rows, _header_index(rows, spec))
+    header = _header_rows(rows, _header_index(rows, spec), _layouts(source))
     header_at = header.texts
     warnings = _title_warning(header.first) + header.warnings
     headers = []
@@ -755,7 +774,8 @@ def _read_xlsx(path: Path, source: str, spec: SourceColumns, sheet: str | None) 
     try:
         mapping = map_headers(
             headers, spec, file=path, row=header_at + 1, names=header.names,
-            samples=rows[header.last + 1:],
+            samples=rows[header.last + 1:], free_text=header.free_text,
+            layout_hint=header.layout.without_person if header.layout else "",
         )
     except InputError as err:
         others = [s for s in reader.sheet_names if s != name]
@@ -775,4 +795,5 @@ def _read_xlsx(path: Path, source: str, spec: SourceColumns, sheet: str | None) 
     frame, blank = _finish(body, names, mapping, first_row=header.last + 2, lines=None)
     if blank:
         warnings.append(f"{blank} blank row(s) skipped")
-    return _table(frame, path, source, "xlsx", "", mapping, header.first, warnings, headers)
+    return _table(frame, path, source, "xlsx", "", mapping, header.first, warnings, headers,
+                  header.layout)

@@ -16,13 +16,17 @@ from pathlib import Path
 
 import numpy as np
 
+from lcanalysis import sources
 from lcanalysis.synth import defects, exports
-from lcanalysis.synth.exports import SOURCES, write_registrations_export
+from lcanalysis.synth.exports import write_registrations_export
 from lcanalysis.synth.parameters import WorldParameters
 from lcanalysis.synth.truth import compute_truth
 from lcanalysis.synth.world import World, build_world
 
 __all__ = ["DemoWorld", "SOURCES", "WorldParameters", "generate_demo_world", "write_registrations_export"]
+
+SOURCES: tuple[str, ...] = tuple(sources.SOURCES)
+"""The raw sources the demo world writes: every declared source (lcanalysis/sources.py)."""
 
 MARKER = "SYNTHETIC.json"
 TRUTH = "truth.json"
@@ -101,4 +105,5 @@ def generate_demo_world(
     (out / TRUTH).write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     marker = {"synthetic": True, "generator": "lcanalysis.synth", "seed": seed, "scale": scale, "version": 1}
     (out / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-    return DemoWorld(root=out, sources={s: out / s for s in SOURCES}, truth=truth, world=world)
+    return DemoWorld(root=out, sources={s: out / sources.source(s).folder for s in written},
+                     truth=truth, world=world)

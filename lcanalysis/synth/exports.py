@@ -29,11 +29,6 @@ from lcanalysis.synth.parameters import (
 )
 from lcanalysis.synth.world import World
 
-SOURCES: tuple[str, ...] = (
-    "registrations", "results", "applications", "participants", "survey", "followups",
-    "activities", "municipal_stats",
-)
-
 REGISTRATION_HEADERS: tuple[str, ...] = (
     "Personnummer", "Kurskod", "Termin", "Omfattning hp", "Programkod", "Studieform",
     "Lärcentrum", "Registreringsdatum",

@@ -264,7 +264,7 @@ def test_the_thread_switch_interval_is_shortened_while_cleaning_and_restored(tmp
 
 def test_registrations_without_a_delivery_mode_get_one_from_the_learning_centre():
     from lcanalysis import paths
-    from lcanalysis.clean.sources import Lookups, finish
+    from lcanalysis.clean.sources import Lookups, registrations_finish
     from lcanalysis.config import load_codes, load_learning_centres, load_programmes
 
     config = paths.config_dir()
@@ -279,11 +279,11 @@ def test_registrations_without_a_delivery_mode_get_one_from_the_learning_centre(
         "learning_centre_id": ["norrtalje", "norrtalje", None],
         "delivery_mode": [None, "distance", None],
     })
-    done = finish("registrations", frame, lk)
+    done = registrations_finish(frame, lk)
     assert done["delivery_mode"].to_list() == ["learning_centre", "distance", "campus"]
     assert done["programme_level"].to_list() == ["foundation_year", "single_course", "single_course"]
     # Nothing to fill: the column is kept as it is.
-    complete = finish("registrations", frame.with_columns(pl.lit("campus").alias("delivery_mode")), lk)
+    complete = registrations_finish(frame.with_columns(pl.lit("campus").alias("delivery_mode")), lk)
     assert complete["delivery_mode"].to_list() == ["campus"] * 3
 
 
