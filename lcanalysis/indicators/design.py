@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from statsmodels.stats.power import NormalIndPower
 
 from lcanalysis.errors import InputError
 
@@ -66,6 +65,9 @@ def minimum_detectable_gap(
     _check_power(alpha, power)
     if n_reference < 2 or n_group < 2:
         raise ValueError(f"need at least 2 people per group, not {n_group} and {n_reference}")
+    # imported here, not with the module: simulated_mde's spawned workers never need it
+    from statsmodels.stats.power import NormalIndPower
+
     h = NormalIndPower().solve_power(effect_size=None, nobs1=n_group, ratio=n_reference / n_group,
                                      alpha=alpha, power=power, alternative="two-sided")
     angle = math.asin(math.sqrt(p_reference)) + float(h) / 2
@@ -93,6 +95,8 @@ def students_needed(
     _check_power(alpha, power)
     if gap <= 0:
         raise ValueError(f"gap must be positive, not {gap!r}")
+    from statsmodels.stats.power import NormalIndPower
+
     h = 2 * math.asin(math.sqrt(p_reference + gap)) - 2 * math.asin(math.sqrt(p_reference))
     n = NormalIndPower().solve_power(effect_size=h, nobs1=None, ratio=ratio, alpha=alpha,
                                      power=power, alternative="two-sided")
@@ -144,6 +148,22 @@ def common_start_twfe(y: np.ndarray, treated: np.ndarray, n_post: int) -> np.nda
     return (treated - k / n_units) @ (y @ post) / scale
 
 
+def _draw_assignments(draws: np.ndarray, k: int) -> np.ndarray:
+    """0/1 rows marking the ``k`` units with the smallest uniform draws in each row.
+
+    The same units as the first ``k`` of ``draws.argsort(axis=1)``, found by a partial
+    sort (the k-th smallest draw of each row as a threshold) rather than a full one;
+    a row whose threshold is tied (draws repeat with probability about 1e-14) takes
+    the argsort's units.
+    """
+    threshold = np.partition(draws, k - 1, axis=1)[:, k - 1:k]
+    treated = (draws <= threshold).astype(float)
+    for row in np.flatnonzero(treated.sum(axis=1) != k):
+        treated[row] = 0.0
+        treated[row, draws[row].argsort()[:k]] = 1.0
+    return treated
+
+
 def _scenario_power(y: np.ndarray, scenario: _Scenario, effects: np.ndarray,
                     n_simulations: int, n_permutations: int, alpha: float) -> np.ndarray:
     """Share of simulated pilots whose randomisation test rejects, for every effect.
@@ -162,9 +182,7 @@ def _scenario_power(y: np.ndarray, scenario: _Scenario, effects: np.ndarray,
     post[0, n_periods - scenario.years:] = 1.0
     rejections = np.zeros(effects.size)
     for _ in range(n_simulations):
-        chosen = rng.random((n_permutations + 1, n_units)).argsort(axis=1)[:, :scenario.n_centres]
-        treated = np.zeros((n_permutations + 1, n_units))
-        np.put_along_axis(treated, chosen, 1.0, axis=1)
+        treated = _draw_assignments(rng.random((n_permutations + 1, n_units)), scenario.n_centres)
         a = common_start_twfe(y, treated, scenario.years)
         b = common_start_twfe(treated[0][:, None] * post, treated, scenario.years)
         statistic = np.abs(a[0] + effects * b[0])

@@ -182,3 +182,21 @@ def test_simulated_mde_spawns_workers_from_a_main_without_spec(monkeypatch):
                                  n_centres=[3], years=[2], n_simulations=5, n_permutations=19,
                                  workers=2, progress=None)
     assert table.height == 1
+
+
+@given(seed=st.integers(0, 2**32 - 1), n_units=st.integers(2, 60), data=st.data())
+def test_assignments_are_the_argsort_draw(seed, n_units, data):
+    """The partial sort picks the units the full argsort picked: the same simulated pilots."""
+    k = data.draw(st.integers(1, n_units - 1))
+    draws = np.random.default_rng(seed).random((7, n_units))
+    expected = np.zeros_like(draws)
+    np.put_along_axis(expected, draws.argsort(axis=1)[:, :k], 1.0, axis=1)
+    np.testing.assert_array_equal(design._draw_assignments(draws, k), expected)
+
+
+def test_assignments_with_a_tied_threshold_take_exactly_k_units():
+    draws = np.array([[0.5, 0.1, 0.5, 0.9], [0.3, 0.2, 0.1, 0.4]])
+    treated = design._draw_assignments(draws, 2)
+    np.testing.assert_array_equal(treated.sum(axis=1), [2, 2])
+    np.testing.assert_array_equal(treated[1], [0, 1, 1, 0])
+    assert treated[0, 1] == 1 and treated[0, 3] == 0
