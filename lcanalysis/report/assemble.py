@@ -42,9 +42,10 @@ from lcanalysis.report.document import (
     TableBlock,
     markdown_html,
     notebook_blocks,
+    run_policy,
     split_markdown,
 )
-from lcanalysis.report.narrative import text
+from lcanalysis.report.narrative import disclosure_rules, text
 
 SUMMARY_NOTEBOOK = "10_lessons_learnt"
 """The notebook whose tables hold the headline evidence (shown as the findings, not as a section)."""
@@ -208,7 +209,9 @@ def read_document(run_dir: Path, manifest: Mapping[str, object], *, lang: str, s
         doc.blocks.append(Prose(changes_html))
     doc.blocks += results
     doc.blocks.append(Heading(1, text("report.methods", lang), "methods"))
-    doc.blocks += split_markdown(text("report.methods_text", lang), shift=1, anchor_prefix="methods")
+    rules = disclosure_rules(run_policy(manifest), lang)
+    doc.blocks += split_markdown(text("report.methods_text", lang, disclosure_rules=rules), shift=1,
+                                 anchor_prefix="methods")
     doc.blocks.append(Heading(1, text("report.quality", lang), "quality"))
     doc.blocks += [_demote(b) for b in quality if not (isinstance(b, Heading) and b.level == 1)]
     doc.blocks.append(Heading(1, text("report.run", lang), "run"))

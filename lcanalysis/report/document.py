@@ -21,6 +21,8 @@ import ast
 import base64
 import html
 import re
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +79,16 @@ class Document:
 
     def headings(self, max_level: int = 2) -> list[Heading]:
         return [b for b in self.blocks if isinstance(b, Heading) and b.level <= max_level]
+
+
+def run_policy(manifest: Mapping[str, object]):
+    """The disclosure policy the run's notebooks ran under (their ``disclosure_policy``
+    parameter; the one most of them used, should a notebook override it)."""
+    from lcanalysis import disclosure
+
+    tasks: Mapping[str, Mapping] = manifest["tasks"]  # type: ignore[assignment]
+    names = Counter(str((e.get("parameters") or {}).get("disclosure_policy", "default")) for e in tasks.values())
+    return disclosure.get_policy(names.most_common(1)[0][0] if names else "default")
 
 
 def slug(text: str) -> str:

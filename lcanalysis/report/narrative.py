@@ -60,6 +60,28 @@ def series(items, lang: str) -> str:
     return f"{', '.join(items[:-1])} {text('report.and', lang)} {items[-1]}"
 
 
+def disclosure_rules(policy, lang: str) -> str:
+    """The rules of a disclosure policy (:class:`lcanalysis.disclosure.Policy`) as one
+    sentence in ``lang``, with the policy's own numbers (``report.rule.*``)."""
+
+    def number(value: float) -> str:
+        return format_number(value, lang, 0 if float(value).is_integer() else 1)
+
+    rules = []
+    if policy.small_count_max:
+        rules.append(text("report.rule.small_count", lang, max=number(policy.small_count_max)))
+    if policy.rounding_base:
+        rules.append(text("report.rule.rounding", lang, base=number(policy.rounding_base)))
+    if policy.min_denominator:
+        rules.append(text("report.rule.min_denominator", lang, min=number(policy.min_denominator)))
+    if policy.extreme_margin is not None:
+        rules.append(text("report.rule.extreme", lang, margin=number(policy.extreme_margin)))
+    rules.append(text("report.rule.secondary", lang))
+    rules[-1] = f"{text('report.and', lang)} {rules[-1]}"
+    return text("report.rules", lang, policy=text(f"report.policy_name.{policy.name}", lang),
+                rules="; ".join(rules))
+
+
 def has_text(key: str, lang: str) -> bool:
     return key in TEMPLATES[check_lang(lang)]
 

@@ -17,8 +17,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from lcanalysis.plots.labels import category_label
+from lcanalysis.report.document import run_policy
 from lcanalysis.report.findings import findings
-from lcanalysis.report.narrative import text
+from lcanalysis.report.narrative import disclosure_rules, text
 
 SIZES_MM = {"A0": (841, 1189), "A1": (594, 841)}
 STRANDS = ("industry_labs", "foundation_year", "shared_course")
@@ -53,11 +54,9 @@ footer { font-size: .9rem; color: #555; border-top: .1rem solid #ccc; padding-to
 def poster_html(run_dir: Path, manifest: Mapping[str, object], *, lang: str, synthetic: bool,
                 figures_dir: Path, size: str = "A0") -> str:
     """The poster as one HTML page of ``size`` (``"A0"`` or ``"A1"``)."""
-    from lcanalysis import disclosure
-
     width, height = SIZES_MM[size]
     esc = html.escape
-    policy = disclosure.get_policy(str(manifest.get("disclosure_policy", "default")))
+    rules = disclosure_rules(run_policy(manifest), lang)
     strands = "".join(
         f'<div class="strand"><b>({letter})</b>{esc(category_label("strand", code, lang))}</div>'
         for letter, code in zip("abc", STRANDS, strict=True))
@@ -76,7 +75,7 @@ def poster_html(run_dir: Path, manifest: Mapping[str, object], *, lang: str, syn
         f'<section><h2>{esc(text("poster.strands", lang))}</h2><div class="strands">{strands}</div></section>'
         f'<section class="findings">{"".join(cards)}</section>'
         f'<section class="method"><h2>{esc(text("poster.method", lang))}</h2>'
-        f'{esc(text("poster.method_text", lang, min_count=policy.small_count_max + 1))}</section>'
+        f'{esc(text("poster.method_text", lang, disclosure_rules=rules))}</section>'
         f'<footer>{esc(text("poster.footer", lang, run_id=manifest.get("run_id", "")))}</footer></div>'
     )
     scale = width / SIZES_MM["A0"][0]

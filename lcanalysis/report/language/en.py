@@ -54,8 +54,6 @@ TEXT: dict[str, str] = {
     "report.language": "Language",
     "report.language_name": "English",
     "report.policy": "Disclosure control",
-    "report.policy_text": "Counts under {min_count} people are not shown, and neither is any value they could be worked "
-                          "out from (Appendix A).",
     "report.methods_text": (
         "## Data\n"
         "Registrations and results from Ladok, admissions data, the learning centres' participant lists, a "
@@ -77,8 +75,7 @@ TEXT: dict[str, str] = {
         "anticipation, no spill-over) are checked by an event study and a placebo test. The scale-up "
         "prediction is a Poisson regression of new students per centre and year with prediction intervals.\n\n"
         "## Disclosure control\n"
-        "No count of 1–4 people is published, no rate with fewer than 10 people behind it, and no value from "
-        "which a hidden one could be worked out (secondary suppression). A value that is not shown is marked "
+        "{disclosure_rules} A value that is not shown is marked "
         "“..” with its reason. Every exported table is audited before it is written, and the generated "
         "sentences use only those audited tables.\n\n"
         "## Caveats\n"
@@ -86,6 +83,17 @@ TEXT: dict[str, str] = {
         "are known for respondents only. Outcomes whose window has not closed are unknown, never failures. "
         "Comparisons between routes describe; only the effect design in part 04 aims at a cause."
     ),
+    "report.rules": "Under {policy}: {rules}.",
+    "report.rule.small_count": "no count of 1–{max} people is published, nor a rate that 1–{max} people lack",
+    "report.rule.rounding": "every count is rounded to the nearest multiple of {base}, and rates are computed "
+                            "from the rounded counts",
+    "report.rule.min_denominator": "no rate is shown with fewer than {min} people behind it",
+    "report.rule.extreme": "no rate is shown where {margin} or fewer people have (or lack) the outcome",
+    "report.rule.secondary": "no value is shown from which a hidden one could be worked out (secondary "
+                             "suppression)",
+    "report.policy_name.default": "the project's rules (like Statistics Sweden's)",
+    "report.policy_name.ofs": "rules like the Office for Students'",
+    "report.policy_name.hesa": "rules like HESA's rounding methodology",
     "report.data_note": "Synthetic data (the demo world). Disclosure policy: {policy}.",
     "report.data_note_real": "Disclosure policy: {policy}.",
     "report.true": "yes",
@@ -100,7 +108,7 @@ TEXT: dict[str, str] = {
                           "and register follow-ups, pseudonymised and cleaned with every row accounted for. "
                           "Shares with Wilson intervals, differences with Newcombe intervals, the pilot's effect "
                           "on applications with a municipality panel (two-way fixed effects, Callaway & "
-                          "Sant'Anna, randomisation inference). No count under {min_count} people is shown.",
+                          "Sant'Anna, randomisation inference). {disclosure_rules}",
     "poster.findings": "Findings",
     "poster.footer": "Run {run_id} · lcanalysis · KTH",
     # Findings: one or two sentences per question, from the run's exported tables

@@ -56,8 +56,6 @@ TEXT: dict[str, str] = {
     "report.language": "Språk",
     "report.language_name": "svenska",
     "report.policy": "Röjandekontroll",
-    "report.policy_text": "Antal under {min_count} personer visas inte, och inte heller något värde som de "
-                          "skulle kunna räknas fram ur (bilaga A).",
     "report.methods_text": (
         "## Data\n"
         "Registreringar och resultat ur Ladok, antagningsdata, lärcentrumens deltagarlistor, en "
@@ -79,8 +77,7 @@ TEXT: dict[str, str] = {
         "med en händelsestudie och ett placebotest. Prognosen för en utbyggnad är en Poissonregression av nya "
         "studenter per lärcentrum och år med prognosintervall.\n\n"
         "## Röjandekontroll\n"
-        "Inget antal på 1–4 personer redovisas, ingen andel med färre än 10 personer bakom och inget värde som "
-        "ett dolt värde skulle kunna räknas fram ur (sekundär undertryckning). Ett värde som inte visas "
+        "{disclosure_rules} Ett värde som inte visas "
         "markeras med ”..” och sitt skäl. Varje exporterad tabell granskas innan den skrivs, och de "
         "genererade meningarna bygger bara på dessa granskade tabeller.\n\n"
         "## Förbehåll\n"
@@ -88,6 +85,18 @@ TEXT: dict[str, str] = {
         "bara för dem som svarat. Utfall vars fönster inte stängts är okända, aldrig misslyckanden. "
         "Jämförelser mellan studievägarna beskriver; bara effektupplägget i del 04 syftar till ett orsakssamband."
     ),
+    "report.rules": "Enligt {policy}: {rules}.",
+    "report.rule.small_count": "inget antal på 1–{max} personer redovisas, och ingen andel som 1–{max} "
+                               "personer saknar",
+    "report.rule.rounding": "varje antal avrundas till närmaste multipel av {base}, och andelarna räknas från "
+                            "de avrundade antalen",
+    "report.rule.min_denominator": "ingen andel visas med färre än {min} personer bakom",
+    "report.rule.extreme": "ingen andel visas där {margin} eller färre personer har (eller saknar) utfallet",
+    "report.rule.secondary": "inget värde visas som ett dolt värde kan räknas fram ur (sekundär "
+                             "undertryckning)",
+    "report.policy_name.default": "projektets regler (som SCB:s)",
+    "report.policy_name.ofs": "regler som Office for Students",
+    "report.policy_name.hesa": "regler som HESA:s avrundningsmetod",
     "report.data_note": "Syntetiska data (demovärlden). Röjandekontroll: {policy}.",
     "report.data_note_real": "Röjandekontroll: {policy}.",
     "report.true": "ja",
@@ -102,7 +111,7 @@ TEXT: dict[str, str] = {
                           "en enkät och registeruppföljningar, pseudonymiserade och tvättade med varje rad "
                           "redovisad. Andelar med Wilsonintervall, skillnader med Newcombeintervall, pilotens "
                           "effekt på ansökningar med en kommunpanel (tvåvägs fixa effekter, Callaway & "
-                          "Sant'Anna, randomiseringsinferens). Inget antal under {min_count} personer visas.",
+                          "Sant'Anna, randomiseringsinferens). {disclosure_rules}",
     "poster.findings": "Resultat",
     "poster.footer": "Körning {run_id} · lcanalysis · KTH",
     # Resultat i korthet: en eller två meningar per fråga, ur körningens exporterade tabeller
