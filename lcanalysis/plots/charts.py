@@ -5,9 +5,10 @@ docs/architecture.md), the language (``"sv"`` or ``"en"``) and whether the data 
 synthetic, and returns a matplotlib Figure in the house style (:mod:`.style`):
 
 - every estimate shows its n (``n = 1 234``) beside it, in a tick label or a footnote;
-- a suppressed value is drawn as its reason code in brackets (``[small_count]``) where
-  the value would have been, and the footnote explains each code; it is never a zero,
-  an empty bar or a gap;
+- a suppressed value is drawn as the word "dold" / "hidden" where the value would have
+  been (a hatched segment in stacked bars), and the footnote gives the reasons in
+  words ("för få personer i cellen"); it is never a zero, an empty bar, a gap or a
+  reason code;
 - a figure of synthetic data carries the "Syntetiska data" / "Synthetic data" mark;
 - a chart draws only a frame that came out of disclosure control
   (:func:`lcanalysis.disclosure.is_protected`: ``nb.protect`` in a notebook), and
@@ -60,17 +61,23 @@ CHROME_IN = 1.3  # title, legend, axis and footnote, inches
 
 @dataclass
 class _Notes:
-    """Footnote material gathered while drawing: suppression codes and extra lines."""
+    """Footnote material gathered while drawing: suppression reasons and extra lines."""
 
     lang: str
     reasons: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
 
-    def code(self, row: Mapping) -> str:
+    def hidden(self, row: Mapping) -> str:
+        """The mark drawn for a suppressed value ("dold" / "hidden"); its reason goes to the footnote."""
+        self.reason(row)
+        return label("mark.suppressed", self.lang)
+
+    def reason(self, row: Mapping) -> str:
+        """The reason ``row`` is suppressed, in words, noted for the footnote."""
         reason = row.get("suppression_reason") or "secondary"
         if reason not in self.reasons:
             self.reasons.append(reason)
-        return f"[{reason}]"
+        return category_label("suppression_reason", reason, self.lang)
 
     def add(self, line: str) -> None:
         if line not in self.lines:
@@ -79,10 +86,8 @@ class _Notes:
     def footer(self) -> list[str]:
         out = list(self.lines)
         if self.reasons:
-            codes = "; ".join(
-                f"[{r}] {category_label('suppression_reason', r, self.lang)}" for r in self.reasons
-            )
-            out.append(f"{label('note.suppressed', self.lang)}: {codes}.")
+            reasons = "; ".join(category_label("suppression_reason", r, self.lang) for r in self.reasons)
+            out.append(f"{label('note.suppressed', self.lang)}: {reasons}.")
         return out
 
 
@@ -189,9 +194,8 @@ def _draw_gap(ax: Axes, frame: pl.DataFrame, notes: _Notes, *, characteristic: s
         n = row.get("denominator")
         n_text = format_n(n, lang) if n is not None else ""
         if _is_suppressed(row) or row["rate"] is None:
-            code = notes.code(row)
-            _code_text(ax, 0.01, y, code, ha="left")
-            value_text = code
+            value_text = notes.hidden(row)
+            _code_text(ax, 0.01, y, value_text, ha="left")
         else:
             ax.hlines(y, row["ci_low"], row["ci_high"], color=colour, lw=1.2)
             ax.plot(row["rate"], y, "o", color=colour, ms=4.5, zorder=3)
@@ -235,7 +239,7 @@ def _draw_funnel(ax: Axes, frame: pl.DataFrame, notes: _Notes, *, stage: str = "
         for row in part.iter_rows(named=True):
             y = stages.index(row[stage]) + (j - (len(routes) - 1) / 2) * height
             if _is_suppressed(row) or row["rate"] is None:
-                _code_text(ax, 0.01, y, notes.code(row), ha="left")
+                _code_text(ax, 0.01, y, notes.hidden(row), ha="left")
                 continue
             ax.barh(y, row["rate"], height=height * 0.9, color=colour)
             ax.text(row["rate"] + 0.01, y, f"{format_number(row['numerator'], lang)} "
@@ -267,25 +271,25 @@ def _draw_shares(ax: Axes, frame: pl.DataFrame, notes: _Notes, *, group: str, ca
         n = part.get_column("denominator").drop_nulls().max()
         ticks.append(f"{category_label(group, g, lang)}\n{format_n(n, lang) if n is not None else ''}")
         left = 0.0
-        codes = []
+        hidden = []
         rows = {row[category]: row for row in part.iter_rows(named=True)}
         for c in cats:
             row = rows.get(c)
             if row is None:
                 continue
             if _is_suppressed(row) or row["rate"] is None:
-                codes.append(notes.code(row))
+                hidden.append(notes.hidden(row))
                 continue
             ax.barh(i, row["rate"], left=left, height=0.7, color=palette[c], edgecolor="white", lw=0.5)
             if row["rate"] >= 0.08:
                 ax.text(left + row["rate"] / 2, i, format_percent(row["rate"], lang), ha="center",
                         va="center", fontsize=6.5, color=_text_colour(palette[c]))
             left += row["rate"]
-        if codes:
+        if hidden:
             rest = max(1.0 - left, 0.0)
             ax.barh(i, rest, left=left, height=0.7, color="white", edgecolor=NEUTRAL, hatch="////",
                     lw=0.5)
-            ax.text(left + rest / 2 if rest > 0.2 else 1.01, i, " ".join(dict.fromkeys(codes)),
+            ax.text(left + rest / 2 if rest > 0.2 else 1.01, i, hidden[0],
                     ha="center" if rest > 0.2 else "left", va="center", fontsize=6.5,
                     color=TEXT_GREY, style="italic",
                     bbox={"fc": "white", "ec": "none", "pad": 0.5})
@@ -344,7 +348,7 @@ def _draw_survival(ax: Axes, frame: pl.DataFrame, notes: _Notes, *, group: str =
         low, high = [*low, low[-1]], [*high, high[-1]]
         ax.fill_between(t, low, high, step="post", color=colour, alpha=0.18, lw=0)
         if hidden.height and shown.height:
-            ax.text(t[-2], shown.get_column("survival")[-1], f" {notes.code(hidden.row(0, named=True))}",
+            ax.text(t[-2], shown.get_column("survival")[-1], f" {notes.hidden(hidden.row(0, named=True))}",
                     fontsize=6.5, color=colour, style="italic", va="bottom")
         n0 = part.get_column("at_risk")[0]
         n_text = f" ({format_n(n0, lang)})" if n0 is not None else ""
@@ -378,7 +382,7 @@ def _draw_event_study(ax: Axes, frame: pl.DataFrame, notes: _Notes, *, n: int | 
         x = row["event_time"]
         is_ref = bool(row.get("reference")) or (row["estimate"] == 0 and row["ci_low"] is None)
         if _is_suppressed(row):
-            ax.text(x, 0, notes.code(row), rotation=90, ha="center", va="bottom", fontsize=6,
+            ax.text(x, 0, notes.hidden(row), rotation=90, ha="center", va="bottom", fontsize=6,
                     color=TEXT_GREY, style="italic")
         elif is_ref:
             ax.plot(x, 0, "o", mfc="white", mec=KTH_BLUE, ms=5, zorder=3)
@@ -439,7 +443,7 @@ def _draw_likert(ax: Axes, frame: pl.DataFrame, notes: _Notes, *, item: str = "i
             shares = {} if suppressed else {r[value]: r["share"] or 0.0 for r in rows}
         ticks.append(f"{name}\n{format_n(n, lang)}" if n is not None else name)
         if suppressed:
-            _code_text(ax, 0.5, i, notes.code(suppressed[0]), ha="center")
+            _code_text(ax, 0.5, i, notes.hidden(suppressed[0]), ha="center")
             continue
         left = -(shares.get(1, 0) + shares.get(2, 0) + shares.get(3, 0) / 2)
         for level in range(1, 6):
@@ -473,7 +477,7 @@ def _draw_ranking(ax: Axes, frame: pl.DataFrame, notes: _Notes, *, label_col: st
         ticks.append(f"{category_label(label_col, row[label_col], lang)} ({format_n(n, lang)})"
                      if n is not None else category_label(label_col, row[label_col], lang))
         if _is_suppressed(row) or row["estimate"] is None:
-            _code_text(ax, 0.01, i, notes.code(row), ha="left")
+            _code_text(ax, 0.01, i, notes.hidden(row), ha="left")
             continue
         ax.hlines(i, row["ci_low"], row["ci_high"], color=KTH_BLUE, lw=1.2)
         ax.plot(row["estimate"], i, "o", color=KTH_BLUE, ms=4.5, zorder=3)
@@ -538,7 +542,7 @@ def composition_chart(frame: pl.DataFrame, *, category: str, group: str = "route
     learning-centre students, campus students and the 25-64 population of the
     municipalities served (``group == reference``, drawn last). Segments are 100 %
     stacked bars in a sequential palette (``unknown`` in grey); suppressed
-    categories are pooled into one hatched segment labelled with their codes.
+    categories are pooled into one hatched segment marked hidden.
     """
     return _single(_draw_shares, frame, chart="composition_chart",
                    lang=lang, synthetic=synthetic,
@@ -585,7 +589,7 @@ def survival_chart(frame: pl.DataFrame, *, group: str = "group", lang: str = "sv
 
     ``frame``: survival frame (group, time, survival, ci_low, ci_high, at_risk and
     optionally suppressed/suppression_reason). The legend gives n at risk at the
-    first time; a curve stops at its first suppressed time with the reason code.
+    first time; a curve stops at its first suppressed time marked hidden.
     """
     return _single(_draw_survival, frame, chart="survival_chart",
                    lang=lang, synthetic=synthetic, rows=8,
@@ -621,7 +625,7 @@ def likert_chart(frame: pl.DataFrame, *, item: str = "item", group: str | None =
 
     ``frame``: one row per item, group and value with ``count`` (or ``share`` and
     ``n``). Disagreement extends left, agreement right; n per bar is in its label.
-    A bar with any suppressed level is replaced by the reason code.
+    A bar with any suppressed level is replaced by the mark hidden.
     """
     keys = [item] + ([group] if group and group in frame.columns else [])
     bars = frame.select(keys).unique().height
@@ -637,7 +641,7 @@ def ranking_chart(frame: pl.DataFrame, *, label_col: str = "label", percent: boo
     """Dot plot of estimates with 95 % intervals, sorted from highest to lowest.
 
     ``frame``: label, estimate, ci_low, ci_high and ``n`` or ``denominator``;
-    suppressed rows are listed last with their reason code. Overlapping
+    suppressed rows are listed last marked hidden. Overlapping
     intervals mean the order is not certain: say so in the text.
     """
     return _single(_draw_ranking, frame, chart="ranking_chart",
@@ -655,7 +659,7 @@ def flow_chart(frame: pl.DataFrame, *, stages: Sequence[str] = ("home_region", "
     ``suppressed`` (a from/to frame works with ``stages=("from", "to")``). Band
     widths are proportional to counts and coloured by the first stage; each node
     shows its n. Suppressed paths are not drawn and their regions are listed in
-    the footnote with the reason code, never their count.
+    the footnote with the reason in words, never their count.
     """
     from matplotlib.patches import PathPatch, Rectangle
     from matplotlib.path import Path as MplPath
@@ -733,7 +737,7 @@ def flow_chart(frame: pl.DataFrame, *, stages: Sequence[str] = ("home_region", "
     notes.add(f"{label('note.n_total', lang)}: {format_n(total, lang)}.")
     if hidden.height:
         listed = "; ".join(
-            " → ".join(category_label(s, r[s], lang) for s in stages) + f" {notes.code(r)}"
+            " → ".join(category_label(s, r[s], lang) for s in stages) + f" ({notes.reason(r)})"
             for r in hidden.iter_rows(named=True)
         )
         notes.add(f"{label('note.suppressed_flows', lang)}: {listed}.")

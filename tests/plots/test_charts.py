@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -9,30 +10,30 @@ import pytest
 
 from lcanalysis.disclosure import mark_protected
 from lcanalysis.plots import charts
-from lcanalysis.plots.labels import NBSP
+from lcanalysis.plots.labels import NBSP, label
 
 BASELINE = Path(__file__).parent / "baseline"
 
-# chart, frame fixture, keyword arguments, (sv text, en text), suppressed code, an n shown
+# chart, frame fixture, keyword arguments, (sv text, en text), the suppression reason, an n shown
 CASES = {
     "gap": (charts.gap_chart, "gap_frame", {"characteristic": "programme_level",
             "benchmark": {"bachelor_eng": 0.35}}, ("Tekniskt basår", "Foundation year"),
-            "[small_count]", "n = 1 234"),
+            "small_count", "n = 1 234"),
     "funnel": (charts.funnel_chart, "funnel_frame", {}, ("Klarade basåret", "Passed the foundation year"),
-               "[small_count]", "Campus (n = 1 500)"),
+               "small_count", "Campus (n = 1 500)"),
     "composition": (charts.composition_chart, "composition_frame", {"category": "parental_education"},
-                    ("Referensbefolkning", "Reference population"), "[small_count]", "n = 45 000"),
+                    ("Referensbefolkning", "Reference population"), "small_count", "n = 45 000"),
     "typology": (charts.typology_chart, "typology_frame", {}, ("Återflyttare", "Return migrant"),
-                 "[secondary]", "n = 900"),
+                 "secondary", "n = 900"),
     "survival": (charts.survival_chart, "survival_frame", {"group": "route"},
-                 ("Andel kvar", "Share remaining"), "[small_population]", "Campus (n = 900)"),
+                 ("Andel kvar", "Share remaining"), "small_population", "Campus (n = 900)"),
     "event_study": (charts.event_study_chart, "event_frame", {"n": 1234},
-                    ("Referensperiod", "Reference period"), "[small_population]", "n = 1 234"),
+                    ("Referensperiod", "Reference period"), "small_population", "n = 1 234"),
     "likert": (charts.likert_chart, "likert_frame", {"group": "route"},
-               ("Instämmer helt", "Strongly agree"), "[small_count]", "n = 37"),
+               ("Instämmer helt", "Strongly agree"), "small_count", "n = 37"),
     "ranking": (charts.ranking_chart, "ranking_frame", {}, ("Andel", "Rate"),
-                "[small_denominator]", "Hudiksvall (n = 48)"),
-    "flow": (charts.flow_chart, "flow_frame", {}, ("Arbetsort", "Place of work"), "[small_count]",
+                "small_denominator", "Hudiksvall (n = 48)"),
+    "flow": (charts.flow_chart, "flow_frame", {}, ("Arbetsort", "Place of work"), "small_count",
              "Stockholm (n = 45)"),
 }
 
@@ -52,14 +53,22 @@ def draw(kind: str, request: pytest.FixtureRequest, lang: str, synthetic: bool =
 
 
 @pytest.mark.parametrize("kind", CASES)
-def test_chart_labels_marks_codes_and_n(kind, request):
-    *_, (sv, en), code, n_text = CASES[kind]
+def test_chart_labels_marks_suppression_in_words_and_n(kind, request):
+    *_, (sv, en), reason, n_text = CASES[kind]
     sv_text = texts(draw(kind, request, "sv"))
     en_text = texts(draw(kind, request, "en"))
     assert sv in sv_text and sv not in en_text
     assert en in en_text and en not in sv_text
     assert "SYNTETISKA DATA" in sv_text and "SYNTHETIC DATA" in en_text
-    assert code in sv_text and code in en_text
+    # A suppressed value: the mark in the chart and its reason in words in the
+    # footnote, in the chart's language; never the reason code.
+    for lang, shown in (("sv", sv_text), ("en", en_text)):
+        assert label("suppression_reason." + reason, lang) in shown
+        assert "[" not in shown and not re.search(r"\b[a-z]+_[a-z_]+\b", shown)
+        if kind != "flow":  # a suppressed flow is not drawn: the footnote lists it
+            assert re.search(rf"(?m)^ ?{label('mark.suppressed', lang)}$", shown), shown
+    assert "Dold = visas inte (röjandekontroll)" in sv_text
+    assert "Hidden = not shown (disclosure control)" in en_text
     assert n_text in sv_text
 
 
@@ -91,9 +100,9 @@ def test_suppressed_value_is_not_drawn_as_zero(gap_frame):
 
 def test_flow_chart_lists_suppressed_path_without_its_count(flow_frame):
     text = texts(charts.flow_chart(flow_frame, lang="en", synthetic=True))
-    assert "Hudiksvall → Hudiksvall → Sundsvall [small_count]" in text
+    assert "Hudiksvall → Hudiksvall → Sundsvall (too few people in the cell)" in text
     assert "n = 115" in text  # 40 + 25 + 30 + 20: the suppressed path is not counted
-    assert "Sundsvall (" not in text  # a suppressed node is not drawn
+    assert "Sundsvall (n" not in text  # a suppressed node is not drawn
 
 
 def test_small_multiples_one_panel_per_centre(gap_frame):
@@ -106,7 +115,7 @@ def test_small_multiples_one_panel_per_centre(gap_frame):
     titles = [ax.get_title(loc="left") for ax in visible]
     assert titles == ["Lärcentrum Norrtälje", "hudiksvall", "arvika"]
     assert visible[0].get_xlim() == visible[2].get_xlim()
-    assert "[small_count]" in texts(fig)
+    assert "dold" in texts(fig).splitlines()
 
 
 def test_unknown_category_code_names_key_and_language(gap_frame):
