@@ -19,7 +19,15 @@ Single timings on a shared machine vary by 5-15 %, so each measurement is repeat
 (``--repeat``, default 3, floor and clean alternating) and the ratios use the median
 times; the peak memory is the largest of the runs.
 
-Usage: python benchmarks/clean_speed.py [--repeat R] [N ...]   (default: 5000000 10000000)
+With ``--tricks`` it measures instead the two fenced speed tricks of cleaning
+(docs/performance.md, "Cleaning: the two fenced tricks"): ``lcanalysis clean`` as
+shipped, without the short thread switch interval
+(``lcanalysis.clean.GIL_SWITCH_INTERVAL_S`` set to Python's own), and without the
+import hook that imports pandera as in a polars-only installation
+(``lcanalysis.schemas.as_polars_only_install``), alternating the three in each
+repeat on the same file.
+
+Usage: python benchmarks/clean_speed.py [--repeat R] [--tricks] [N ...]   (default: 5000000 10000000)
 """
 
 from __future__ import annotations
@@ -41,13 +49,31 @@ import resource, subprocess, sys, time, json
 start = time.perf_counter()
 rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
 wall = time.perf_counter() - start
-peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"rc": rc, "seconds": wall, "peak_gb": peak_kb / 1024 / 1024}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"rc": rc, "seconds": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+                  "peak_gb": usage.ru_maxrss / 1024 / 1024}))
 """
 
 FLOOR = """
 import sys, polars as pl
 pl.read_csv(sys.argv[1], separator=";", encoding=sys.argv[3], infer_schema=False).write_parquet(sys.argv[2])
+"""
+
+
+TRICKS = ("as_shipped", "no_switch_interval", "no_import_hook")
+"""The variants ``--tricks`` alternates (see the module docstring)."""
+
+VARIANT = """
+import contextlib, sys
+variant = sys.argv.pop(1)
+import lcanalysis.clean, lcanalysis.schemas
+if variant == "no_switch_interval":
+    lcanalysis.clean.GIL_SWITCH_INTERVAL_S = sys.getswitchinterval()
+elif variant == "no_import_hook":
+    lcanalysis.schemas.as_polars_only_install = contextlib.nullcontext
+from lcanalysis.cli import app
+sys.argv[0] = "lcanalysis"
+app()
 """
 
 
@@ -62,9 +88,10 @@ def measure(cmd: list[str], env: dict | None = None) -> dict:
 
 
 def median_of(runs: list[dict]) -> dict:
-    """The median wall time and the largest peak memory of repeated runs."""
+    """The median wall and CPU time and the largest peak memory of repeated runs."""
     return {
         "seconds": statistics.median(r["seconds"] for r in runs),
+        "cpu_s": statistics.median(r["cpu_s"] for r in runs),
         "peak_gb": max(r["peak_gb"] for r in runs),
         "runs_s": [round(r["seconds"], 2) for r in runs],
     }
@@ -92,6 +119,47 @@ def bench(n: int, work: Path, repeat: int) -> dict:
             "floor_lossy": median_of(lossy), "clean": median_of(clean)}
 
 
+def bench_tricks(n: int, work: Path, repeat: int) -> dict:
+    """``lcanalysis clean`` of an N-row export in each variant of :data:`TRICKS`,
+    the variants alternating within each repeat."""
+    raw = work / f"raw{n}"
+    csv = raw / "registrations" / "registrations.csv"
+    subprocess.run(
+        [str(BIN / "lcanalysis"), "demo-data", "--registrations", str(n), "--out", str(csv)],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    env = dict(os.environ, LCANALYSIS_KEY="5f" * 32)
+    runs: dict[str, list[dict]] = {v: [] for v in TRICKS}
+    for _ in range(repeat):
+        for variant in TRICKS:
+            runs[variant].append(measure(
+                [sys.executable, "-c", VARIANT, variant, "clean", "--raw", str(raw),
+                 "--out", str(work / f"out{n}")],
+                env=env,
+            ))
+    csv.unlink()
+    return {"n": n, **{v: median_of(r) for v, r in runs.items()}}
+
+
+def main_tricks(sizes: list[int], repeat: int) -> None:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="lcanalysis-bench-") as tmp:
+        for n in sizes:
+            r = bench_tricks(n, Path(tmp), repeat)
+            results.append(r)
+            shipped = r["as_shipped"]["seconds"]
+            print(
+                f"{n:>11,} rows, median of {repeat}: "
+                + ", ".join(
+                    f"{v} {r[v]['seconds']:.2f} s ({r[v]['seconds'] / shipped - 1:+.1%}, "
+                    f"CPU {r[v]['cpu_s']:.2f} s, {r[v]['peak_gb']:.2f} GB, runs {r[v]['runs_s']})"
+                    for v in TRICKS
+                ),
+                flush=True,
+            )
+    print(json.dumps(results))
+
+
 def main(sizes: list[int], repeat: int) -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="lcanalysis-bench-") as tmp:
@@ -117,6 +185,8 @@ def main(sizes: list[int], repeat: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement (median)")
+    parser.add_argument("--tricks", action="store_true",
+                        help="measure clean with and without each fenced speed trick instead")
     parser.add_argument("sizes", nargs="*", type=int, default=[5_000_000, 10_000_000])
     options = parser.parse_args()
-    main(options.sizes, options.repeat)
+    (main_tricks if options.tricks else main)(options.sizes, options.repeat)

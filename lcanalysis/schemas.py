@@ -85,18 +85,22 @@ class _HiddenFrom(importlib.abc.MetaPathFinder):
 @contextlib.contextmanager
 def as_polars_only_install() -> Iterator[None]:
     """While inside, pandas, numpy and hypothesis look uninstalled to this thread
-    (those not loaded yet).
+    (those not loaded yet). A speed trick, fenced here: the one place that changes
+    how anything is imported, used once (:func:`_schemas`).
 
     pandera loads its pandas API whenever pandas and numpy are importable: at
-    ``import pandera.polars`` (pandas and pandera's pandas engine, 1.5 of its 2 s)
-    and again at the first validation (its check-backend registry looks for pandas
-    types, another 1 s); and hypothesis (0.2 s) for its data-synthesis strategies.
+    ``import pandera.polars`` (pandas and pandera's pandas engine, most of its
+    import time) and again at the first validation (its check-backend registry
+    looks for pandas types); and hypothesis for its data-synthesis strategies.
     Its polars API needs none of them: pandera supports installations without them
     (its GH #2387; the imports are guarded), and lcanalysis validates polars frames
     only. So pandera is imported, and its polars backends registered, as in a
     polars-only installation; the packages stay importable for everything after and
     for every other thread. In a notebook kernel, where pandas is already loaded,
-    pandera takes its usual path.
+    pandera takes its usual path. What it saves ``lcanalysis clean`` (a second of
+    CPU time and 70 MB at 2 million rows): docs/performance.md, "Cleaning: the two
+    fenced tricks"; tests/test_schemas.py checks that a fresh process validates
+    without loading pandas.
     """
     hidden = tuple(p for p in NOT_NEEDED_BY_PANDERA_POLARS if p not in sys.modules)
     if "pandas" in sys.modules or not hidden:
@@ -160,8 +164,7 @@ _BUILT: dict[str, pa.DataFrameSchema] = {}
 def _schemas() -> dict[str, pa.DataFrameSchema]:
     """The schemas, built on first use, which :func:`preload` lets ``lcanalysis
     clean`` do while it reads: importing pandera and registering its polars backends
-    (pandera does that at the first validation: here of an empty persons table)
-    takes about 0.4 s."""
+    (pandera does that at the first validation: here of an empty persons table)."""
     with _LOCK:
         if not _BUILT:
             with as_polars_only_install():
@@ -337,9 +340,9 @@ def _unique_rows(key: list[str]) -> pa.Check:
 
     What pandera's ``unique=`` checks, computed with row hashes: rows whose key hash
     occurs once are unique; the few others are compared exactly
-    (``DataFrame.is_duplicated`` on their key columns). On 5 million registrations
-    0.35 s instead of 0.55 s for ``unique=``, which builds a hash table of the three
-    key columns over every row. The failing rows are the repeated ones.
+    (``DataFrame.is_duplicated`` on their key columns), where ``unique=`` builds a
+    hash table of the key columns over every row (docs/performance.md, validation).
+    The failing rows are the repeated ones.
     """
     import pandera.polars as pa
 

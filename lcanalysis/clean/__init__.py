@@ -1,11 +1,12 @@
 """Raw exports -> typed, pseudonymised, validated tables in data/processed.
 
-:func:`clean` is what ``lcanalysis clean`` runs. For each raw source present it reads
-every file (:mod:`lcanalysis.ingest`), applies the source's column rules
-(:mod:`lcanalysis.clean.sources`), replaces identity numbers by keyed pseudonyms,
-removes exact duplicates, quarantines rows that cannot be cleaned with a reason code,
-derives the ``persons`` table, validates each table against its schema
-(:mod:`lcanalysis.schemas`) and writes everything at once: the new folder is built
+:func:`clean` is what ``lcanalysis clean`` runs. For each raw source present (each
+declared in :mod:`lcanalysis.sources`) it reads every file (:mod:`lcanalysis.ingest`),
+applies the column rules its declaration names (:mod:`lcanalysis.clean.sources`),
+replaces identity numbers by keyed pseudonyms, removes exact duplicates, quarantines
+rows that cannot be cleaned with a reason code, derives the ``persons`` table,
+validates each table against its schema (:mod:`lcanalysis.schemas`) and writes
+everything at once: the new folder is built
 beside the old one and swapped in only when complete, so an interrupted run leaves
 the previous processed data intact.
 
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -162,7 +162,6 @@ def _duplicates(frame: pl.DataFrame, value_cols: list[str], key_cols: list[str])
     0.0 and -0.0 alike, NaN alike, nulls alike). A row whose key hash occurs once is
     therefore neither a duplicate nor a repeated key; every other row goes through
     the exact comparison, in file order, so a hash collision can never drop a row.
-    On 5 million registrations: 0.15 s instead of 3.5 s.
     """
     missing = set(key_cols) - set(value_cols)
     if missing:
@@ -201,7 +200,7 @@ def _clean_source(
     typed = apply_rules(frame, rules)
     del frame, numbers  # the raw text: its memory serves the columns made next
     # Masks as Series, not expressions: polars then skips copying the frame when a
-    # mask keeps every row (0.25 s on 5 million rows).
+    # mask keeps every row.
     passed = typed.get_column("_reason").is_null()
     good = typed.filter(passed)
     finish = declared.function("finish")
@@ -369,10 +368,6 @@ def derive_persons(
     ).select(schemas.columns("persons"))
 
 
-GIL_SWITCH_INTERVAL_S = 0.001
-"""Python's thread switch interval while cleaning (its default is 0.005 s)."""
-
-
 def clean(
     raw_dir: Path,
     out_dir: Path,
@@ -381,27 +376,9 @@ def clean(
     today: date | None = None,
     config_dir: Path | None = None,
 ) -> CleaningReport:
-    """Clean every raw source under ``raw_dir`` into ``out_dir`` (see module docstring).
-
-    While it runs, the interpreter switches threads every millisecond instead of
-    every five: the identity-number thread spends a second in Python (the HMAC
-    loop), and each of the main thread's many short polars calls waits for the GIL
-    when it returns (the derived columns of 5 million registrations took 0.7 s
-    instead of 0.2 s). The previous interval is restored afterwards.
-    """
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
-    try:
-        return _clean(raw_dir, out_dir, key=key, today=today, config_dir=config_dir)
-    finally:
-        sys.setswitchinterval(previous)
-
-
-def _clean(
-    raw_dir: Path, out_dir: Path, *, key: bytes, today: date | None, config_dir: Path | None
-) -> CleaningReport:
-    # pandera (for the schemas) takes about 0.4 s to import: done in the background
-    # while the first file is read, which runs mostly outside the GIL.
+    """Clean every raw source under ``raw_dir`` into ``out_dir`` (see module docstring)."""
+    # pandera (for the schemas) is imported in the background while the first file
+    # is read, which runs mostly outside the GIL (docs/performance.md).
     threading.Thread(target=schemas.preload, name="lcanalysis-schemas", daemon=True).start()
     today = today or date.today()
     config_dir = config_dir or paths.config_dir()
@@ -479,7 +456,7 @@ def _write_all(
         shutil.rmtree(staging)
     (staging / "quarantine").mkdir(parents=True)
     # Two at a time: polars writes outside the GIL, and one big table leaves the
-    # second core idle part of the time (-0.1 s on 5 million registrations).
+    # second core idle part of the time.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lcanalysis-write") as pool:
         for written in [
             pool.submit(table.write_parquet, staging / f"{name}.parquet", statistics=False)

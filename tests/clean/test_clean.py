@@ -248,20 +248,6 @@ def test_duplicates_agree_with_two_plain_passes(rows):
     assert duplicate_key.to_list() == expected_key.to_list()
 
 
-def test_the_thread_switch_interval_is_shortened_while_cleaning_and_restored(tmp_path, monkeypatch):
-    import sys
-
-    import lcanalysis.clean as cleaning
-
-    seen = []
-    real = cleaning._clean
-    monkeypatch.setattr(cleaning, "_clean", lambda *a, **k: seen.append(sys.getswitchinterval()) or real(*a, **k))
-    before = sys.getswitchinterval()
-    clean(write_messy_raw(tmp_path / "raw"), tmp_path / "out", key=b"k" * 32, today=date(2026, 11, 1))
-    assert seen == [cleaning.GIL_SWITCH_INTERVAL_S]
-    assert sys.getswitchinterval() == before
-
-
 def test_registrations_without_a_delivery_mode_get_one_from_the_learning_centre():
     from lcanalysis import paths
     from lcanalysis.clean.sources import Lookups, registrations_finish
