@@ -116,6 +116,7 @@ def performance_rate(
     window_terms: int = 3,
     last_term: str | None = None,
     alpha: float = 0.05,
+    credited: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """UKÄ's performance rate (prestationsgrad): credits earned / credits registered.
 
@@ -128,7 +129,10 @@ def performance_rate(
     y_i, x_i the earned and registered credits of person i summed over their
     registrations (attribution rules: :func:`credited_registrations`). Registrations
     whose window ends after ``last_term`` (default: the latest term in the data) are
-    left out and counted in ``incomplete_window``.
+    left out and counted in ``incomplete_window``. ``credited`` is
+    :func:`credited_registrations` of these registrations and results with this
+    ``window_terms`` when it is at hand (:func:`lcanalysis.derived.credited_registrations`
+    keeps it for every notebook); without it, it is computed here.
 
     Interval: credits are not Bernoulli trials and one person's courses are not
     independent, so the interval is the linearisation (delta-method) interval of a
@@ -148,9 +152,9 @@ def performance_rate(
     """
     by = list(by)
     last = _last_index(last_term, registrations, results)
-    regs = _with_groups(
-        credited_registrations(registrations, results, window_terms=window_terms), by, entrants
-    )
+    if credited is None:
+        credited = credited_registrations(registrations, results, window_terms=window_terms)
+    regs = _with_groups(credited, by, entrants)
     complete = pl.col("window_end") <= last
     incomplete = (
         regs.filter(~complete).group_by(by).len("incomplete_window")

@@ -1,0 +1,142 @@
+"""Person-level tables that several notebooks derive from the same processed data,
+computed once per data version and read back by the others.
+
+:func:`entrants` (:func:`lcanalysis.indicators.routes.entrants`) is what nearly every
+notebook starts from, and :func:`credited_registrations`
+(:func:`lcanalysis.indicators.progression.credited_registrations`) is behind every
+performance rate; together they were about 4.5 s of each of a dozen notebooks in a
+run. Each is kept as Parquet in ``data/derived/`` (beside data/processed, so under
+data/: pseudonymised person-level rows, never in reports/ or figures/, ignored by git),
+named ``<table>-<shape>-<version>.parquet``: the shape is the SHA-256 of the
+parameters that shape it (cohort terms, programme levels, window), the version that of
+
+- the content of every processed table it reads (a re-cleaned or edited table is a
+  new version, so a stale file is never read),
+- the lcanalysis package's own files (a change of definition is a new version too).
+
+A file is written under a temporary name and renamed, so a reader sees all of it or
+nothing; two processes asking at once may both compute it, and the second rename
+replaces the first's file with the same rows. Older versions of a table of the same shape
+are removed once a new one is written. The same call does the same in JupyterLab as in
+``lcanalysis run``: nothing depends on the run.
+
+What the profile did not earn a cache: the municipality panel and the mobility
+histories (about 0.1 s each once the entrants are known; docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Collection, Mapping
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from lcanalysis.dataset import Dataset
+
+DERIVED_FOLDER = "derived"
+"""The folder beside data/processed that holds the derived tables."""
+
+
+def derived_dir(data: Dataset) -> Path:
+    """``data/derived`` of the processed folder ``data`` was loaded from."""
+    return Path(data.directory).resolve().parent / DERIVED_FOLDER
+
+
+def entrants(
+    data: Dataset,
+    *,
+    cohort_terms: Collection[str] | None = None,
+    programme_levels: Collection[str] | None = None,
+) -> pl.DataFrame:
+    """:func:`lcanalysis.indicators.routes.entrants` of ``data`` (same rows, order and
+    types), computed once per data version and these parameters."""
+    from lcanalysis.indicators import routes
+
+    return cached(
+        data, "entrants", ("registrations", "participants", "persons"),
+        {"cohort_terms": _as_set(cohort_terms), "programme_levels": _as_set(programme_levels)},
+        lambda: routes.entrants(data.registrations, data.participants, data.persons,
+                                cohort_terms=cohort_terms, programme_levels=programme_levels),
+    )
+
+
+def credited_registrations(data: Dataset, *, window_terms: int = 3) -> pl.DataFrame:
+    """:func:`lcanalysis.indicators.progression.credited_registrations` of ``data``,
+    computed once per data version and window; pass it to
+    :func:`lcanalysis.indicators.progression.performance_rate` as ``credited``."""
+    from lcanalysis.indicators import progression
+
+    return cached(
+        data, "credited_registrations", ("registrations", "results"), {"window_terms": window_terms},
+        lambda: progression.credited_registrations(data.registrations, data.results,
+                                                   window_terms=window_terms),
+    )
+
+
+def _as_set(values: Collection[str] | None) -> list[str] | None:
+    """Parameters that act as a set (a filter), in one order, so equal sets share a file."""
+    return None if values is None else sorted(set(values))
+
+
+def version_key(data: Dataset, tables: Collection[str]) -> str:
+    """The data version a derived table rests on: the content of the processed
+    ``tables`` it reads and the package's own files."""
+    from lcanalysis.clean import file_sha256
+
+    material = {
+        "tables": {t: file_sha256(Path(data.directory) / f"{t}.parquet") for t in sorted(tables)},
+        "package": package_fingerprint(),
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
+
+
+@cache
+def package_fingerprint() -> str:
+    """SHA-256 of every file of the lcanalysis package (code and reference data) as
+    this process imported it."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def cached(
+    data: Dataset,
+    name: str,
+    tables: Collection[str],
+    parameters: Mapping[str, object],
+    compute: Callable[[], pl.DataFrame],
+) -> pl.DataFrame:
+    """The frame ``compute()`` gives for ``data``, read from data/derived/ when this
+    data version and ``parameters`` made it before, else computed and written there.
+
+    ``tables`` are the processed tables ``compute`` reads; ``parameters`` everything
+    else that shapes the frame (JSON-serialisable).
+    """
+    folder = derived_dir(data)
+    shape = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()[:16]
+    path = folder / f"{name}-{shape}-{version_key(data, tables)}.parquet"
+    try:
+        return pl.read_parquet(path)
+    except FileNotFoundError:
+        pass
+    frame = compute()
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".parquet", dir=folder)
+    os.close(fd)
+    try:
+        frame.write_parquet(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    for older in folder.glob(f"{name}-{shape}-*.parquet"):
+        if older != path:
+            older.unlink(missing_ok=True)
+    return frame
