@@ -39,7 +39,8 @@ def accounting(report: dict) -> pl.DataFrame:
 
 
 def quarantine_reasons(report: dict) -> pl.DataFrame:
-    """Quarantined rows per source and reason code (docs/data-contract.md), most first."""
+    """Quarantined rows per source and reason code (docs/data-contract.md), most first;
+    labels.json has both in words (``source.*``, ``reason.*``)."""
     rows = [
         {"source": f["source"], "reason": reason, "rows": n}
         for f in report["files"]
@@ -53,7 +54,8 @@ def quarantine_reasons(report: dict) -> pl.DataFrame:
 
 
 def completeness(data: Dataset, tables: list[str] | None = None) -> pl.DataFrame:
-    """Share of non-empty values per column of each processed table.
+    """Share of non-empty values per column of each processed table (``processed_table``,
+    ``column``: codes that the report's tables show in words, labels.json).
 
     A column that is optional in the raw exports (e.g. work municipality) shows here
     how often it was filled; ``unknown`` parental education counts as filled (it is
@@ -69,14 +71,14 @@ def completeness(data: Dataset, tables: list[str] | None = None) -> pl.DataFrame
         n = table.height
         frames.append(
             pl.DataFrame({
-                "table": [name] * table.width,
+                "processed_table": [name] * table.width,
                 "column": table.columns,
                 "rows": [n] * table.width,
                 "filled": [n - table[c].null_count() for c in table.columns],
             })
         )
     out = pl.concat(frames) if frames else pl.DataFrame(
-        schema={"table": pl.Utf8, "column": pl.Utf8, "rows": pl.Int64, "filled": pl.Int64})
+        schema={"processed_table": pl.Utf8, "column": pl.Utf8, "rows": pl.Int64, "filled": pl.Int64})
     return out.with_columns(
         pl.when(pl.col("rows") > 0).then(pl.col("filled") / pl.col("rows")).alias("share_filled")
     )

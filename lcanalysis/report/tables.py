@@ -53,7 +53,7 @@ from lcanalysis.plots.labels import (
 
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PROPORTION_COLUMNS = frozenset(
-    {"rate", "ci_low", "ci_high", "share", "difference", "diff_ci_low", "diff_ci_high", "survival"}
+    {"rate", "ci_low", "ci_high", "share", "difference", "diff_ci_low", "diff_ci_high", "survival", "share_filled"}
 )
 DISCLOSURE_COLUMNS = ("suppressed", "suppression_reason")
 WORKBOOK_NAME = "tables.xlsx"
