@@ -43,6 +43,7 @@ from lcanalysis.report.document import (
     markdown_html,
     notebook_blocks,
     run_policy,
+    section_blocks,
     split_markdown,
 )
 from lcanalysis.report.narrative import disclosure_rules, text
@@ -186,6 +187,8 @@ def read_document(run_dir: Path, manifest: Mapping[str, object], *, lang: str, s
     results: list = []
     quality: list = []
     seen_notebooks: set[str] = set()
+    # The changes section follows the findings, so its tables and figure are numbered first.
+    changes = section_blocks(changes_html, lang=lang, counter=counter, anchor="changes") if changes_html else []
     # Tables and figures are numbered in reading order: the data-quality appendix last.
     ordered = sorted(tasks.items(), key=lambda item: str(item[1]["notebook"]) == QUALITY_NOTEBOOK)
     for name, entry in ordered:
@@ -205,8 +208,7 @@ def read_document(run_dir: Path, manifest: Mapping[str, object], *, lang: str, s
     doc.blocks.append(Heading(1, text("report.findings", lang), "findings"))
     doc.blocks.append(Prose(f"<p>{_esc(text('report.findings_intro', lang))}</p>"))
     doc.blocks += findings_blocks(tables_dir, lang=lang, anchors=anchors)
-    if changes_html:
-        doc.blocks.append(Prose(changes_html))
+    doc.blocks += changes
     doc.blocks += results
     doc.blocks.append(Heading(1, text("report.methods", lang), "methods"))
     rules = disclosure_rules(run_policy(manifest), lang)

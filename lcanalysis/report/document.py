@@ -130,6 +130,44 @@ def split_markdown(text: str, *, shift: int, anchor_prefix: str) -> list[Block]:
     return blocks
 
 
+def section_blocks(fragment: str, *, lang: str, counter: dict[str, int], anchor: str) -> list[Block]:
+    """An HTML section written outside the notebooks (the changes since the last run,
+    :func:`lcanalysis.pipeline.changes.section_html`) as blocks, so that every writer
+    gets its parts: ``h2``/``h3`` as headings (the ``h2`` anchored ``anchor``), each
+    ``table`` as a numbered table captioned by the heading above it, each ``img`` (a
+    PNG data URI) as a numbered figure, the rest as prose. ``counter`` numbers tables
+    and figures as in :func:`notebook_blocks`."""
+    from bs4 import BeautifulSoup
+
+    from lcanalysis.report.narrative import text
+
+    soup = BeautifulSoup(fragment, "html.parser")
+    root = soup.find("section") or soup
+    blocks: list[Block] = []
+    heading = ""
+    for node in root.find_all(recursive=False):
+        if node.name in ("h1", "h2", "h3", "h4"):
+            heading = node.get_text(" ", strip=True)
+            level = 2 if node.name in ("h1", "h2") else 3
+            blocks.append(Heading(level, heading, anchor if level == 2 else f"{anchor}-{slug(heading)}"))
+        elif node.name == "table":
+            counter["table"] += 1
+            header = [c.get_text(" ", strip=True) for c in node.select("thead th")]
+            rows = [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])] for tr in node.select("tbody tr")]
+            numeric = [j > 0 and all(re.match(r"[\d\u2212+\-.,]", r[j]) for r in rows if len(r) > j and r[j] != "–")
+                       and any(len(r) > j and r[j] != "–" for r in rows) for j in range(len(header))]
+            table = ReadingTable(counter["table"], heading, header, rows, numeric)
+            blocks.append(TableBlock(table, anchor=f"table-{counter['table']}"))
+        elif node.name == "img" and node.get("src", "").startswith("data:image/png;base64,"):
+            counter["figure"] += 1
+            png = base64.b64decode(node["src"].split(",", 1)[1])
+            caption = text("report.figure_caption", lang, number=counter["figure"], title=heading)
+            blocks.append(Figure(caption, png, anchor=f"figure-{counter['figure']}"))
+        else:
+            blocks.append(Prose(str(node)))
+    return blocks
+
+
 def _call_name(match: re.Match[str] | None, parameters: dict[str, object]) -> str | None:
     """The name in ``nb.table("name"`` / ``nb.figure(fig, f"profile_{id}"``, f-strings
     filled in from the notebook's parameters (None when it cannot be)."""
