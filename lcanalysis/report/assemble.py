@@ -245,7 +245,8 @@ def _task_blocks(run_dir: Path, name: str, entry: Mapping, tables_dir: Path, fig
     if not notebook.is_file():
         return [Heading(1, name, f"part-{name}"), Notice(text("report.missing", lang), failed=True)]
     blocks = notebook_blocks(notebook, task=name, tables_dir=tables_dir, figures_dir=figures_dir,
-                             lang=lang, counter=counter)
+                             lang=lang, counter=counter, run_dir=run_dir,
+                             made_by=str(entry.get("copied_from") or run_dir.name))
     title_at = next((i for i, b in enumerate(blocks) if isinstance(b, Heading)), None)
     if title_at is None:
         return [Heading(1, name, f"part-{name}"), *notes, *blocks]

@@ -12,7 +12,8 @@ numbers here are exactly the numbers that passed disclosure control) and laid ou
 for reading by :mod:`lcanalysis.report.reading`; a table that is not exported
 (processing tables of the data-quality notebook) is taken from the notebook's own
 HTML. A figure is the SVG that ``NotebookRun.figure`` saved under figures/ (vector
-in the PDF), else the notebook's PNG.
+in the PDF) when the run that executed the notebook saved it (:func:`run_figure`;
+the run folder keeps a copy), else the notebook's own PNG.
 """
 
 from __future__ import annotations
@@ -168,6 +169,57 @@ def section_blocks(fragment: str, *, lang: str, counter: dict[str, int], anchor:
     return blocks
 
 
+KEPT_FIGURES = "figures"
+"""The run folder's copy of the figures its report shows: ``figures/<notebook>/<name>.*``."""
+
+SVG_RUN = re.compile(rb"<dc:identifier>([^<]*)</dc:identifier>")
+
+
+def figure_run(path: Path) -> str | None:
+    """The run that saved a figure file, from the metadata ``save_figure`` embeds
+    (the SVG's Dublin Core identifier, the PNG's ``RunId`` text chunk); None if it
+    has none."""
+    data = path.read_bytes()
+    if path.suffix == ".svg":
+        found = SVG_RUN.search(data[:8192])
+        return found.group(1).decode("utf-8") if found else None
+    at = 8  # PNG: chunks of length, type, data, CRC after the signature, text before the image data
+    while at + 8 <= len(data):
+        length = int.from_bytes(data[at:at + 4], "big")
+        kind, body = data[at + 4:at + 8], data[at + 8:at + 8 + length]
+        if kind == b"IDAT":
+            break
+        if kind == b"tEXt" and body.startswith(b"RunId\0"):
+            return body[len(b"RunId\0"):].decode("latin-1")
+        at += 12 + length
+    return None
+
+
+def run_figure(run_dir: Path, figures_dir: Path, figure: str, made_by: str) -> tuple[bytes, bytes] | None:
+    """(PNG, SVG) of ``figure`` (``<notebook>/<name>``) as run ``made_by`` saved it.
+
+    The shared figures/ folder holds the last run's figures, whatever its language;
+    a report takes a figure from there (or from the folder of run ``made_by``, for a
+    part copied from an earlier run) only when the files say ``made_by`` saved them,
+    and keeps a copy under ``run_dir/figures/``, where a report rebuilt later finds
+    it. None when neither has it: the caller shows the notebook's own image.
+    """
+    import shutil
+
+    kept = {ext: run_dir / KEPT_FIGURES / f"{figure}.{ext}" for ext in ("png", "svg")}
+    if not all(f.is_file() for f in kept.values()):
+        for folder in (figures_dir, run_dir.parent / made_by / KEPT_FIGURES):
+            found = {ext: folder / f"{figure}.{ext}" for ext in ("png", "svg")}
+            if all(f.is_file() and figure_run(f) == made_by for f in found.values()):
+                kept["png"].parent.mkdir(parents=True, exist_ok=True)
+                for ext, file in found.items():
+                    shutil.copy2(file, kept[ext])
+                break
+        else:
+            return None
+    return kept["png"].read_bytes(), kept["svg"].read_bytes()
+
+
 def _call_name(match: re.Match[str] | None, parameters: dict[str, object]) -> str | None:
     """The name in ``nb.table("name"`` / ``nb.figure(fig, f"profile_{id}"``, f-strings
     filled in from the notebook's parameters (None when it cannot be)."""
@@ -229,11 +281,14 @@ def notebook_blocks(
     figures_dir: Path,
     lang: str,
     counter: dict[str, int],
+    run_dir: Path,
+    made_by: str,
 ) -> list[Block]:
     """The blocks of one executed notebook (see the module docstring).
 
     ``counter`` numbers tables and figures across the whole report
-    (``{"table": n, "figure": n}``), updated in place.
+    (``{"table": n, "figure": n}``), updated in place. Figures are those run
+    ``made_by`` saved (:func:`run_figure`).
     """
     from lcanalysis.report.narrative import text
 
@@ -270,11 +325,9 @@ def notebook_blocks(
                 add_markdown(data["text/markdown"])
             elif "image/png" in data:
                 counter["figure"] += 1
-                saved = figures_dir / notebook_name / str(figure_name)
-                svg_file, png_file = saved.with_suffix(".svg"), saved.with_suffix(".png")
-                svg = svg_file.read_bytes() if figure_name and svg_file.is_file() else None
-                png = png_file.read_bytes() if figure_name and png_file.is_file() else \
-                    base64.b64decode(data["image/png"])
+                saved = run_figure(run_dir, figures_dir, f"{notebook_name}/{figure_name}", made_by) \
+                    if figure_name else None
+                png, svg = saved or (base64.b64decode(data["image/png"]), None)
                 number = counter["figure"]
                 caption = text("report.figure_caption", lang, number=number, title=section)
                 blocks.append(Figure(caption, png, svg, anchor=f"figure-{number}"))

@@ -4,7 +4,8 @@ An HTML page with a CSS grid, printed by Chromium like the report
 (:mod:`lcanalysis.report.pdf`): the title, the
 synthetic-data mark when it applies, the pilot's three strands, the four findings
 that have a poster figure (the sentence of :mod:`lcanalysis.report.findings` above
-the figure from figures/, SVG so it stays sharp at A0), the method in three lines and
+the figure the run saved, :func:`lcanalysis.report.document.run_figure`, SVG so it
+stays sharp at A0), the method in three lines and
 the run. Every word is in the run's language; the numbers are the findings' (from
 audited tables) and the figures'.
 """
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from lcanalysis.plots.labels import category_label
-from lcanalysis.report.document import run_policy
+from lcanalysis.report.document import run_figure, run_policy
 from lcanalysis.report.findings import findings
 from lcanalysis.report.narrative import disclosure_rules, text
 
@@ -62,9 +63,9 @@ def poster_html(run_dir: Path, manifest: Mapping[str, object], *, lang: str, syn
         for letter, code in zip("abc", STRANDS, strict=True))
     cards = []
     for f in [f for f in findings(run_dir / "tables", lang=lang) if f.figure][:4]:
-        svg = figures_dir / f"{f.figure}.svg"
-        image = (f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg.read_bytes()).decode()}" '
-                 f'alt="{esc(f.question)}">') if svg.is_file() else ""
+        saved = run_figure(run_dir, figures_dir, f.figure, _made_by(manifest, f.figure.split("/")[0], run_dir.name))
+        image = (f'<img src="data:image/svg+xml;base64,{base64.b64encode(saved[1]).decode()}" '
+                 f'alt="{esc(f.question)}">') if saved else ""
         cards.append(f'<section class="finding"><h3>{esc(f.question)}</h3><p>{esc(f.sentence)}</p>'
                      f'<div class="figure">{image}</div></section>')
     mark = f'<div class="mark">{esc(text("report.banner", lang))}</div>' if synthetic else ""
@@ -83,6 +84,13 @@ def poster_html(run_dir: Path, manifest: Mapping[str, object], *, lang: str, syn
             f'{esc(text("poster.title", lang))}</title><style>@page {{ size: {width}mm {height}mm; margin: 0; }}'
             f':root {{ --w: {width}mm; --h: {height}mm; --scale: {scale:.4f}; }}{STYLE}</style></head>'
             f"<body>{body}</body></html>")
+
+
+def _made_by(manifest: Mapping[str, object], notebook: str, run_id: str) -> str:
+    """The run that executed ``notebook`` (an earlier one when this run copied its results)."""
+    tasks: Mapping[str, Mapping] = manifest["tasks"]  # type: ignore[assignment]
+    entry = next((e for e in tasks.values() if e.get("notebook") == notebook), {})
+    return str(entry.get("copied_from") or run_id)
 
 
 def write_poster(browser, run_dir: Path, manifest: Mapping[str, object], *, lang: str, synthetic: bool,
