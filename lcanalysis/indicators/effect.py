@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import scipy.sparse as sp
-import statsmodels.api as sm
 from scipy import stats
 
 from lcanalysis.errors import InputError
@@ -128,11 +127,6 @@ def _codes(values: pl.Series) -> np.ndarray:
     return np.unique(values.to_numpy(), return_inverse=True)[1]
 
 
-def _dummies(codes: np.ndarray) -> np.ndarray:
-    """Indicator columns for every level but the first (the formula API's coding)."""
-    return np.eye(codes.max() + 1)[codes][:, 1:]
-
-
 def _first_treated_by_unit(frame: pl.DataFrame, unit: str, first_treated: str) -> pl.DataFrame:
     per_unit = frame.group_by(unit).agg(pl.col(first_treated).unique())
     if (per_unit[first_treated].list.len() > 1).any():
@@ -155,35 +149,101 @@ def _wide(panel: Panel, outcome: str, unit: str, time: str, first_treated: str):
     return y, g, periods
 
 
-def _fit_cluster_ols(y: np.ndarray, x: np.ndarray, groups: np.ndarray):
-    """OLS with cluster-robust covariance (statsmodels: CR1 small-sample factor
-    G/(G-1) * (N-1)/(N-K); t with G-1 degrees of freedom for tests and intervals)."""
-    return sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+class _FixedEffects:
+    """The unit and time fixed effects of one panel, factorised once.
 
-
-def _two_way_residuals(
-    values: np.ndarray, unit_codes: np.ndarray, time_codes: np.ndarray, tol: float = 1e-11
-) -> np.ndarray:
-    """Residuals of each column of ``values`` on unit and time fixed effects.
-
-    Alternating projections (demean by unit, then by time, until nothing changes):
-    exact after one sweep on a balanced panel, converging on an unbalanced one.
+    Residuals on both sets of indicators, exact and without iterating: demean within
+    the factor with more levels M (units), then project out the other factor's
+    indicators F (periods) demeaned the same way, Z = M-demeaned F. Z = U S V' is never
+    formed: its Gram matrix Z'Z = F'F - F'M diag(1/counts) M'F is periods x periods,
+    its eigenvectors give V and S, and U'x = S^-1 V' Z'x with Z'x = F'x - F'M
+    diag(1/counts) M'x, so every product with the observations is a sparse sum by
+    level (a multithreaded BLAS makes dense products with many columns slow on a busy
+    machine). Balanced and unbalanced panels alike; the rank of Z says whether the
+    fixed effects are identified (units and periods connected).
     """
-    n = values.shape[0]
-    ones = np.ones(n)
-    projections = []
-    for codes in (unit_codes, time_codes):
-        indicator = sp.csr_matrix((ones, (np.arange(n), codes)))
-        projections.append((indicator, np.asarray(indicator.sum(axis=0)).ravel()))
-    resid = values.astype(float).copy()
-    scale = max(np.abs(resid).max(), 1.0)
-    for _ in range(10_000):
-        previous = resid.copy()
-        for indicator, counts in projections:
-            resid -= indicator @ ((indicator.T @ resid) / counts[:, None])
-        if np.abs(resid - previous).max() <= tol * scale:
-            return resid
-    raise RuntimeError("two-way demeaning did not converge")
+
+    def __init__(self, unit_codes: np.ndarray, time_codes: np.ndarray):
+        n = unit_codes.size
+        n_units, n_times = int(unit_codes.max() + 1), int(time_codes.max() + 1)
+        many, few = (unit_codes, time_codes) if n_units >= n_times else (time_codes, unit_codes)
+        self._many, self._few = many, few
+        self._many_indicator = sp.csr_matrix((np.ones(n), (np.arange(n), many)))
+        self._few_indicator = sp.csr_matrix((np.ones(n), (np.arange(n), few)))
+        self._counts = np.asarray(self._many_indicator.sum(axis=0)).ravel()
+        self._cross = sp.csr_matrix(self._few_indicator.T @ self._many_indicator
+                                    @ sp.diags(1.0 / self._counts))
+        gram = (self._few_indicator.T @ self._few_indicator
+                - self._cross @ (self._many_indicator.T @ self._few_indicator)).toarray()
+        eigenvalues, vectors = np.linalg.eigh(gram)
+        keep = eigenvalues > eigenvalues.max() * 1e-10
+        self._rotation = vectors[:, keep].T / np.sqrt(eigenvalues[keep])[:, None]  # S^-1 V'
+        self.identified = bool(keep.sum() == gram.shape[0] - 1)
+        self.n_params = n_units + n_times - 1  # intercept, units - 1 and periods - 1 dummies
+
+    def _level_sums(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sums by level of the many factor and U'x (coordinates on the basis)."""
+        sums = self._many_indicator.T @ values
+        return sums, self._rotation @ (self._few_indicator.T @ values - self._cross @ sums)
+
+    def _demean(self, values: np.ndarray, sums: np.ndarray) -> np.ndarray:
+        return values - (sums / self._counts[:, None])[self._many]
+
+    def residuals(self, values: np.ndarray) -> np.ndarray:
+        """Residuals of each column of ``values`` (observations x columns):
+        M-demeaned x - U U'x, with U c = Z V S^-1 c = the M-demeaned (S^-1 V')' c
+        taken at each observation's period."""
+        values = np.asarray(values, float)
+        sums, coordinates = self._level_sums(values)
+        spanned = (self._rotation.T @ coordinates)[self._few]
+        return (self._demean(values, sums)
+                - self._demean(spanned, self._many_indicator.T @ spanned))
+
+    def residual_sums_of_squares(self, values: np.ndarray) -> np.ndarray:
+        """Each column's sum of squared residuals, without forming the residuals:
+        |x|^2 - sum over levels of (level sum)^2 / count - |U'x|^2."""
+        sums, coordinates = self._level_sums(values)
+        return ((values * values).sum(axis=0) - (sums * sums / self._counts[:, None]).sum(axis=0)
+                - (coordinates * coordinates).sum(axis=0))
+
+
+@dataclass(frozen=True)
+class _ClusterFit:
+    params: np.ndarray
+    cov: np.ndarray
+    df: int
+
+    @property
+    def std_errors(self) -> np.ndarray:
+        return np.sqrt(np.diag(self.cov))
+
+    def conf_int(self, level: float) -> np.ndarray:
+        half = stats.t.ppf(0.5 + level / 2, self.df) * self.std_errors
+        return np.column_stack([self.params - half, self.params + half])
+
+    def p_values(self) -> np.ndarray:
+        return 2 * stats.t.sf(np.abs(self.params / self.std_errors), self.df)
+
+
+def _cluster_ols(y: np.ndarray, x: np.ndarray, groups: np.ndarray, n_fixed: int) -> _ClusterFit:
+    """OLS of ``y`` on the columns of ``x``, both residualised on the fixed effects, with
+    the cluster-robust covariance of the full dummy regression.
+
+    By Frisch-Waugh-Lovell the coefficients, the residuals and the coefficients' block
+    of the sandwich are those of the regression with every dummy (``n_fixed`` columns:
+    intercept and fixed effects). As statsmodels' ``OLS(...).fit(cov_type="cluster",
+    use_t=True)`` on that regression: CR1 small-sample factor G/(G-1) * (N-1)/(N-K), K
+    its columns, and t with G-1 degrees of freedom for tests and intervals.
+    """
+    inverse = np.linalg.inv(x.T @ x)
+    params = inverse @ (x.T @ y)
+    resid = y - x @ params
+    n_groups = int(groups.max() + 1)
+    scores = np.column_stack([np.bincount(groups, x[:, j] * resid, n_groups)
+                              for j in range(x.shape[1])])
+    n, k = y.size, n_fixed + x.shape[1]
+    ssc = n_groups / (n_groups - 1) * (n - 1) / (n - k)
+    return _ClusterFit(params, ssc * inverse @ (scores.T @ scores) @ inverse, n_groups - 1)
 
 
 # --------------------------------------------------------------------------- TWFE
@@ -201,11 +261,13 @@ def twfe_did(
 ) -> DidResult:
     """Two-way fixed-effects difference-in-differences.
 
-    The regression ``outcome ~ treated + C(unit) + C(time)`` by OLS (statsmodels, the
-    dummy variables built explicitly), errors clustered by ``cluster`` (default: the
-    unit). Standard error: statsmodels' CR1 with small-sample factor
-    G/(G-1) * (N-1)/(N-K), tests and interval from t with G-1 degrees of freedom.
-    Balanced or unbalanced panels; rows with a missing outcome are dropped.
+    The regression ``outcome ~ treated + C(unit) + C(time)`` by OLS, errors clustered
+    by ``cluster`` (default: the unit), computed within (outcome and treatment
+    residualised on the fixed effects, :class:`_FixedEffects`), which gives the dummy
+    regression's estimate and standard errors. Standard error: CR1 with small-sample
+    factor G/(G-1) * (N-1)/(N-K), tests and interval from t with G-1 degrees of freedom
+    (statsmodels' cluster covariance; a test compares them). Balanced or unbalanced
+    panels; rows with a missing outcome are dropped.
 
     Assumes parallel trends and, with staggered adoption, an effect that is the same
     for every cohort and constant over time: otherwise the estimate is a weighted
@@ -217,12 +279,17 @@ def twfe_did(
     if not np.isin(d, (0.0, 1.0)).all():
         raise InputError(f"panel: {treated} must be 0/1", column=treated)
     unit_codes, time_codes = _codes(frame[unit]), _codes(frame[time])
-    x = np.column_stack([np.ones(frame.height), d, _dummies(unit_codes), _dummies(time_codes)])
+    fixed = _FixedEffects(unit_codes, time_codes)
+    y_res, d_res = fixed.residuals(
+        np.column_stack([frame[outcome].cast(pl.Float64).to_numpy(), d])).T
+    if d_res @ d_res <= 1e-20 * max(d @ d, 1.0):
+        raise InputError(f"panel: {treated} is collinear with the unit and time fixed effects")
     groups = unit_codes if cluster is None else _codes(frame[cluster])
-    res = _fit_cluster_ols(frame[outcome].cast(pl.Float64).to_numpy(), x, groups)
-    low, high = res.conf_int(alpha=1 - level)[1]
-    return DidResult("twfe", float(res.params[1]), float(res.bse[1]), float(low), float(high),
-                     float(res.pvalues[1]), frame.height, int(unit_codes.max() + 1))
+    fit = _cluster_ols(y_res, d_res[:, None], groups, fixed.n_params)
+    (low, high), = fit.conf_int(level)
+    return DidResult("twfe", float(fit.params[0]), float(fit.std_errors[0]), float(low),
+                     float(high), float(fit.p_values()[0]), frame.height,
+                     int(unit_codes.max() + 1))
 
 
 # --------------------------------------------------------------------------- Callaway-Sant'Anna
@@ -307,12 +374,6 @@ def _cs_overall_weights(design: _CsDesign, aggregation: Aggregation):
     else:
         raise ValueError(f"aggregation must be 'group' or 'simple', not {aggregation!r}")
     return post, *_cs_weights(design, post, per_cell)
-
-
-def _cs_overall_point(y: np.ndarray, design: _CsDesign, aggregation: Aggregation) -> float:
-    att, _ = _cs_att(y, design)
-    post, w, _ = _cs_overall_weights(design, aggregation)
-    return float(w @ att[post])
 
 
 def _mammen(rng: np.random.Generator, size: tuple[int, int]) -> np.ndarray:
@@ -418,12 +479,12 @@ def _event_study_fit(panel, outcome, unit, time, first_treated, leads, lags, ref
     event_times = [e for e in range(-leads, lags + 1) if e != reference]
     relative_dummies = np.column_stack([(binned == e).astype(float) for e in event_times])
     unit_codes = _codes(frame[unit])
-    x = np.column_stack([np.ones(frame.height), relative_dummies, _dummies(unit_codes),
-                         _dummies(_codes(frame[time]))])
-    if np.linalg.matrix_rank(x) < x.shape[1]:
+    fixed = _FixedEffects(unit_codes, _codes(frame[time]))
+    within = fixed.residuals(
+        np.column_stack([frame[outcome].cast(pl.Float64).to_numpy(), relative_dummies]))
+    if not fixed.identified or np.linalg.matrix_rank(within[:, 1:]) < len(event_times):
         raise InputError("event study not identified: add never-treated units or fewer leads/lags")
-    res = _fit_cluster_ols(frame[outcome].cast(pl.Float64).to_numpy(), x, unit_codes)
-    return res, event_times
+    return _cluster_ols(within[:, 0], within[:, 1:], unit_codes, fixed.n_params), event_times
 
 
 def event_study(
@@ -449,12 +510,11 @@ def event_study(
     effects (Sun & Abraham 2021); compare with the ``event_time`` of
     :func:`callaway_santanna`.
     """
-    res, event_times = _event_study_fit(panel, outcome, unit, time, first_treated,
+    fit, event_times = _event_study_fit(panel, outcome, unit, time, first_treated,
                                         leads, lags, reference)
-    index = np.arange(1, len(event_times) + 1)
-    ci = res.conf_int(alpha=1 - level)[index]
+    ci = fit.conf_int(level)
     frame = pl.DataFrame({
-        "event_time": event_times, "estimate": res.params[index], "std_error": res.bse[index],
+        "event_time": event_times, "estimate": fit.params, "std_error": fit.std_errors,
         "ci_low": ci[:, 0], "ci_high": ci[:, 1],
     })
     reference_row = pl.DataFrame({"event_time": [reference], "estimate": [0.0]})
@@ -479,13 +539,13 @@ def pretrend_test(
     freedom as leads. A large p-value is no proof of parallel trends (low power with
     few treated units).
     """
-    res, event_times = _event_study_fit(panel, outcome, unit, time, first_treated,
+    fit, event_times = _event_study_fit(panel, outcome, unit, time, first_treated,
                                         leads, lags, reference)
-    index = np.array([i + 1 for i, e in enumerate(event_times) if e < 0])
+    index = np.array([i for i, e in enumerate(event_times) if e < 0])
     if index.size == 0:
         raise ValueError("no lead to test: the reference is the only pre-period")
-    b = res.params[index]
-    cov = res.cov_params()[np.ix_(index, index)]
+    b = fit.params[index]
+    cov = fit.cov[np.ix_(index, index)]
     statistic = float(b @ np.linalg.solve(cov, b))
     return PretrendTest(statistic, int(index.size), float(stats.chi2.sf(statistic, index.size)))
 
@@ -519,23 +579,53 @@ def _ri_statistics(frame: pl.DataFrame, outcome, unit, time, first_treated, star
     y = frame[outcome].cast(pl.Float64).to_numpy()
     if estimator == "twfe":
         time_codes = _codes(frame[time])
+        # Each assignment's estimate is y~'d / d~'d~ (Frisch-Waugh-Lovell): the outcome and
+        # the observed treatment are residualised once, a permuted treatment needs only
+        # its residual sum of squares.
+        fixed = _FixedEffects(unit_codes, time_codes)
+        y_res, d_res = fixed.residuals(np.column_stack([y, d_obs])).T
         d_all = (times[:, None] >= starts[:, unit_codes].T).astype(float)
-        resid = _two_way_residuals(np.column_stack([y, d_obs, d_all]), unit_codes, time_codes)
         with np.errstate(divide="ignore", invalid="ignore"):
-            denominator = (resid[:, 2:] * d_all).sum(axis=0)
-            return (resid[:, 0] @ d_all) / denominator, (resid[:, 1] @ d_all) / denominator
+            denominator = fixed.residual_sums_of_squares(d_all)
+            return (y_res @ d_all) / denominator, (d_res @ d_all) / denominator
     if estimator != "cs":
         raise ValueError(f"estimator must be 'twfe' or 'cs', not {estimator!r}")
     n_units, periods = unit_codes.max() + 1, np.unique(times)
     if frame.height != n_units * periods.size:
         raise InputError("panel is unbalanced: the 'cs' estimator needs a balanced panel")
     y_wide, d_wide = y.reshape(n_units, -1), d_obs.reshape(n_units, -1)
-    a, b = np.empty(len(starts)), np.empty(len(starts))
-    for i, g in enumerate(starts):
-        design = _cs_design(g, periods, control, 0)
-        a[i] = _cs_overall_point(y_wide, design, aggregation)
-        b[i] = _cs_overall_point(d_wide, design, aggregation)
-    return a, b
+    return (_cs_permuted_points(y_wide, starts, periods, control, aggregation),
+            _cs_permuted_points(d_wide, starts, periods, control, aggregation))
+
+
+def _cs_permuted_points(y: np.ndarray, starts: np.ndarray, periods: np.ndarray,
+                        control: Control, aggregation: Aggregation,
+                        batch: int = 64) -> np.ndarray:
+    """The overall Callaway-Sant'Anna estimate of ``y`` (units x periods) for every row
+    of ``starts`` (first treated period per unit, inf = never).
+
+    The rows are permutations of one assignment, so they share the cells (cohort,
+    period, base period), each cell's numbers of treated and control units and the
+    aggregation weights, which depend on nothing else: only which units are treated
+    or controls changes. A batch of rows is then two products of the 0/1 memberships
+    (rows x units x cells) with the cells' changes.
+    """
+    design = _cs_design(starts[0], periods, control, 0)
+    post, w, _ = _cs_overall_weights(design, aggregation)
+    cohort, cutoff = design.group[post], np.maximum(design.time, periods[design.base_idx])[post]
+    n_treat, n_ctrl = design.treat[:, post].sum(axis=0), design.control[:, post].sum(axis=0)
+    dy = y[:, design.time_idx[post]] - y[:, design.base_idx[post]]
+    out = np.empty(len(starts))
+    for begin in range(0, len(starts), batch):
+        g = starts[begin:begin + batch, :, None]
+        treat = (g == cohort).astype(float)
+        ctrl = np.isinf(g) if control == "never_treated" else (
+            np.isinf(g) | ((g > cutoff) & (g != cohort)))
+        ctrl = np.broadcast_to(ctrl, treat.shape).astype(float)
+        att = (np.einsum("rup,up->rp", treat, dy) / n_treat
+               - np.einsum("rup,up->rp", ctrl, dy) / n_ctrl)
+        out[begin:begin + batch] = att @ w
+    return out
 
 
 def randomisation_inference(
@@ -718,9 +808,10 @@ def wild_cluster_bootstrap(
     if d.min() == d.max():
         raise InputError(f"panel: nobody or everybody is treated ({first_treated})")
     y = frame[outcome].cast(pl.Float64).to_numpy()
-    y_res, d_res = _two_way_residuals(np.column_stack([y, d]), unit_codes, time_codes).T
+    fixed = _FixedEffects(unit_codes, time_codes)
+    y_res, d_res = fixed.residuals(np.column_stack([y, d])).T
     n, n_clusters = y.size, int(unit_codes.max() + 1)
-    n_params = 1 + int(time_codes.max() + 1) + n_clusters - 1
+    n_params = fixed.n_params + 1  # and the treatment
     ssc = n_clusters / (n_clusters - 1) * (n - 1) / (n - n_params)
     sum_dd = float(d_res @ d_res)
     cluster_dd = np.bincount(unit_codes, d_res * d_res, n_clusters)
@@ -731,21 +822,45 @@ def wild_cluster_bootstrap(
     # C(beta0) = C_y - beta0 C_d: restricted residuals under beta0 are y~ - beta0 d~.
     members = np.zeros((n, n_clusters))
     members[np.arange(n), unit_codes] = 1.0
-    demeaned = _two_way_residuals(np.hstack([members * y_res[:, None], members * d_res[:, None]]),
-                                  unit_codes, time_codes)
+    demeaned = fixed.residuals(np.hstack([members * y_res[:, None], members * d_res[:, None]]))
     c_y = members.T @ (d_res[:, None] * demeaned[:, :n_clusters])
     c_d = members.T @ (d_res[:, None] * demeaned[:, n_clusters:])
     v = _wild_weights(weights, n_clusters, n_bootstrap, np.random.default_rng(seed))
     vc_y, vc_d = v @ c_y.T, v @ c_d.T  # draws x clusters
 
-    def p_value(beta0: float) -> float:
-        t_observed = (estimate - beta0) / std_error
-        draw_scores = vc_y - beta0 * vc_d
+    def t_draws(rows: np.ndarray, beta0: float) -> np.ndarray:
+        draw_scores = vc_y[rows] - beta0 * vc_d[rows]
         shift = draw_scores.sum(axis=1) / sum_dd  # beta* - beta0
         residual_scores = draw_scores - shift[:, None] * cluster_dd[None, :]
         with np.errstate(divide="ignore", invalid="ignore"):
-            t_draws = shift / (np.sqrt(ssc * (residual_scores ** 2).sum(axis=1)) / sum_dd)
-        return float(np.mean(np.abs(t_draws) >= abs(t_observed) * (1 - 1e-12)))
+            return shift / (np.sqrt(ssc * (residual_scores ** 2).sum(axis=1)) / sum_dd)
+
+    # The restricted scores of a draw are r_y - beta0 r_d, so its t statistic needs three
+    # sums per draw (of r_y^2, r_y r_d, r_d^2) for every beta0 of the inversion, not a
+    # pass over draws x clusters. A draw whose statistic lies within 1e-9 of the
+    # threshold, relative to the rounding the shortcut can make, is decided by
+    # t_draws: the p-values are those of the direct computation.
+    sum_y, sum_d = vc_y.sum(axis=1), vc_d.sum(axis=1)
+    size_y, size_d = np.abs(vc_y).sum(axis=1), np.abs(vc_d).sum(axis=1)
+    r_y = vc_y - (sum_y / sum_dd)[:, None] * cluster_dd[None, :]
+    r_d = vc_d - (sum_d / sum_dd)[:, None] * cluster_dd[None, :]
+    ss_yy, ss_yd, ss_dd = (r_y * r_y).sum(axis=1), (r_y * r_d).sum(axis=1), (r_d * r_d).sum(axis=1)
+    del r_y, r_d
+
+    def p_value(beta0: float) -> float:
+        threshold = abs((estimate - beta0) / std_error) * (1 - 1e-12)
+        ss = ss_yy - 2 * beta0 * ss_yd + beta0 * beta0 * ss_dd
+        with np.errstate(divide="ignore", invalid="ignore"):
+            root = np.sqrt(ssc * ss)
+            t = np.abs(sum_y - beta0 * sum_d) / root
+            rounding = ((size_y + abs(beta0) * size_d) / root
+                        + t * (ss_yy + beta0 * beta0 * ss_dd) / ss + threshold)
+            unsure = ~(np.abs(t - threshold) > 1e-9 * rounding)
+        extreme = t >= threshold
+        rows = np.flatnonzero(unsure)
+        if rows.size:
+            extreme[rows] = np.abs(t_draws(rows, beta0)) >= threshold
+        return float(np.mean(extreme))
 
     alpha = 1 - level
 

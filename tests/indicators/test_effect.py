@@ -10,6 +10,7 @@ import pytest
 import statsmodels.formula.api as smf
 
 from lcanalysis.errors import InputError
+from lcanalysis.indicators import effect
 from lcanalysis.indicators.effect import (
     callaway_santanna,
     estimate_pilot_effect,
@@ -19,6 +20,7 @@ from lcanalysis.indicators.effect import (
     pretrend_test,
     randomisation_inference,
     twfe_did,
+    wild_cluster_bootstrap,
 )
 
 # --------------------------------------------------------------------------- fixtures
@@ -86,28 +88,52 @@ def test_two_by_two_matches_difference_of_means():
     assert cs.att_gt.select("group", "time", "n_treated", "n_control").row(0) == (2, 2, 2, 2)
 
 
-def test_twfe_equals_dummy_regression_on_unbalanced_panel():
-    rng = np.random.default_rng(42)
+def unbalanced_panel(seed: int = 42) -> pl.DataFrame:
+    """30 units (starts 4, 6 or never) x years 1-8 with about a fifth of the rows dropped."""
+    rng = np.random.default_rng(seed)
     rows = []
     for i in range(30):
         g = rng.choice([4, 6, 99])
         for t in range(1, 9):
-            if rng.random() < 0.2:  # drop about a fifth of the rows: unbalanced
+            if rng.random() < 0.2:
                 continue
             d = int(t >= g)
-            rows.append((f"u{i}", t, f"r{i % 7}", d, i * 0.1 + t + 1.5 * d + rng.normal()))
-    pdf = pl.DataFrame(rows, schema=["unit", "year", "region", "d", "y"],
-                       orient="row").to_pandas()
+            rows.append((f"u{i}", t, f"r{i % 7}", None if g == 99 else int(g), d,
+                         i * 0.1 + t + 1.5 * d + rng.normal()))
+    return pl.DataFrame(rows, schema=["unit", "year", "region", "first", "d", "y"], orient="row")
+
+
+def test_twfe_equals_dummy_regression_on_unbalanced_panel():
+    pdf = unbalanced_panel().to_pandas()
     for cluster in ("unit", "region"):
         groups = pdf[cluster].astype("category").cat.codes
         reference = smf.ols("y ~ d + C(unit) + C(year)", pdf).fit(
-            cov_type="cluster", cov_kwds={"groups": groups})
+            cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
         result = twfe_did(pdf, "y", "unit", "year", "d",
                           cluster=None if cluster == "unit" else cluster)
-        assert result.estimate == pytest.approx(reference.params["d"], abs=1e-8)
-        assert result.std_error == pytest.approx(reference.bse["d"], abs=1e-8)
+        assert result.estimate == pytest.approx(reference.params["d"], rel=1e-10)
+        assert result.std_error == pytest.approx(reference.bse["d"], rel=1e-10)
+        assert result.p_value == pytest.approx(reference.pvalues["d"], rel=1e-9)
+        assert (result.ci_low, result.ci_high) == pytest.approx(
+            tuple(reference.conf_int().loc["d"]), rel=1e-10)
         assert result.n_obs == len(pdf)
         assert result.n_units == 30
+
+
+def test_fixed_effects_residuals_are_those_of_the_dummy_regression():
+    frame = unbalanced_panel()
+    units, years = effect._codes(frame["unit"]), effect._codes(frame["year"])
+    dummies = np.column_stack([np.eye(30)[units], np.eye(8)[years][:, 1:]])
+    values = frame.select("y", "d").to_numpy().astype(float)
+    fitted = dummies @ np.linalg.lstsq(dummies, values, rcond=None)[0]
+    fixed = effect._FixedEffects(units, years)
+    assert np.abs(fixed.residuals(values) - (values - fitted)).max() < 1e-12
+    assert fixed.residual_sums_of_squares(values) == pytest.approx(
+        ((values - fitted) ** 2).sum(axis=0), rel=1e-12)
+    assert fixed.identified and fixed.n_params == 30 + 8 - 1
+    # Units 0-1 seen only in years 1-2, units 2-3 only in 3-4: two disconnected panels.
+    apart = effect._FixedEffects(np.repeat([0, 1, 2, 3], 2), np.array([0, 1, 0, 1, 2, 3, 2, 3]))
+    assert not apart.identified
 
 
 def test_twfe_rejects_non_binary_treatment():
@@ -176,6 +202,36 @@ def test_event_study_reference_is_zero_and_constant_effect_recovered():
     assert frame["estimate"].to_list() == pytest.approx([0, 0, 2, 2, 2], abs=1e-9)
 
 
+def test_event_study_and_pretrend_equal_the_dummy_regression_on_unbalanced_panel():
+    frame = unbalanced_panel(7)
+    events = event_study(frame, "y", "unit", "year", "first", leads=2, lags=2)
+    pdf = frame.with_columns(
+        rel=(pl.col("year") - pl.col("first")).clip(-2, 2)).to_pandas()
+    names = {-2: "lead2", 0: "lag0", 1: "lag1", 2: "lag2"}
+    for e, name in names.items():
+        pdf[name] = (pdf["rel"] == e).astype(float)
+    reference = smf.ols(f"y ~ {' + '.join(names.values())} + C(unit) + C(year)", pdf).fit(
+        cov_type="cluster", cov_kwds={"groups": pdf["unit"].astype("category").cat.codes},
+        use_t=True)
+    for e, name in names.items():
+        row = events.filter(pl.col("event_time") == e).row(0, named=True)
+        assert row["estimate"] == pytest.approx(reference.params[name], rel=1e-10)
+        assert row["std_error"] == pytest.approx(reference.bse[name], rel=1e-10)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx(
+            tuple(reference.conf_int().loc[name]), rel=1e-10)
+    pretrend = pretrend_test(frame, "y", "unit", "year", "first", leads=2, lags=2)
+    lead = reference.params["lead2"] ** 2 / reference.cov_params().loc["lead2", "lead2"]
+    assert (pretrend.statistic, pretrend.df) == (pytest.approx(lead, rel=1e-10), 1)
+
+
+def test_event_study_refuses_disconnected_panel():
+    rows = [(u, t, 2 if u == "a" else None, float(t)) for u in "ab" for t in (1, 2)]
+    rows += [(u, t, None, float(t)) for u in "cd" for t in (3, 4)]
+    panel = pl.DataFrame(rows, schema=["unit", "year", "first", "y"], orient="row")
+    with pytest.raises(InputError, match="not identified"):
+        event_study(panel, "y", "unit", "year", "first", leads=1, lags=0)
+
+
 def test_pretrend_test_flags_diverging_trend():
     rng = np.random.default_rng(5)
     rows = []
@@ -210,6 +266,67 @@ def test_randomisation_p_values_under_null_and_big_effect(estimator):
     assert big.p_value == pytest.approx(1 / 100)
     assert big.ci_low < 5.0 < big.ci_high
     assert big.permuted.shape == (99,)
+
+
+def relabelled(panel: pl.DataFrame, starts: np.ndarray) -> pl.DataFrame:
+    """``panel`` with the sorted units' first-treated periods replaced by ``starts``."""
+    units = panel["unit"].unique().sort()
+    new = pl.DataFrame({"unit": units, "first": [None if np.isinf(g) else int(g) for g in starts]})
+    return panel.drop("first").join(new, on="unit").with_columns(
+        d=(pl.col("year") >= pl.col("first")).fill_null(False).cast(pl.Int8))
+
+
+@pytest.mark.parametrize("estimator", ["twfe", "cs"])
+def test_randomisation_statistics_equal_the_estimator_on_each_permuted_panel(estimator):
+    """The permutation distribution is computed for a batch of assignments at once; each
+    value must be the estimator run on the panel with that assignment."""
+    panel = (unbalanced_panel(3) if estimator == "twfe"
+             else staggered(lambda g, e: 1.0, noise=1.0, seed=4)).drop("d")
+    ri = randomisation_inference(panel, "y", "unit", "year", "first", estimator=estimator,
+                                 n_permutations=30, seed=8)
+    g = panel.group_by("unit").agg(pl.col("first").first()).sort("unit")["first"]
+    g = g.cast(pl.Float64).fill_null(np.inf).to_numpy()
+    starts = effect._permuted_starts(g, np.ones(g.size, bool), np.zeros(g.size), 30, 8)
+    for value, assignment in zip(ri.permuted, starts, strict=True):
+        shuffled = relabelled(panel, assignment)
+        expected = (twfe_did(shuffled, "y", "unit", "year", "d").estimate if estimator == "twfe"
+                    else callaway_santanna(shuffled, "y", "unit", "year", "first",
+                                           n_bootstrap=99).overall.estimate)
+        assert value == pytest.approx(expected, rel=1e-10, abs=1e-12)
+
+
+def test_wild_bootstrap_equals_refitting_every_sign_pattern():
+    """Eight clusters, Rademacher weights: the 256 sign patterns are enumerated. Under
+    the null beta = b, a pattern's outcome is b d + the fit of y - b d on the fixed
+    effects + its residuals times the unit's sign; its t statistic is twfe_did's on that
+    outcome. The p-value at 0 and the interval's ends (where the p-value crosses 0.05)
+    must be those of refitting every pattern."""
+    panel = null_panel(2, effect=0.6).filter(pl.col("unit") < 8).with_columns(
+        d=(pl.col("year") >= pl.col("first")).fill_null(False).cast(pl.Int8))
+    result = wild_cluster_bootstrap(panel, "y", "unit", "year", "first", weights="rademacher",
+                                    n_bootstrap=999)
+    observed = twfe_did(panel, "y", "unit", "year", "d")
+    d = panel["d"].to_numpy().astype(float)
+    units = panel["unit"].to_numpy()
+
+    def refitted_p_value(b: float) -> float:
+        restricted = smf.ols("y ~ C(unit) + C(year)",
+                             panel.with_columns(pl.col("y") - b * pl.col("d")).to_pandas()).fit()
+        t_draws = []
+        for pattern in range(256):
+            signs = 1.0 - 2.0 * ((pattern >> units) & 1)
+            y_star = (b * d + restricted.fittedvalues.to_numpy()
+                      + signs * restricted.resid.to_numpy())
+            draw = twfe_did(panel.with_columns(y=y_star), "y", "unit", "year", "d")
+            t_draws.append((draw.estimate - b) / draw.std_error)
+        threshold = abs((observed.estimate - b) / observed.std_error) * (1 - 1e-12)
+        return float(np.mean(np.abs(t_draws) >= threshold))
+
+    assert result.p_value == refitted_p_value(0.0)
+    assert 2 / 256 <= result.p_value < 1  # all +1 and all -1 reproduce |t| exactly
+    step = 1e-4 * result.std_error
+    assert refitted_p_value(result.ci_low + step) > 0.05 >= refitted_p_value(result.ci_low - step)
+    assert refitted_p_value(result.ci_high - step) > 0.05 >= refitted_p_value(result.ci_high + step)
 
 
 def test_randomisation_respects_pool():
