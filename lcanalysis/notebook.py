@@ -28,7 +28,6 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -37,17 +36,6 @@ from lcanalysis import paths
 from lcanalysis.dataset import Dataset
 from lcanalysis.errors import LcanalysisError
 from lcanalysis.pipeline.config import CHOICES
-
-LAYOUTS_FILE = "config/table_layouts.yaml"
-
-
-@cache
-def declared_layouts() -> dict[str, dict[str, dict]]:
-    """Notebook -> table name (``*`` allowed) -> layout, from config/table_layouts.yaml."""
-    import yaml
-
-    path = paths.project_root() / LAYOUTS_FILE
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
 class ParameterError(LcanalysisError):
@@ -87,10 +75,21 @@ class NotebookRun:
     region_scale: str = "municipality"
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
-    published: dict[str, object] = field(default_factory=dict)
-    """Name -> :class:`lcanalysis.disclosure.Published` (protected), tables and figure
-    data, in the order they were published."""
-    unprotected: dict[str, pl.DataFrame] = field(default_factory=dict)
+    publication: object = None
+    """The notebook's linked set of published tables and figure data
+    (:class:`lcanalysis.disclosure.publication.Publication`), in publishing order."""
+
+    def __post_init__(self) -> None:
+        from lcanalysis.disclosure.publication import Publication
+
+        if self.publication is None:
+            self.publication = Publication(self.name, self.policy)
+
+    @property
+    def published(self) -> dict[str, object]:
+        """Name -> :class:`lcanalysis.disclosure.Published` (protected), tables and figure
+        data, in the order they were published."""
+        return self.publication.published
 
     @property
     def synthetic(self) -> bool:
@@ -130,22 +129,15 @@ class NotebookRun:
         """
         from lcanalysis import disclosure
 
-        if name is not None and name in self.unprotected:
-            if self.unprotected[name].equals(frame):
-                return self.published[name].frame
-            raise ValueError(f"{self.name}: {name!r} was published before with other numbers; "
-                             "give the second table its own name")
+        publication = self.publication
+        if name is not None and name in publication.unprotected:
+            return publication.publish(name, frame)
         if name is not None and keys is None:
             # A figure drawn first under its declared pattern (profile_*) takes its name now.
-            for pattern, earlier in list(self.unprotected.items()):
+            for pattern, earlier in list(publication.unprotected.items()):
                 if "*" in pattern and fnmatch.fnmatchcase(name, pattern) and earlier.equals(frame):
-                    self.unprotected = {name if k == pattern else k: v
-                                        for k, v in self.unprotected.items()}
-                    self.published = {
-                        name if k == pattern else k:
-                        disclosure.Published(name, v.frame, v.layout) if k == pattern else v
-                        for k, v in self.published.items()}
-                    return self.published[name].frame
+                    publication.rename(pattern, name)
+                    return publication.published[name].frame
         if keys is None:
             name, layout = self._declared_layout(name, frame)
         else:
@@ -154,19 +146,17 @@ class NotebookRun:
             layout = disclosure.Layout(
                 keys=tuple(keys), total=total, population=population, measure_key=measure_key,
                 measure=measure, share_of=share_of, domains=domains or {})
-        return self._publish(name, frame, layout)
+        return publication.publish(name, frame, layout)
 
     def _declared_layout(self, name: str | None, frame: pl.DataFrame):
-        from lcanalysis import disclosure
+        from lcanalysis.disclosure import publication
 
-        entries = declared_layouts().get(self.name, {})
         if name is not None:
-            found = [v for k, v in entries.items() if fnmatch.fnmatchcase(name, k)]
-            if not found:
-                raise ParameterError(
-                    f"{self.name}: table {name!r} has no declared layout: pass keys=[...] (its key "
-                    f"columns) or declare it under {self.name} in {LAYOUTS_FILE}")
-            return name, disclosure.Layout.from_json(found[0])
+            try:
+                return name, publication.declared_layout(self.name, name)
+            except publication.LayoutError as error:
+                raise ParameterError(str(error)) from None
+        entries = publication.declared_layouts().get(self.name, {})
         text = {c for c, t in frame.schema.items()
                 if c != "suppression_reason" and (t == pl.Utf8 or t == pl.Categorical)}
         for entry_name, entry in entries.items():
@@ -174,31 +164,10 @@ class NotebookRun:
             if (entry_name not in self.published and keys <= set(frame.columns) and text <= keys
                     and not any(fnmatch.fnmatchcase(n, entry_name) for n in self.published)):
                 # a pattern (profile_*) stands until the table of that name comes
-                return entry_name, disclosure.Layout.from_json(entry)
+                return entry_name, publication.Layout.from_json(entry)
         raise ParameterError(
-            f"{self.name}: no layout in {LAYOUTS_FILE} fits a frame with columns {frame.columns}; "
-            "pass name= and keys=[...]")
-
-    def _publish(self, name: str, frame: pl.DataFrame, layout) -> pl.DataFrame:
-        from lcanalysis import disclosure
-
-        layout.check(frame, name)
-        protected = disclosure.apply_policy(frame, self.policy, keys=layout.keys)
-        if disclosure.cells.is_cell_table(protected):
-            before = [disclosure.Published(n, f, self.published[n].layout)
-                      for n, f in self.unprotected.items()]
-            # True counts needed: under a rounding policy some frames arrive rounded
-            # (route gaps apply the policy themselves); the default policy's run checks
-            # the same layouts on the same data.
-            if self.policy.rounding_base is None:
-                disclosure.check_layouts([*before, disclosure.Published(name, frame, layout)])
-            protected = disclosure.protect(
-                disclosure.Published(name, protected, layout), self.policy,
-                published=list(self.published.values()),
-            )
-        self.unprotected[name] = frame
-        self.published[name] = disclosure.Published(name, protected, layout)
-        return protected
+            f"{self.name}: no layout in {publication.LAYOUTS_FILE} fits a frame with columns "
+            f"{frame.columns}; pass name= and keys=[...]")
 
     def table(self, name: str, frame: pl.DataFrame, *, note: str, keys: Sequence[str] | None = None,
               caption: str | None = None, statistics: bool = True, **layout):

@@ -164,11 +164,16 @@ def _rate_inversion(table: Published, policy: Policy) -> list[Finding]:
     return found
 
 
-def attack(tables: Sequence[Published], policy: Policy | str) -> list[Finding]:
-    """Every finding over a set of published tables: each table's own audit, then
-    the bounds of every hidden value given all of them together (module docstring)."""
+def attack(tables: Sequence[Published], policy: Policy | str, *, complete: bool = False
+           ) -> list[Finding]:
+    """Every finding over a set of published tables: each table's own audit, the
+    rows that repeat a hidden row of another table (:func:`quoted`), then the bounds
+    of every hidden value given all of them together (module docstring).
+
+    ``complete``: ``tables`` is everything a run published, so a row repeating a
+    table that is not among them is a finding too."""
     policy = get_policy(policy)
-    findings = []
+    findings = quoted(tables, complete=complete)
     for table in tables:
         findings += [
             Finding(table.name, v.row, v.column, v.reason, v.message)
@@ -177,6 +182,45 @@ def attack(tables: Sequence[Published], policy: Policy | str) -> list[Finding]:
         findings += _rate_inversion(table, policy)
     system = CellSystem(tables, policy)
     findings += [finding for _, finding in failures(system, _targets(system, None))]
+    return findings
+
+
+def quoted(tables: Sequence[Published], *, complete: bool = False) -> list[Finding]:
+    """Rows of tables with a ``quotes`` layout that show what their source hides.
+
+    A shown row (``suppressed`` not true) names the row it repeats,
+    ``notebook/table?key=value&...``; it is a finding when that row is hidden
+    (``"quotes_hidden"``: the intruder reads the hidden value in the quoting table)
+    or cannot be found (``"quote_unresolved"``; a source table that is not among
+    ``tables`` only when ``complete``)."""
+    from urllib.parse import parse_qsl
+
+    by_name = {t.name: t for t in tables}
+    findings = []
+    for table in tables:
+        column = table.layout.quotes
+        if column is None:
+            continue
+        for i, row in enumerate(table.frame.iter_rows(named=True)):
+            if row.get("suppressed") or row[column] is None:
+                continue
+            name, _, query = str(row[column]).partition("?")
+            source = by_name.get(name)
+            if source is None:
+                if complete:
+                    findings.append(Finding(table.name, i, column, "quote_unresolved",
+                                            f"repeats a row of {name!r}, which this run did not publish"))
+                continue
+            keys = dict(parse_qsl(query, keep_blank_values=True))
+            rows = [r for r in source.frame.iter_rows(named=True)
+                    if all(k in r and str(r[k]) == v for k, v in keys.items())]
+            if len(rows) != 1:
+                findings.append(Finding(table.name, i, column, "quote_unresolved",
+                                        f"repeats {row[column]!r}: {len(rows)} rows of {name!r} match"))
+            elif rows[0].get("suppressed"):
+                findings.append(Finding(table.name, i, column, "quotes_hidden",
+                                        f"shows the row {row[column]!r}, which {name!r} hides "
+                                        f"({rows[0].get('suppression_reason')})"))
     return findings
 
 

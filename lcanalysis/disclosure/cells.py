@@ -79,6 +79,11 @@ class Layout:
     domains:
         Complete value sets of dimensions beyond what margins show, e.g. every
         learning centre for per-centre tables.
+    quotes:
+        For a table whose rows repeat rows of other tables (the headline findings):
+        the column naming, per row, the row it repeats as
+        ``notebook/table?key=value&...``; the run's intruder checks that no shown row
+        repeats a row its source hides (:func:`lcanalysis.disclosure.attack`).
     """
 
     keys: tuple[str, ...]
@@ -88,6 +93,7 @@ class Layout:
     measure: str | None = None
     share_of: str | None = None
     domains: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    quotes: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "keys", tuple(self.keys))
@@ -101,6 +107,8 @@ class Layout:
             raise LayoutError("give one of measure_key, measure and share_of")
         if self.measure and self.share_of:
             raise LayoutError("give one of measure and share_of")
+        if self.quotes is not None and self.quotes not in self.keys:
+            raise LayoutError(f"quotes={self.quotes!r} must be one of the keys {list(self.keys)}")
 
     def check(self, frame: pl.DataFrame, table: str) -> None:
         """Raise :class:`LayoutError` (naming the table and columns) when the layout
@@ -120,14 +128,15 @@ class Layout:
     def to_json(self) -> dict:
         return {"keys": list(self.keys), "total": self.total, "population": self.population,
                 "measure_key": self.measure_key, "measure": self.measure,
-                "share_of": self.share_of, "domains": {k: list(v) for k, v in self.domains.items()}}
+                "share_of": self.share_of, "domains": {k: list(v) for k, v in self.domains.items()},
+                "quotes": self.quotes}
 
     @classmethod
     def from_json(cls, data: Mapping) -> Layout:
         return cls(keys=tuple(data["keys"]), total=data.get("total"),
                    population=data.get("population"), measure_key=data.get("measure_key"),
                    measure=data.get("measure"), share_of=data.get("share_of"),
-                   domains=data.get("domains") or {})
+                   domains=data.get("domains") or {}, quotes=data.get("quotes"))
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,9 @@ def grade(design: str, facts: Mapping[str, object] | None = None, *, lang: str =
           rules: EvidenceRules | None = None) -> Evidence:
     """The evidence label of one finding of ``design`` (a key of config/evidence.yaml).
 
-    ``facts`` fill the reason's placeholders ({adjusted_for}, {n_treated} ...) and, for
+    ``facts`` fill the reason's placeholders ({adjusted_for}, {n_treated} ...; a method
+    code in ``interval_method`` is said in words, "Randomisation inference (Callaway &
+    Sant'Anna)") and, for
     a design with conditions, decide them (:func:`condition_results`). When any
     condition fails, the OfS type and the Maryland level each drop by one (not below 1)
     and a reason per failed condition follows the design's own reason.
@@ -156,12 +158,17 @@ def grade(design: str, facts: Mapping[str, object] | None = None, *, lang: str =
                          f"{', '.join(rules.designs)}")
     spec = rules.designs[design]
     facts = dict(facts or {})
-    reasons = [_format(spec.reason[lang], facts, lang)]
+    words = dict(facts)
+    if isinstance(facts.get("interval_method"), str):
+        from lcanalysis.plots.labels import category_label
+
+        words["interval_method"] = category_label("method", facts["interval_method"], lang)
+    reasons = [_format(spec.reason[lang], words, lang)]
     ofs, sms = spec.ofs, spec.sms
     if spec.failed:
         passed = condition_results(facts, rules)
         failed = [c for c in spec.failed if not passed[c]]
-        reasons += [_format(spec.failed[c][lang], facts, lang, missing_ok=True) for c in failed]
+        reasons += [_format(spec.failed[c][lang], words, lang, missing_ok=True) for c in failed]
         if failed:
             ofs, sms = max(ofs - 1, 1), max(sms - 1, 1)
     return Evidence(ofs, sms, tuple(reasons))

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from lcanalysis import disclosure, geo
+from lcanalysis import derived, disclosure, geo
 from lcanalysis.config import LearningCentre
 from lcanalysis.dataset import Dataset
-from lcanalysis.indicators import effect, evidence, mobility, participation, progression, routes
+from lcanalysis.indicators import effect, evidence, mobility, participation, progression
 from lcanalysis.indicators.panel import municipality_panel
 
 FINDINGS = (
@@ -120,10 +120,14 @@ def headline_findings(
     people behind the number (its denominator; ``n_persons`` for the performance rate);
     for the pilot effect, the municipalities in the panel.
 
-    Disclosure: each source table is protected under ``policy`` before its row is taken
-    (route gaps by :func:`participation.route_gaps`, the others by
-    :func:`lcanalysis.disclosure.apply_policy`); a suppressed source row gives a finding
-    with ``suppressed`` true, its reason, and no numbers. Evidence labels
+    Disclosure: each source row is taken from its table as its notebook shows it: the
+    tables that notebook publishes up to the source table are published again in the
+    same order with their declared layouts
+    (:class:`lcanalysis.disclosure.publication.Publication`), so the secondary
+    suppression is the notebook's; a suppressed source row gives a finding with
+    ``suppressed`` true, its reason, and no numbers. ``source`` names the exported row
+    (``notebook/table?key=value``), which the run's intruder checks the finding
+    against (a finding may not show a row its source hides). Evidence labels
     (:func:`evidence.grade`) are in ``lang``; the pilot effect's label uses the
     pre-trend test (4 leads, 2 lags, as notebook 04) and the placebo test.
     """
@@ -131,32 +135,41 @@ def headline_findings(
     policy = disclosure.get_policy(policy)
     found: list[_Finding] = []
 
-    entrants = routes.entrants(data.registrations, data.participants, data.persons,
-                               cohort_terms=cohort_terms, programme_levels=programme_levels)
+    entrants = derived.entrants(data, cohort_terms=cohort_terms, programme_levels=programme_levels)
     descriptive = evidence.grade("descriptive_comparison", lang=lang, rules=rules)
+    gaps = pl.concat([
+        participation.route_gaps(entrants, indicator, policy=policy).select(
+            pl.lit(indicator).alias("characteristic"), pl.all())
+        for indicator in ("first_generation", "mature")
+    ])
+    gaps = _as_published("01_widening_participation", policy, [
+        ("entrants_by_route", entrants.group_by("route").len("n").sort("route")),
+        ("characteristics_by_route", participation.characteristic_rates(entrants)),
+        ("route_gaps", gaps),
+    ])
     for indicator in ("first_generation", "mature"):
-        gaps = participation.route_gaps(entrants, indicator, policy=policy)
-        found.append(_Finding(f"reach_{indicator}_gap", _one(gaps, route="learning_centre"),
+        keys = {"characteristic": indicator, "route": "learning_centre"}
+        found.append(_Finding(f"reach_{indicator}_gap", _one(gaps, **keys),
                               "gap_pp", ("gap_ci_low", "gap_ci_high"), "denominator", 1.0,
-                              "percentage_points", "01_widening_participation", descriptive))
+                              "percentage_points", _source("01_widening_participation/route_gaps", keys),
+                              descriptive))
 
-    performance = disclosure.apply_policy(
+    performance = _as_published("02_study_progression", policy, [(
+        "performance_rate",
         progression.performance_rate(data.registrations, data.results, by=("route",),
-                                     entrants=entrants), policy)
-    found.append(_Finding("performance_rate_learning_centre",
-                          _one(performance, route="learning_centre"), "rate",
+                                     entrants=entrants, credited=derived.credited_registrations(data)))])
+    keys = {"route": "learning_centre"}
+    found.append(_Finding("performance_rate_learning_centre", _one(performance, **keys), "rate",
                           ("ci_low", "ci_high"), "n_persons", 100.0, "percent",
-                          "02_study_progression", descriptive))
+                          _source("02_study_progression/performance_rate", keys), descriptive))
 
-    movers = routes.entrants(data.registrations, data.participants, data.persons,
-                             programme_levels=programme_levels)
+    movers = derived.entrants(data, programme_levels=programme_levels)
     histories = mobility.mobility_histories(movers, data.followups, centres, scale=region_scale)
-    retention = disclosure.apply_policy(mobility.retention(histories), policy)
-    found.append(_Finding("stays_in_home_region_learning_centre",
-                          _one(retention, route="learning_centre", years=followup_years,
-                               measure="lives_in_home"),
+    retention = _as_published("03_brain_drain", policy, [("retention", mobility.retention(histories))])
+    keys = {"route": "learning_centre", "years": followup_years, "measure": "lives_in_home"}
+    found.append(_Finding("stays_in_home_region_learning_centre", _one(retention, **keys),
                           "rate", ("ci_low", "ci_high"), "denominator", 100.0, "percent",
-                          "03_brain_drain", descriptive))
+                          _source("03_brain_drain/retention", keys), descriptive))
 
     found.append(_pilot_effect(data, centres, outcome=outcome, comparison=comparison,
                                n_permutations=n_permutations, policy=policy, lang=lang,
@@ -183,5 +196,25 @@ def _pilot_effect(data, centres, *, outcome, comparison, n_permutations, policy,
     audited = disclosure.audit(estimates.filter(pl.col("method") == row["method"]), policy)
     shown = {**row, "suppressed": bool(audited), "suppression_reason":
              audited[0].reason if audited else None}
+    keys = {"method": row["method"], "comparison": row["comparison"], "outcome": row["outcome"]}
     return _Finding("pilot_effect", shown, "estimate", ("ci_low", "ci_high"), "n_units", 1.0,
-                    "per_10k", "04_pilot_effect", label)
+                    "per_10k", _source("04_pilot_effect/pilot_effect", keys), label)
+
+
+def _as_published(notebook: str, policy: disclosure.Policy,
+                  tables: Sequence[tuple[str, pl.DataFrame]]) -> pl.DataFrame:
+    """The last of ``tables`` as ``notebook`` shows it: the notebook's tables up to it,
+    published in the notebook's order with their declared layouts (what a table
+    shows depends on the tables before it: :mod:`lcanalysis.disclosure.publication`)."""
+    from lcanalysis.disclosure.publication import Publication
+
+    publication = Publication(notebook, policy)
+    for name, frame in tables:
+        shown = publication.publish(name, frame)
+    return shown
+
+
+def _source(table: str, keys: Mapping[str, object]) -> str:
+    """``notebook/table?key=value&...``: the exported row a finding repeats (the
+    ``quotes`` column of its layout, checked by the run's intruder)."""
+    return table + "?" + "&".join(f"{k}={v}" for k, v in keys.items())

@@ -7,6 +7,11 @@ audited table. A value that was suppressed there gives the sentence
 ``finding.suppressed`` ("the group is too small to publish"), never a number; a
 table the run did not produce gives ``finding.missing``. The templates are in
 :mod:`lcanalysis.report.language`; the source table is linked from each sentence.
+
+Each finding carries its strength of evidence (OfS type, Maryland level and the
+reasons; :mod:`lcanalysis.indicators.evidence`), read from the findings table of
+notebook 10 (``10_lessons_learnt/findings.csv``) for the questions it grades, and
+graded as a model projection for the scale-up.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ class Finding:
     sentence: str
     source: str  # "<task>/<table>" of the exported table behind it
     figure: str  # the poster figure's name under figures/ ("" if none)
+    evidence: str  # the strength-of-evidence sentence
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class Question:
     source: str
     figure: str
     values: Callable[[list[dict[str, str]], str], dict[str, object]]
+    graded: str  # the finding id in 10's findings table, or "design:<design>" graded here
     extra: tuple[tuple[str, Callable[[list[dict[str, str]], str], dict[str, object]]], ...] = ()
 
 
@@ -99,23 +106,46 @@ def _scaleup(rows, lang) -> dict[str, object]:
 
 QUESTIONS: tuple[Question, ...] = (
     Question("reach", "01_widening_participation/characteristics_by_route",
-             "10_lessons_learnt/poster_reach",
+             "01_widening_participation/poster_reach",
              lambda rows, lang: _route_pair(rows, lang, characteristic="first_generation"),
-             (("finding.reach.mature", _mature),)),
+             "reach_first_generation_gap", (("finding.reach.mature", _mature),)),
     Question("performance", "02_study_progression/performance_rate", "02_study_progression/poster_foundation_year_funnel",
-             lambda rows, lang: _route_pair(rows, lang, n="n_persons")),
+             lambda rows, lang: _route_pair(rows, lang, n="n_persons"), "performance_rate_learning_centre"),
     Question("stay", "03_brain_drain/retention", "03_brain_drain/poster_retention",
-             lambda rows, lang: _route_pair(rows, lang, years="1", measure="lives_in_home")),
+             lambda rows, lang: _route_pair(rows, lang, years="1", measure="lives_in_home"),
+             "stays_in_home_region_learning_centre"),
     Question("effect", "04_pilot_effect/pilot_effect", "04_pilot_effect/poster_event_study", _effect,
-             (("finding.effect.randomisation", _randomisation),)),
-    Question("scaleup", "07_scale_up/scale_up_scenarios", "", _scaleup),
+             "pilot_effect", (("finding.effect.randomisation", _randomisation),)),
+    Question("scaleup", "07_scale_up/scale_up_scenarios", "", _scaleup, "design:scale_up_projection"),
 )
 """The pilot's questions in the report's order: the table each is answered from, the
 poster figure that shows it, and how the sentence's values are read."""
 
 
+FINDINGS_TABLE = "10_lessons_learnt/findings"
+
+
+def _evidence(q: Question, graded: Mapping[str, Mapping[str, str]], lang: str) -> str:
+    if q.graded.startswith("design:"):
+        from lcanalysis.indicators import evidence
+
+        label = evidence.grade(q.graded.removeprefix("design:"), lang=lang)
+        ofs, sms, reasons = label.ofs, label.sms, label.text()
+    elif q.graded in graded:
+        row = graded[q.graded]
+        ofs, sms, reasons = int(row["evidence_ofs"]), int(row["evidence_sms"]), row["evidence_reasons"]
+    else:
+        return text("finding.evidence_missing", lang)
+    return text("finding.evidence", lang, ofs=ofs, ofs_words=text(f"evidence.ofs.{ofs}", lang),
+                sms=sms, reasons=reasons)
+
+
 def findings(tables_dir: Path, *, lang: str) -> list[Finding]:
-    """Every question's sentence for the run whose exported tables are in ``tables_dir``."""
+    """Every question's sentence and evidence label for the run whose exported
+    tables are in ``tables_dir``."""
+    graded_file = tables_dir / f"{FINDINGS_TABLE}.csv"
+    graded = ({row["finding"]: row for row in read_csv(graded_file, lang)[1]}
+              if graded_file.is_file() else {})
     out = []
     for q in QUESTIONS:
         question = text(f"finding.{q.key}.question", lang)
@@ -136,7 +166,7 @@ def findings(tables_dir: Path, *, lang: str) -> list[Finding]:
                         sentence += text(key, lang, **values(rows, lang))
                     except (Suppressed, LookupError):
                         continue  # an addition to the sentence, left out rather than shown
-        out.append(Finding(q.key, question, sentence, q.source, q.figure))
+        out.append(Finding(q.key, question, sentence, q.source, q.figure, _evidence(q, graded, lang)))
     return out
 
 
@@ -151,5 +181,6 @@ def findings_blocks(tables_dir: Path, *, lang: str, anchors: Mapping[str, tuple[
             anchor, number = anchors[f.source]
             words = text("report.see_table", lang, number=number)
             link = " " + text("finding.source", lang, link=f'<a href="#{anchor}">{html.escape(words)}</a>')
-        blocks.append(Prose(f'<p class="finding">{html.escape(f.sentence)}{link}</p>'))
+        blocks.append(Prose(f'<p class="finding">{html.escape(f.sentence)}{link}</p>'
+                            f'<p class="evidence">{html.escape(f.evidence)}</p>'))
     return blocks

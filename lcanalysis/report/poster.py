@@ -45,6 +45,7 @@ h2 { font-size: 1.7rem; margin: 0 0 .6rem; color: #1954a6; }
            padding: 1rem 1.2rem; min-height: 0; }
 .finding h3 { font-size: 1.55rem; margin: 0 0 .4rem; }
 .finding p { font-size: 1.05rem; margin: 0 0 .8rem; line-height: 1.35; }
+.finding p.evidence { font-size: .8rem; color: #4a5568; margin-top: -.5rem; }
 .finding .figure { flex: 1; min-height: 0; display: flex; align-items: center; justify-content: center; }
 .finding img { max-width: 100%; max-height: 100%; }
 .method { font-size: 1.05rem; line-height: 1.4; }
@@ -67,6 +68,7 @@ def poster_html(run_dir: Path, manifest: Mapping[str, object], *, lang: str, syn
         image = (f'<img src="data:image/svg+xml;base64,{base64.b64encode(saved[1]).decode()}" '
                  f'alt="{esc(f.question)}">') if saved else ""
         cards.append(f'<section class="finding"><h3>{esc(f.question)}</h3><p>{esc(f.sentence)}</p>'
+                     f'<p class="evidence">{esc(f.evidence)}</p>'
                      f'<div class="figure">{image}</div></section>')
     mark = f'<div class="mark">{esc(text("report.banner", lang))}</div>' if synthetic else ""
     subtitle = text("report.subtitle", lang)

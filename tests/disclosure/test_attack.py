@@ -271,3 +271,44 @@ def test_property_linked_tables_leave_no_hidden_cell_recoverable(per_centre):
     if any(sum(1 for v in per_centre if 1 <= v[j] <= 4) == 1
            and not 1 <= sum(v[j] for v in per_centre) <= 4 for j in range(3)):
         assert dc.attack(primary_only, "default") != []
+
+
+# --- a table that repeats rows of others (the headline findings) ---------------------
+
+RETENTION = pl.DataFrame({
+    "route": ["campus", "learning_centre"], "years": [1, 1],
+    "measure": ["lives_in_home", "lives_in_home"],
+    "numerator": [300, None], "denominator": [1000, 43], "rate": [0.3, None],
+    "suppressed": [False, True], "suppression_reason": [None, "small_complement"],
+})
+RETENTION_LAYOUT = dc.Layout(keys=("route", "years", "measure"), measure_key="measure")
+FINDINGS_LAYOUT = dc.Layout(keys=("finding", "source"), quotes="source")
+
+
+def findings_table(*rows: tuple[str, str, float | None, bool]) -> dc.Published:
+    frame = pl.DataFrame([{"finding": f, "source": s, "estimate": e, "n": None if h else 500,
+                           "suppressed": h, "suppression_reason": "small_complement" if h else None}
+                          for f, s, e, h in rows])
+    return dc.Published("10_lessons_learnt/findings", frame, FINDINGS_LAYOUT)
+
+
+def test_a_finding_that_shows_a_row_its_source_hides_is_found():
+    source = dc.Published("03_brain_drain/retention", RETENTION, RETENTION_LAYOUT)
+    hidden = "03_brain_drain/retention?route=learning_centre&years=1&measure=lives_in_home"
+    shown = "03_brain_drain/retention?route=campus&years=1&measure=lives_in_home"
+    leak = findings_table(("stays", hidden, 86.0, False), ("stays_campus", shown, 30.0, False))
+    found = dc.attack([source, leak], "default")
+    assert [(f.table, f.row, f.reason) for f in found] == [
+        ("10_lessons_learnt/findings", 0, "quotes_hidden")]
+    assert "small_complement" in found[0].message
+    # the same finding suppressed, as headline_findings makes it: nothing to find
+    assert dc.attack([source, findings_table(("stays", hidden, None, True))], "default") == []
+
+
+def test_a_quote_that_names_no_row_is_found_and_a_missing_table_only_over_a_whole_run():
+    source = dc.Published("03_brain_drain/retention", RETENTION, RETENTION_LAYOUT)
+    wrong = findings_table(("stays", "03_brain_drain/retention?route=campus&years=3", 1.0, False))
+    assert [f.reason for f in dc.attack([source, wrong], "default")] == ["quote_unresolved"]
+    elsewhere = findings_table(("gap", "01_widening_participation/route_gaps?route=campus", 1.0, False))
+    assert dc.attack([elsewhere], "default") == []
+    assert [f.reason for f in dc.attack([elsewhere], "default", complete=True)] == ["quote_unresolved"]

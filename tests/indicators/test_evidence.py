@@ -30,14 +30,14 @@ def test_did_with_every_check_passed_is_type_3_level_3():
     assert (label.ofs, label.sms) == (3, 3)
     assert label.reasons == (
         "difference-in-differences of 13 served against 277 comparison municipalities; "
-        "interval from randomisation_inference_cs",)
+        "interval method: Randomisation inference (Callaway & Sant'Anna)",)
 
 
 @pytest.mark.parametrize("change, said", [
     ({"pretrend_p": 0.03}, "pre-trend test rejects parallel trends (p = 0.030)"),
     ({"placebo_p": 0.01}, "placebo start one year early finds an effect (p = 0.010)"),
     ({"n_treated": None}, "number of treated municipalities not stated"),
-    ({"interval_method": "twfe"}, "interval (twfe) is not from a method valid with few"),
+    ({"interval_method": "twfe"}, "interval (Two-way fixed effects) is not from a method valid with few"),
 ])
 def test_did_drops_one_level_and_names_the_failed_condition(change, said):
     label = evidence.grade("difference_in_differences", {**PASSING, **change})

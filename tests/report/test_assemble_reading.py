@@ -96,3 +96,23 @@ def test_a_suppressed_value_makes_a_sentence_that_says_so_and_shows_no_number(tm
 def test_a_table_the_run_did_not_make_gives_a_sentence_without_numbers(tmp_path):
     stay = next(f for f in findings.findings(tmp_path, lang="sv") if f.key == "stay")
     assert stay.sentence == "Stannade de kvar? Inget svar i denna körning: tabellen bakom svaret togs inte fram."
+
+
+def test_each_finding_carries_its_evidence_label_from_the_findings_table(tmp_path):
+    reasons = "beskrivande jämförelse av vägarna vid en tidpunkt, ingen jämförelsegrupp"
+    graded = {"columns": ["finding", "estimate", "evidence_ofs", "evidence_sms", "evidence_reasons"],
+              "rows": [["reach_first_generation_gap", "41.6", "2", "1", reasons],
+                       ["pilot_effect", "7.9", "3", "3", "skillnad-i-skillnader för 13 betjänade"]]}
+    _write(tmp_path, "10_lessons_learnt", "findings", graded, "sv")
+    by_key = {f.key: f for f in findings.findings(tmp_path, lang="sv")}
+    assert by_key["reach"].evidence == (
+        f"Evidensstyrka: OfS typ 2 (empirisk), nivå 1 av 5 på Maryland Scientific Methods Scale; {reasons}.")
+    assert by_key["effect"].evidence.startswith("Evidensstyrka: OfS typ 3 (kausal), nivå 3 av 5")
+    # not in the table: said so, never guessed
+    assert by_key["stay"].evidence == ("Evidensstyrka: inte bedömd i denna körning (resultattabellen "
+                                       "togs inte fram).")
+    # the scale-up is graded as a projection, whatever the table holds
+    assert by_key["scaleup"].evidence.startswith("Evidensstyrka: OfS typ 2 (empirisk), nivå 1 av 5")
+    assert "prognos för nya kommuner" in by_key["scaleup"].evidence
+    blocks = findings.findings_blocks(tmp_path, lang="sv", anchors={})
+    assert any(reasons in getattr(b, "html", "") for b in blocks)

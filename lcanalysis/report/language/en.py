@@ -139,6 +139,13 @@ TEXT: dict[str, str] = {
                           "(disclosure control).",
     "finding.missing": "{question} No answer in this run: the table behind it was not produced.",
     "finding.source": "Source: {link}.",
+    "finding.evidence": "Strength of evidence: OfS type {ofs} ({ofs_words}), Maryland Scientific Methods "
+                        "Scale level {sms} of 5; {reasons}.",
+    "finding.evidence_missing": "Strength of evidence: not graded in this run (the findings table was not "
+                                "produced).",
+    "evidence.ofs.1": "narrative",
+    "evidence.ofs.2": "empirical",
+    "evidence.ofs.3": "causal",
     # Words used inside sentences
     "words.first_generation": "first-generation students",
     "words.outcome.applicants_per_10k": "KTH applicants per 10,000 residents aged 19–64",

@@ -141,6 +141,12 @@ TEXT: dict[str, str] = {
                           "(röjandekontroll).",
     "finding.missing": "{question} Inget svar i denna körning: tabellen bakom svaret togs inte fram.",
     "finding.source": "Källa: {link}.",
+    "finding.evidence": "Evidensstyrka: OfS typ {ofs} ({ofs_words}), nivå {sms} av 5 på Maryland Scientific "
+                        "Methods Scale; {reasons}.",
+    "finding.evidence_missing": "Evidensstyrka: inte bedömd i denna körning (resultattabellen togs inte fram).",
+    "evidence.ofs.1": "narrativ",
+    "evidence.ofs.2": "empirisk",
+    "evidence.ofs.3": "kausal",
     # Ord inuti meningar
     "words.first_generation": "förstagenerationsstudenter",
     "words.outcome.applicants_per_10k": "sökande till KTH per 10 000 invånare 19–64 år",
