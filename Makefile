@@ -50,8 +50,8 @@ browser: ## Install Debian's Chromium for the JupyterLab browser test, if missin
 test: $(STAMP) browser ## Run the whole test suite (browser test included)
 	$(BIN)/pytest
 
-test-fast: $(STAMP) ## Run the tests without the browser and slow end-to-end tests
-	$(BIN)/pytest -m "not browser and not slow"
+test-fast: $(STAMP) ## Run the tests without the browser and slow end-to-end tests, fewer property examples
+	$(BIN)/pytest -m "not browser and not slow" --hypothesis-profile=fast
 
 bench: $(STAMP) ## Run the benchmarks and print the ratios (see docs/performance.md)
 	$(BIN)/python benchmarks/run_all.py

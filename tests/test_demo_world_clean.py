@@ -16,6 +16,9 @@ import pytest
 
 from lcanalysis.synth import generate_demo_world
 
+# End to end: a demo world generated and cleaned by the real `lcanalysis clean` (about 20 s).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def demo_clean(tmp_path_factory):

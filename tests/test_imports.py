@@ -5,6 +5,7 @@ defer the cost, not the dependency."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "lcanalysis"
@@ -15,9 +16,10 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@functools.cache
 def import_graph() -> dict[str, set[str]]:
     """Module -> the lcanalysis modules it imports (``from pkg import name`` is an arrow
-    to ``pkg.name`` when that is a module, else to ``pkg``)."""
+    to ``pkg.name`` when that is a module, else to ``pkg``). Parsed once per test session."""
     modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():

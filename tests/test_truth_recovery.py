@@ -32,6 +32,9 @@ from lcanalysis.indicators import effect, mobility, participation, progression, 
 from lcanalysis.indicators.panel import municipality_panel
 from lcanalysis.synth import generate_demo_world
 
+# End to end: a full demo world generated and cleaned, then every indicator (about 30 s).
+pytestmark = pytest.mark.slow
+
 SEED = 20241
 SCALE = 1.0
 ROUTES = ("campus", "learning_centre")

@@ -79,6 +79,7 @@ def runs(tmp_path_factory) -> dict[str, Path]:
     return done
 
 
+@pytest.mark.slow  # end to end: a notebook executed in a warm and in a fresh kernel
 def test_a_warm_kernel_runs_a_notebook_as_a_fresh_kernel_does(runs):
     fresh, warm = outputs(runs["fresh"]), outputs(runs["warm"])
     assert warm == fresh

@@ -31,6 +31,7 @@ def found(findings) -> list[tuple[str, str, str]]:
     return sorted((f.kind, f.location, f.excerpt) for f in findings)
 
 
+@pytest.mark.slow  # end to end: a report printed by the real Chromium
 def test_a_chromium_printed_report_text_info_and_xmp(tmp_path):
     require_chromium("the printed-report test")
     path = chromium_pdf(
