@@ -131,6 +131,15 @@ def split_markdown(text: str, *, shift: int, anchor_prefix: str) -> list[Block]:
     return blocks
 
 
+NUMBER_CELL = re.compile(r"[+\u2212-]?[\d\u00a0 ]*\d(?:[.,]\d+)?(?:\u00a0?%| p\.?[ep]\.?| pp)?")
+"""A cell that is one number (with its unit): right-aligned and kept on one line; an
+interval or a sentence is text, which may wrap."""
+
+
+def _number_cell(cell: str) -> bool:
+    return NUMBER_CELL.fullmatch(cell) is not None
+
+
 def section_blocks(fragment: str, *, lang: str, counter: dict[str, int], anchor: str) -> list[Block]:
     """An HTML section written outside the notebooks (the changes since the last run,
     :func:`lcanalysis.pipeline.changes.section_html`) as blocks, so that every writer
@@ -155,8 +164,9 @@ def section_blocks(fragment: str, *, lang: str, counter: dict[str, int], anchor:
             counter["table"] += 1
             header = [c.get_text(" ", strip=True) for c in node.select("thead th")]
             rows = [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])] for tr in node.select("tbody tr")]
-            numeric = [j > 0 and all(re.match(r"[\d\u2212+\-.,]", r[j]) for r in rows if len(r) > j and r[j] != "–")
-                       and any(len(r) > j and r[j] != "–" for r in rows) for j in range(len(header))]
+            numeric = [j > 0 and any(_number_cell(r[j]) for r in rows if len(r) > j)
+                       and all(_number_cell(r[j]) or r[j] == "–" for r in rows if len(r) > j)
+                       for j in range(len(header))]
             table = ReadingTable(counter["table"], heading, header, rows, numeric)
             blocks.append(TableBlock(table, anchor=f"table-{counter['table']}"))
         elif node.name == "img" and node.get("src", "").startswith("data:image/png;base64,"):
