@@ -40,14 +40,15 @@ h2 { font-size: 1.7rem; margin: 0 0 .6rem; color: #1954a6; }
 .strands { display: grid; grid-template-columns: repeat(3, 1fr); gap: 1.2rem; }
 .strand { background: #eef3fa; border-radius: .5rem; padding: .8rem 1rem; font-size: 1.15rem; }
 .strand b { display: block; font-size: 1.5rem; color: #1954a6; }
-.findings { display: grid; grid-template-columns: 1fr 1fr; gap: 1.6rem; flex: 1; }
+.findings { display: grid; grid-template-columns: 1fr 1fr; grid-template-rows: 1fr 1fr; gap: 1.6rem; flex: 1;
+            min-height: 0; }
 .finding { display: flex; flex-direction: column; border: .12rem solid #c9d6ea; border-radius: .5rem;
            padding: 1rem 1.2rem; min-height: 0; }
 .finding h3 { font-size: 1.55rem; margin: 0 0 .4rem; }
 .finding p { font-size: 1.05rem; margin: 0 0 .8rem; line-height: 1.35; }
 .finding p.evidence { font-size: .8rem; color: #4a5568; margin-top: -.5rem; }
-.finding .figure { flex: 1; min-height: 0; display: flex; align-items: center; justify-content: center; }
-.finding img { max-width: 100%; max-height: 100%; }
+.finding .figure { flex: 1; min-height: 0; position: relative; }
+.finding img { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: contain; }
 .method { font-size: 1.05rem; line-height: 1.4; }
 footer { font-size: .9rem; color: #555; border-top: .1rem solid #ccc; padding-top: .5rem; }
 """
