@@ -75,6 +75,8 @@ class NotebookRun:
     region_scale: str = "municipality"
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    figure_exports: list = field(default_factory=list)
+    """Figures handed to the background writer and not yet waited for (:meth:`finish`)."""
     publication: object = None
     """The notebook's linked set of published tables and figure data
     (:class:`lcanalysis.disclosure.publication.Publication`), in publishing order."""
@@ -192,23 +194,36 @@ class NotebookRun:
         return HTML(render_html_table(shown, lang=self.lang, caption=caption or note))
 
     def figure(self, fig, name: str, *, size: str = "report_column") -> None:
-        """Save ``fig`` (PNG, SVG, PDF) under figures/<notebook>/.
+        """Save ``fig`` (PNG, SVG, PDF) under figures/<notebook>/, in the background.
 
-        Returns nothing: the notebook's inline backend shows the figure once at the end
-        of the cell, however many sizes of it were saved.
+        The kernel's figure writer (:class:`lcanalysis.plots.style.FigureWriter`) draws
+        a copy of the figure in its own process while the notebook goes on;
+        :meth:`finish` waits for the files. A bad name or size, or synthetic data
+        without the mark, is an error here and now. Returns nothing: the notebook's
+        inline backend shows the figure once at the end of the cell, however many
+        sizes of it were saved.
         """
-        from lcanalysis.plots.style import save_figure
+        from lcanalysis.plots.style import figure_writer
 
-        save_figure(
+        self.figure_exports.append(figure_writer().submit(
             fig, name, notebook=self.name, size=size, figures_dir=self.figures_dir,
             metadata={"source": "lcanalysis processed tables" + (" (synthetic data)" if self.synthetic else ""),
                       "run_id": self.run_id},
-        )
+        ))
 
     def finish(self) -> None:
         """Export every published table and figure's data (CSV, one workbook, the
         layouts and the disclosure log) after the disclosure checks, and say where;
-        interactively (no ``tables_dir``) say that nothing was exported."""
+        interactively (no ``tables_dir``) say that nothing was exported.
+
+        First waits for the figures handed to the background writer (:meth:`figure`);
+        one that could not be written fails the notebook here, naming it
+        (:class:`lcanalysis.plots.style.FigureExportError`)."""
+        if self.figure_exports:
+            from lcanalysis.plots.style import figure_writer
+
+            exports, self.figure_exports = self.figure_exports, []
+            figure_writer().wait(exports)
         if not self.published:
             print("No tables to export.")
             return

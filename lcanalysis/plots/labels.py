@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Literal
 
@@ -134,7 +134,12 @@ def number_formatter(lang: str, decimals: int = 0, *, scale: float = 1.0) -> Cal
     from matplotlib.ticker import FuncFormatter
 
     check_lang(lang)
-    return FuncFormatter(lambda v, _pos: format_number(v * scale, lang, decimals))
+    # partials of module functions, not closures: a figure is pickled for the background writer
+    return FuncFormatter(partial(_scaled_number, lang=lang, decimals=decimals, scale=scale))
+
+
+def _scaled_number(v: float, _pos: int | None, *, lang: str, decimals: int, scale: float) -> str:
+    return format_number(v * scale, lang, decimals)
 
 
 def percent_formatter(lang: str, decimals: int = 0, *, absolute: bool = False) -> Callable:
@@ -146,8 +151,8 @@ def percent_formatter(lang: str, decimals: int = 0, *, absolute: bool = False) -
     from matplotlib.ticker import FuncFormatter
 
     check_lang(lang)
+    return FuncFormatter(partial(_tick_percent, lang=lang, decimals=decimals, absolute=absolute))
 
-    def fmt(v: float, _pos: int | None) -> str:
-        return format_percent(abs(v) if absolute else v, lang, decimals)
 
-    return FuncFormatter(fmt)
+def _tick_percent(v: float, _pos: int | None, *, lang: str, decimals: int, absolute: bool) -> str:
+    return format_percent(abs(v) if absolute else v, lang, decimals)

@@ -31,14 +31,19 @@ without redrawing.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
+import weakref
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lcanalysis.errors import LcanalysisError
 from lcanalysis.plots.labels import check_lang, label
 
 if TYPE_CHECKING:
@@ -201,12 +206,27 @@ def _house_layout_engine(info: FigureInfo, pad_pt: float = 4.0):
     left between header and footer, so a figure saved at 8.5 cm and at 40 cm
     keeps every word visible.
     """
+    engine = _house_layout_engine_class()(h_pad=2 / 72, w_pad=2 / 72)
+    engine.house_info = info
+    engine.pad_pt = pad_pt
+    return engine
+
+
+@cache
+def _house_layout_engine_class() -> type:
+    """``HouseLayoutEngine``, defined on first use (matplotlib is imported only then) as
+    an attribute of this module, so that a house figure can be pickled for the
+    background writer (:class:`FigureWriter`)."""
     from matplotlib.layout_engine import ConstrainedLayoutEngine
 
     class HouseLayoutEngine(ConstrainedLayoutEngine):
+        house_info: FigureInfo
+        pad_pt: float
+
         def execute(self, fig: Figure) -> dict:
+            info = self.house_info
             fig_w, fig_h = fig.bbox.width, fig.bbox.height
-            pad = pad_pt * fig.dpi / 72
+            pad = self.pad_pt * fig.dpi / 72
             # the renderer of this draw: texts cache the one they last saw, whose dpi
             # differs between the PNG, SVG and PDF passes of save_figure
             renderer = fig._get_renderer()
@@ -235,9 +255,15 @@ def _house_layout_engine(info: FigureInfo, pad_pt: float = 4.0):
             self.set(rect=rect)
             return super().execute(fig)
 
-    engine = HouseLayoutEngine(h_pad=2 / 72, w_pad=2 / 72)
-    engine.house_info = info
-    return engine
+    HouseLayoutEngine.__module__ = __name__
+    HouseLayoutEngine.__qualname__ = "HouseLayoutEngine"
+    return HouseLayoutEngine
+
+
+def __getattr__(name: str):
+    if name == "HouseLayoutEngine":  # what pickle looks up for a house figure's layout engine
+        return _house_layout_engine_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _build_legend(owner, ncols: int):
@@ -403,7 +429,7 @@ def _scaled(fig: Figure, size: FigureSize) -> Iterator[None]:
     height = old_size[1] * s
     fig.set_size_inches(size.width_cm * CM, height)
     if s != 1:
-        fig.canvas.draw()  # create every tick label so that all text can be scaled
+        fig.draw_without_rendering()  # create every tick label so that all text can be scaled
         for ax in fig.axes:
             for axis in (ax.xaxis, ax.yaxis):
                 ticks = axis.get_ticklabels()
@@ -453,7 +479,7 @@ def _fit_height(fig: Figure, min_axes_in: float = 0.9) -> None:
     for _ in range(8):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fig.canvas.draw()
+            fig.draw_without_rendering()
         collapsed = any("collapsed" in str(w.message) for w in caught)
         heights = [ax.get_position().height * fig.get_figheight() for ax in fig.axes
                    if ax.get_visible()]
@@ -473,6 +499,17 @@ def _atomic_save(fig: Figure, path: Path, **kwargs) -> None:
         raise
 
 
+@dataclass(frozen=True)
+class FigureFiles:
+    """The three files of one saved figure: paths by format, size and each format's metadata."""
+
+    paths: dict[str, Path]
+    size: str
+    png: dict[str, object]
+    svg: dict[str, object]
+    pdf: dict[str, object]
+
+
 def save_figure(
     fig: Figure,
     name: str,
@@ -482,7 +519,29 @@ def save_figure(
     figures_dir: Path | None = None,
     metadata: Mapping[str, object] | None = None,
 ) -> dict[str, Path]:
-    """Write ``fig`` as PNG (300 dpi), SVG and PDF to ``figures/<notebook>/<name>.*``.
+    """Write ``fig`` as PNG (300 dpi), SVG and PDF to ``figures/<notebook>/<name>.*``
+    now (:func:`figure_files` says what and checks the arguments;
+    :class:`FigureWriter` does the same in a background process).
+
+    Returns ``{"png": path, "svg": path, "pdf": path}``. Each file is written to a
+    temporary name and renamed, so a reader never sees half a figure.
+    """
+    files = figure_files(fig, name, notebook=notebook, size=size, figures_dir=figures_dir,
+                         metadata=metadata)
+    return write_figure_files(fig, files)
+
+
+def figure_files(
+    fig: Figure,
+    name: str,
+    *,
+    notebook: str,
+    size: str = "report_column",
+    figures_dir: Path | None = None,
+    metadata: Mapping[str, object] | None = None,
+) -> FigureFiles:
+    """What :func:`save_figure` writes for ``fig``: PNG (300 dpi), SVG and PDF at
+    ``figures/<notebook>/<name>.*`` with their metadata; every argument checked.
 
     Parameters
     ----------
@@ -502,11 +561,8 @@ def save_figure(
         ``<metadata>`` and the PDF Info dictionary (Title, Subject, Keywords,
         Creator), together with the project name.
 
-    Returns
-    -------
-    dict
-        ``{"png": path, "svg": path, "pdf": path}``. Each file is written to a
-        temporary name and renamed, so a reader never sees half a figure.
+    Raises ValueError for a bad name, size or metadata, and for a figure of
+    synthetic data without the mark.
     """
     import re
     from importlib.metadata import version
@@ -544,22 +600,147 @@ def save_figure(
 
     out = Path(figures_dir) if figures_dir is not None else default_figures_dir()
     folder = out / notebook
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = {ext: folder / f"{name}.{ext}" for ext in ("png", "svg", "pdf")}
-    rc = {"pdf.fonttype": 42, "svg.fonttype": "none", "svg.hashsalt": "lcanalysis"}
+    return FigureFiles(
+        paths={ext: folder / f"{name}.{ext}" for ext in ("png", "svg", "pdf")},
+        size=size,
+        png={"Title": title, "Description": subject, "Source": source, "Software": creator,
+             "Project": PROJECT, "RunId": run_id, "Synthetic": str(synthetic).lower()},
+        svg={"Title": title, "Description": subject, "Source": source, "Identifier": run_id,
+             "Creator": creator, "Publisher": PROJECT, "Keywords": keywords, "Date": None},
+        pdf={"Title": title, "Subject": subject, "Keywords": "; ".join(keywords),
+             "Creator": creator, "Author": PROJECT, "CreationDate": None},
+    )
+
+
+def write_figure_files(fig: Figure, files: FigureFiles) -> dict[str, Path]:
+    """Write ``fig`` as ``files`` says (:func:`figure_files`); each file to a temporary
+    name, then renamed."""
     import matplotlib
 
-    with matplotlib.rc_context(rc), _scaled(fig, SIZES[size]):
-        _atomic_save(fig, paths["png"], dpi=300, metadata={
-            "Title": title, "Description": subject, "Source": source, "Software": creator,
-            "Project": PROJECT, "RunId": run_id, "Synthetic": str(synthetic).lower(),
-        })
-        _atomic_save(fig, paths["svg"], metadata={
-            "Title": title, "Description": subject, "Source": source, "Identifier": run_id,
-            "Creator": creator, "Publisher": PROJECT, "Keywords": keywords, "Date": None,
-        })
-        _atomic_save(fig, paths["pdf"], metadata={
-            "Title": title, "Subject": subject, "Keywords": "; ".join(keywords),
-            "Creator": creator, "Author": PROJECT, "CreationDate": None,
-        })
-    return paths
+    files.paths["png"].parent.mkdir(parents=True, exist_ok=True)
+    rc = {"pdf.fonttype": 42, "svg.fonttype": "none", "svg.hashsalt": "lcanalysis"}
+    with matplotlib.rc_context(rc), _scaled(fig, SIZES[files.size]):
+        _atomic_save(fig, files.paths["png"], dpi=300, metadata=files.png)
+        _atomic_save(fig, files.paths["svg"], metadata=files.svg)
+        _atomic_save(fig, files.paths["pdf"], metadata=files.pdf)
+    return dict(files.paths)
+
+
+class FigureExportError(LcanalysisError):
+    """The background writer could not write a figure's files."""
+
+
+@dataclass
+class FigureExport:
+    """A figure handed to the :class:`FigureWriter`: its ``notebook/name`` and the
+    pending write."""
+
+    label: str
+    future: Future
+
+
+class FigureWriter:
+    """Writes figures (:func:`write_figure_files`) in one background process, in the
+    order they are given, so the notebook goes on while PNG, SVG and PDF are drawn.
+
+    :meth:`submit` checks the arguments (:func:`figure_files`) at once and pickles
+    the figure with the rcParams of the moment; the process draws its copy, so the
+    notebook may go on changing and showing the original. A figure given again
+    unchanged (another size of the same chart, next) is drawn from the writer's copy
+    as it is after the first save: what :func:`save_figure` called twice on the figure
+    would write, byte for byte. :meth:`wait` returns once the given figures are
+    written and raises :class:`FigureExportError` naming each one that failed.
+
+    A process, not a thread: matplotlib's rcParams are global, and saving changes them.
+    """
+
+    def __init__(self) -> None:
+        self._pool = None
+        self._last: tuple[weakref.ref, int] | None = None
+        self._tokens = itertools.count()
+
+    def submit(self, fig: Figure, name: str, **arguments) -> FigureExport:
+        """Hand ``fig`` to the writer; ``arguments`` as for :func:`save_figure`."""
+        import pickle
+
+        import matplotlib
+
+        files = figure_files(fig, name, **arguments)
+        rc = {k: v for k, v in matplotlib.rcParams.items() if k not in _NOT_STYLE}
+        if self._last is not None and self._last[0]() is fig and not fig.stale:
+            token, payload = self._last[1], None
+        else:
+            token, payload = next(self._tokens), pickle.dumps(fig)
+            self._last = (weakref.ref(fig), token)
+            fig.stale = False  # any change to the figure from now on sets it again
+        label = f"{arguments.get('notebook')}/{name}"
+        return FigureExport(label, self._executor().submit(_write_copy, token, payload, rc, files))
+
+    def wait(self, exports: list[FigureExport]) -> None:
+        """Return once every export is written; raise naming those that failed."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        failed = []
+        for export in exports:
+            try:
+                export.future.result()
+            except BrokenProcessPool as err:
+                self._pool = None  # a new process for the next figures
+                failed.append(f"{export.label}: the figure writer's process died ({err})")
+            except Exception as err:  # noqa: BLE001 - every failure is reported, with its figure
+                failed.append(f"{export.label}: {type(err).__name__}: {err}")
+        if failed:
+            raise FigureExportError(f"{len(failed)} figure(s) not written: " + "; ".join(failed))
+
+    def _executor(self):
+        if self._pool is None:
+            import multiprocessing
+            import sys
+            from concurrent.futures import ProcessPoolExecutor
+
+            # spawn, not fork (a forked child inherits polars' threads mid-state); spawn
+            # reads __main__.__spec__, which a kernel reset between notebooks may lack
+            main = sys.modules.get("__main__")
+            if main is not None and not hasattr(main, "__spec__"):
+                main.__spec__ = None
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_start_writer)
+        return self._pool
+
+
+@cache
+def figure_writer() -> FigureWriter:
+    """This process's background figure writer (one per kernel)."""
+    return FigureWriter()
+
+
+_NOT_STYLE = frozenset({
+    "backend", "backend_fallback", "interactive", "toolbar", "timezone", "figure.max_open_warning",
+    "figure.raise_window", "savefig.directory", "tk.window_focus", "docstring.hardcopy", "date.epoch",
+    "webagg.port", "webagg.address", "webagg.port_retries", "webagg.open_in_browser"})
+"""rcParams that are about the session, not the figure's look: matplotlib's own list
+of what a style may not set (``STYLE_BLACKLIST``), kept by the kernel, not the writer."""
+
+_WRITER_COPY: dict[int, Figure] = {}
+"""Writer side: the figure last handed over, by token."""
+
+
+def _start_writer() -> None:
+    """Writer side: the non-interactive backend, whatever the kernel's was."""
+    os.environ["MPLBACKEND"] = "agg"
+
+
+def _write_copy(token: int, payload: bytes | None, rc: dict, files: FigureFiles) -> dict[str, Path]:
+    """Writer side: unpickle the figure (or take the copy of ``token``) and write it."""
+    import pickle
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    matplotlib.rcParams.update(rc)
+    if payload is not None:
+        for old in _WRITER_COPY.values():
+            plt.close(old)
+        _WRITER_COPY.clear()
+        _WRITER_COPY[token] = pickle.loads(payload)
+    return write_figure_files(_WRITER_COPY[token], files)

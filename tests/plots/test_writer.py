@@ -1,0 +1,95 @@
+"""The background figure writer: the same files as save_figure, and failures that say so."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+from lcanalysis.disclosure import mark_protected
+from lcanalysis.plots import style
+from lcanalysis.plots.charts import gap_chart
+
+META = {"run_id": "run-1", "source": "demo world"}
+FILES = [f"{stem}.{ext}" for stem in ("page", "poster") for ext in ("png", "svg", "pdf")]
+
+
+def _chart():
+    frame = pl.DataFrame(
+        {"characteristic": ["first_generation", "first_generation", "mature", "mature"],
+         "route": ["campus", "learning_centre"] * 2, "numerator": [300, 40, 200, 30],
+         "denominator": [1200, 100, 1200, 100], "rate": [0.25, 0.4, 0.17, 0.3],
+         "ci_low": [0.226, 0.3, 0.15, 0.2], "ci_high": [0.275, 0.5, 0.19, 0.4],
+         "suppressed": [False] * 4, "suppression_reason": [None] * 4},
+        schema_overrides={"suppression_reason": pl.Utf8},
+    )
+    return gap_chart(mark_protected(frame), characteristic="characteristic", synthetic=True, lang="sv")
+
+
+@pytest.fixture(scope="module")
+def writer():
+    return style.FigureWriter()
+
+
+def _clip_ids_out(svg: bytes) -> bytes:
+    return re.sub(rb"\bp[0-9a-f]{10}\b", b"p-clip", svg)
+
+
+def _contents(folder):
+    return {name: (folder / name).read_bytes() for name in FILES}
+
+
+def test_the_writer_writes_what_save_figure_writes_byte_for_byte(writer, tmp_path):
+    fig = _chart()
+    for stem, size in (("page", "report_page"), ("poster", "poster_panel")):
+        style.save_figure(fig, stem, notebook="now", size=size, figures_dir=tmp_path, metadata=META)
+    fig = _chart()
+    exports = [writer.submit(fig, stem, notebook="later", size=size, figures_dir=tmp_path, metadata=META)
+               for stem, size in (("page", "report_page"), ("poster", "poster_panel"))]
+    assert [e.label for e in exports] == ["later/page", "later/poster"]
+    writer.wait(exports)
+    assert _contents(tmp_path / "later") == _contents(tmp_path / "now")
+    assert not [p for p in (tmp_path / "later").iterdir() if p.name.startswith(".")]
+
+
+def test_a_figure_changed_after_it_was_handed_over_is_written_as_changed(writer, tmp_path):
+    fig = _chart()
+    style.save_figure(fig, "page", notebook="now", size="report_page", figures_dir=tmp_path, metadata=META)
+    fig.axes[0].set_xlabel("ändrad")
+    style.save_figure(fig, "poster", notebook="now", size="poster_panel", figures_dir=tmp_path, metadata=META)
+
+    fig = _chart()
+    first = writer.submit(fig, "page", notebook="later", size="report_page", figures_dir=tmp_path,
+                          metadata=META)
+    fig.axes[0].set_xlabel("ändrad")
+    second = writer.submit(fig, "poster", notebook="later", size="poster_panel", figures_dir=tmp_path,
+                           metadata=META)
+    writer.wait([first, second])
+    later, now = _contents(tmp_path / "later"), _contents(tmp_path / "now")
+    assert {n: b for n, b in later.items() if n != "poster.svg"} == {
+        n: b for n, b in now.items() if n != "poster.svg"}
+    # drawn from a fresh copy, not from one already saved once: the SVG's clip-path
+    # ids (hashes of matplotlib's internal clip objects) differ, nothing else
+    assert _clip_ids_out(later["poster.svg"]) == _clip_ids_out(now["poster.svg"])
+    assert "ändrad" in (tmp_path / "later" / "poster.svg").read_text(encoding="utf-8")
+    assert "ändrad" not in (tmp_path / "later" / "page.svg").read_text(encoding="utf-8")
+
+
+def test_a_failing_write_fails_loudly_naming_the_figure(writer, tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    fig = _chart()
+    bad = writer.submit(fig, "page", notebook="nb", size="report_page", figures_dir=blocked, metadata=META)
+    good = writer.submit(_chart(), "page", notebook="nb", size="report_page", figures_dir=tmp_path,
+                         metadata=META)
+    with pytest.raises(style.FigureExportError, match=r"1 figure\(s\) not written: nb/page: "):
+        writer.wait([bad, good])
+    assert (tmp_path / "nb" / "page.pdf").is_file()  # the others are still written
+
+
+def test_bad_arguments_are_refused_at_once(writer, tmp_path):
+    with pytest.raises(ValueError, match="figure name"):
+        writer.submit(_chart(), "../x", notebook="nb", figures_dir=tmp_path, metadata=META)
+    with pytest.raises(ValueError, match="unknown figure size"):
+        writer.submit(_chart(), "x", notebook="nb", size="a4", figures_dir=tmp_path, metadata=META)
