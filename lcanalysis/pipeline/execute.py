@@ -178,6 +178,20 @@ def execute_all(
                     unfinished_notebooks.discard(task.notebook)
 
 
+def longest_first(tasks: Sequence[Task], previous: Mapping[str, Mapping]) -> list[Task]:
+    """``tasks`` in the order to start them: by the time each took when it last ran
+    (``duration_s`` of an executed task in the previous manifest's ``previous``),
+    longest first, so that the last notebook to finish is not a long one started
+    while the other workers run out of work; tasks with no such time keep the
+    configuration's order, after the timed ones. ``after`` is still honoured by
+    :func:`execute_all`, which starts a task only once its notebooks are done."""
+    def last_time(task: Task) -> float:
+        before = previous.get(task.name) or {}
+        return float(before.get("duration_s") or 0.0) if before.get("status") in ("ok", "failed") else 0.0
+
+    return sorted(tasks, key=last_time, reverse=True)
+
+
 def add_dependents(tasks: Sequence[Task], selected: set[str], to_execute: list[Task]) -> None:
     """Add to ``to_execute`` every selected task that comes ``after`` a notebook being
     executed: what it reads may change, so an unchanged fingerprint is not enough."""

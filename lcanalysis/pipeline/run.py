@@ -16,7 +16,8 @@ A run (:func:`run_pipeline`)
    Jupyter kernel and runs its notebooks in it one after the other, reset to a
    fresh kernel's state before each (:mod:`lcanalysis.pipeline.kernels`,
    :mod:`lcanalysis.pipeline.execute`), so the
-   imports are paid once per worker, not once per notebook;
+   imports are paid once per worker, not once per notebook; the notebooks that took
+   longest in the previous run start first (:func:`~lcanalysis.pipeline.execute.longest_first`);
    a failing notebook does not stop the others. A notebook whose fingerprint
    (notebook file, parameters, processed data, package version) equals that of its
    last successful execution is not executed: its outputs are copied from
@@ -66,6 +67,7 @@ from lcanalysis.pipeline.execute import (
     describe,
     execute_all,
     fingerprint,
+    longest_first,
 )
 from lcanalysis.pipeline.lock import RunLock
 from lcanalysis.pipeline.progress import Progress
@@ -223,7 +225,8 @@ def _run(
             _copy_previous(entry, previous.get(task.name), previous_dir, run_dir, reason)
             progress.finish(task.name, "skipped", 0.0, f"({entry.reason})")
 
-    execute_all(to_execute, result.tasks, run_dir, jobs, lang, data.synthetic, startup_timeout, progress)
+    execute_all(longest_first(to_execute, previous), result.tasks, run_dir, jobs, lang, data.synthetic,
+                startup_timeout, progress)
 
     from lcanalysis.report.assemble import build_report, poster_pack
 
