@@ -90,6 +90,7 @@ table.lc-table th, table.lc-table td { border-bottom: 1px solid #ccc; padding: .
                                        text-align: left; vertical-align: top; hyphens: auto; }
 table.lc-table thead th { border-bottom: 1.5px solid #333; vertical-align: bottom; }
 table.lc-table th.num { text-align: right; }
+table.lc-table tbody th { overflow-wrap: anywhere; }
 table.lc-table td.num { text-align: right; white-space: nowrap; }
 table.lc-table tr { break-inside: avoid; }
 p.table-note { font-size: 8.5pt; color: #444; margin: .1em 0 1em; }

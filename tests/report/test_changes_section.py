@@ -66,3 +66,18 @@ def test_word_gets_a_heading_a_real_table_and_the_chart(built):
                                                        "Difference (95 % CI)", "Beyond uncertainty"]
     assert [c.text for c in changes.rows[2].cells][:2] == ["Mature share", "13.6%"]
     assert len(word.inline_shapes) == 2  # the revision chart and the notebook's figure
+
+
+def test_a_long_unbroken_indicator_name_keeps_the_table_within_an_a4_page(tmp_path):
+    from tests.fixtures.chromium import require_chromium
+    from tests.report.test_assemble_formats import measure_tables
+
+    require_chromium("measuring the report's tables")
+    long_name = "findings: stays_in_home_region_learning_centre_after_the_first_year_of_study"
+    run_dir, manifest, figures = make_run(tmp_path, "en")
+    doc = assemble.read_document(run_dir, manifest, lang="en", synthetic=True, figures_dir=figures,
+                                 changes_html=SECTION.replace("Mature share", long_name))
+    page = tmp_path / "report.html"
+    page.write_text(assemble.document_html(doc), encoding="utf-8")
+    tables, too_wide = measure_tables(page, tmp_path)
+    assert (tables, too_wide) == (7, 0)
