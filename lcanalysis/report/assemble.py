@@ -188,6 +188,7 @@ def read_document(run_dir: Path, manifest: Mapping[str, object], *, lang: str, s
     results: list = []
     quality: list = []
     seen_notebooks: set[str] = set()
+    titles: dict[str, str] = {}  # task -> the title of its part, for the run's appendix
     # The changes section follows the findings, so its tables and figure are numbered first.
     changes = section_blocks(changes_html, lang=lang, counter=counter, anchor="changes") if changes_html else []
     # Tables and figures are numbered in reading order: the data-quality appendix last.
@@ -197,6 +198,7 @@ def read_document(run_dir: Path, manifest: Mapping[str, object], *, lang: str, s
         if notebook == SUMMARY_NOTEBOOK:
             continue
         blocks = _task_blocks(run_dir, name, entry, tables_dir, figures_dir, lang, counter)
+        titles[name] = next((b.text for b in blocks if isinstance(b, Heading) and b.level == 1), name)
         if notebook in seen_notebooks:
             # A notebook run once per centre: its title and introduction once, then a
             # subsection per centre.
@@ -218,7 +220,7 @@ def read_document(run_dir: Path, manifest: Mapping[str, object], *, lang: str, s
     doc.blocks.append(Heading(1, text("report.quality", lang), "quality"))
     doc.blocks += [_demote(b) for b in quality if not (isinstance(b, Heading) and b.level == 1)]
     doc.blocks.append(Heading(1, text("report.run", lang), "run"))
-    doc.blocks.append(_run_summary(manifest, lang, synthetic))
+    doc.blocks.append(_run_summary(manifest, lang, synthetic, titles))
     return doc
 
 
@@ -254,7 +256,7 @@ def _task_blocks(run_dir: Path, name: str, entry: Mapping, tables_dir: Path, fig
     return [*blocks[: title_at + 1], *notes, *blocks[title_at + 1:]]
 
 
-def _run_summary(manifest: Mapping, lang: str, synthetic: bool) -> Prose:
+def _run_summary(manifest: Mapping, lang: str, synthetic: bool, titles: Mapping[str, str]) -> Prose:
     finished = manifest.get("finished") or datetime.now(UTC).isoformat(timespec="seconds")
     rows = [
         (text("report.run_id", lang), manifest.get("run_id")),
@@ -266,7 +268,7 @@ def _run_summary(manifest: Mapping, lang: str, synthetic: bool) -> Prose:
     ]
     info = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows)
     tasks = "".join(
-        f"<tr><td>{_esc(_part_title(name, lang))}</td><td>{_esc(text('report.status.' + e['status'], lang))}</td>"
+        f"<tr><td>{_esc(_part_title(name, lang, titles.get(name, name)))}</td><td>{_esc(text('report.status.' + e['status'], lang))}</td>"
         f'<td class="num">{_esc(_seconds(e.get("duration_s", 0), lang))}</td></tr>'
         for name, e in manifest["tasks"].items()
     )
@@ -285,15 +287,16 @@ def _seconds(value: float, lang: str) -> str:
     return format_number(float(value or 0), lang, 1)
 
 
-def _part_title(task: str, lang: str) -> str:
-    """A task in words: the notebook's title, a centre's profile by the centre's name."""
+def _part_title(task: str, lang: str, heading: str) -> str:
+    """A task in words: the notebook's title (its ``intro`` text, else the ``heading``
+    its part of the report has), a centre's profile by the centre's name."""
     from lcanalysis.report.narrative import has_text
     from lcanalysis.report.reading import category_text
 
     notebook, _, centre = task.partition("-")
     key = f"{notebook}.intro"
     if not has_text(key, lang):
-        return notebook
+        return heading
     title = re.sub(r"^#\s*\d{2}\s*·\s*", "", text(key, lang, cohort="", window="").splitlines()[0])
     if centre:
         title = f"{title}: {category_text('learning_centre_id', centre, lang)}"
