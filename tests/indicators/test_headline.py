@@ -110,3 +110,23 @@ def test_each_finding_names_its_row_and_the_run_leaks_nothing_through_it(exporte
     assert findings["reach_mature_gap"]["source"] == (
         "01_widening_participation/route_gaps?characteristic=mature&route=learning_centre")
     assert attack_run(exported.parent, "default") == []
+
+
+@pytest.mark.slow
+def test_a_count_in_a_sentence_is_the_protected_count(exported):
+    """Notebook 03 says how many entrants its flow chart leaves out: the number comes
+    from the protected not_placed table (the same small-count rule as every table),
+    so the sentence shows it exactly when the table does."""
+    import json
+
+    row = one(read_csv(exported / "03_brain_drain" / "not_placed.csv"), work_region="unknown")
+    executed = json.loads((exported.parent / "03_brain_drain.ipynb").read_text(encoding="utf-8"))
+    said = [line for cell in executed["cells"] if cell["cell_type"] == "code"
+            for out in cell.get("outputs", []) for line in out.get("data", {}).get("text/markdown", [])
+            if line.startswith("Not drawn:")]
+    assert len(said) == 1
+    if row["suppressed"] == "true":
+        assert said[0].startswith("Not drawn: the entrants without a work place") and not any(
+            ch.isdigit() for ch in said[0].split("the ")[1].split("-year")[0])
+    else:
+        assert said[0].replace(",", "").startswith(f"Not drawn: {row['count']} entrants without a work place")

@@ -265,6 +265,8 @@ TEXT: dict[str, str] = {
         "the home municipality, Stockholm county (the brain-drain destination) or another municipality. "
         "People without a work place at the follow-up are counted below the chart, not drawn.",
     "03_brain_drain.not_drawn": "Not drawn: {n} entrants without a work place at the {years}-year follow-up.",
+    "03_brain_drain.not_drawn_hidden": "Not drawn: the entrants without a work place at the {years}-year "
+                                       "follow-up (too few to show their number).",
     "03_brain_drain.note.retention": "Share living or working in the home region one and three years after "
         "entry, and commuters (live at home, work elsewhere), all entry cohorts; Wilson intervals; "
         "missing = no follow-up yet.",

@@ -265,6 +265,8 @@ TEXT: dict[str, str] = {
         "hemkommunen, Stockholms län (kompetensflyktens mål) eller en annan kommun. Personer utan "
         "arbetsställe vid uppföljningen räknas under diagrammet men ritas inte.",
     "03_brain_drain.not_drawn": "Inte ritade: {n} nybörjare utan arbetsställe vid uppföljningen efter {years} år.",
+    "03_brain_drain.not_drawn_hidden": "Inte ritade: nybörjarna utan arbetsställe vid uppföljningen efter "
+                                       "{years} år (för få för att antalet ska visas).",
     "03_brain_drain.note.retention": "Andel som bor eller arbetar i hemregionen ett och tre år efter "
         "studiestarten, och pendlare (bor hemma, arbetar på annan ort), alla startkohorter; "
         "Wilsonintervall; saknas = ingen uppföljning ännu.",
