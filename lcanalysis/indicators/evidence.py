@@ -55,9 +55,13 @@ class Evidence:
         return "; ".join(self.reasons)
 
 
+RULES_FILE = "evidence.yaml"
+"""The rule table, in the project's config folder."""
+
+
 def load_rules(path: Path | None = None) -> EvidenceRules:
     """Read and check config/evidence.yaml (every problem reported at once)."""
-    path = path or paths.config_dir() / "evidence.yaml"
+    path = path or paths.config_dir() / RULES_FILE
     raw = read_yaml(path)
     problems: list[str] = []
     if not isinstance(raw, dict) or not isinstance(raw.get("designs"), dict):

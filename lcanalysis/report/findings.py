@@ -127,8 +127,11 @@ FINDINGS_TABLE = "10_lessons_learnt/findings"
 
 def _evidence(q: Question, graded: Mapping[str, Mapping[str, str]], lang: str) -> str:
     if q.graded.startswith("design:"):
+        from lcanalysis import paths
         from lcanalysis.indicators import evidence
 
+        if not (paths.config_dir() / evidence.RULES_FILE).is_file():
+            return text("finding.evidence_missing", lang)  # a project without the rules
         label = evidence.grade(q.graded.removeprefix("design:"), lang=lang)
         ofs, sms, reasons = label.ofs, label.sms, label.text()
     elif q.graded in graded:
