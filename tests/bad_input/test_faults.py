@@ -76,6 +76,7 @@ def staging_traces(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
 
 
+@pytest.mark.slow  # end to end: the real `lcanalysis clean`, run whole and then killed mid-run
 def test_kill_9_at_any_moment_keeps_the_previous_data(previous):
     raw, out, before = previous
     # Kill at fractions of how long an uninterrupted run takes on this machine, so
