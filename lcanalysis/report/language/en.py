@@ -339,6 +339,50 @@ TEXT: dict[str, str] = {
     "07_scale_up.note.scale_up_scenarios": "New learning-centre students per year if centres opened in the "
         "top K municipalities, ranked by expected yield or by widening-participation priority; 95 % "
         "prediction intervals; n = centre-years the model was fitted on.",
+    # 08 Design and cost
+    "08_design_and_cost.intro": "# 08 · Design and cost: what could a scale-up detect, and what does a student cost?\n\n"
+        "**Power.** The smallest effect the pilot's design detects with 80 % power (the minimum "
+        "detectable effect, MDE) is simulated on the municipality panel's never-served municipalities, "
+        "whose real outcomes carry the panel's noise: k of them play the centres, a constant effect is "
+        "added from the start, and the randomisation test (placebo starts among the never-served) "
+        "decides. For route comparisons of a share (foundation-year completion), the students needed per "
+        "route follow from Cohen's h.\n\n"
+        "**Few clusters.** With about a dozen served municipalities, cluster-robust t tests are "
+        "unreliable; randomisation inference and the wild cluster bootstrap with the null imposed (Webb "
+        "weights) stay close to their nominal level.\n\n"
+        "**Cost.** The cost ledger (the demo world's is synthetic) over the outcomes: cost per "
+        "participant, per credit earned, per foundation-year completer and per additional applicant "
+        "attributed to the pilot, with the effect's interval carried through and a sensitivity table; "
+        "for scale-up candidates, the expected cost per expected new student. Methods and sources: "
+        "Appendix A.",
+    "08_design_and_cost.few_clusters": "## The pilot's estimate, with inference valid for few treated "
+        "municipalities",
+    "08_design_and_cost.mde": "## Minimum detectable effect against the number of centres",
+    "08_design_and_cost.students_needed": "## Students needed per route to detect a gap in foundation-year "
+        "completion",
+    "08_design_and_cost.cost": "## Cost per outcome",
+    "08_design_and_cost.ledger_synthetic": "The cost ledger is synthetic (the demo world's).",
+    "08_design_and_cost.scale_up": "## Scale-up: expected cost per expected new student",
+    "08_design_and_cost.note.few_cluster_inference": "Effect on {outcome} a year: randomisation inference "
+        "(Callaway & Sant'Anna and two-way fixed effects statistics) and the wild cluster bootstrap of the "
+        "two-way fixed effects estimate with the null imposed (Webb and Rademacher weights); intervals by "
+        "test inversion.",
+    "08_design_and_cost.note.minimum_detectable_effect": "Smallest constant effect (applicants per 10,000 "
+        "residents aged 19–64 a year) that the randomisation test detects with 80 % power at the 5 % "
+        "level, by number of centres and years of data after the start; simulated on the outcomes of the "
+        "never-served municipalities.",
+    "08_design_and_cost.note.cost_per_outcome": "Total cost in the ledger (SEK) over its years divided by "
+        "each outcome: participants starting then, credits earned on the learning-centre route (count = "
+        "its people), foundation-year completers; cost bands as in the EEF toolkit.",
+    "08_design_and_cost.note.cost_per_additional_applicant": "Mean annual cost over the applicants a year "
+        "attributed to the pilot (effect per 10,000 × served residents aged 19–64 / 10,000); interval "
+        "from the effect's randomisation interval (unbounded when the effect may be zero).",
+    "08_design_and_cost.note.cost_sensitivity": "Cost per additional applicant with costs 25 % lower, as "
+        "booked and 25 % higher, and with the effect at either end of its interval.",
+    "08_design_and_cost.note.scale_up_cost_per_student": "Expected cost per expected new learning-centre "
+        "student a year if a centre opened in the municipality (mean pilot centre-year cost over the "
+        "recruitment model's prediction; interval from its 95 % prediction interval); the 15 candidates "
+        "with the most expected students.",
     # Changes since the last run (lcanalysis.pipeline.changes)
     "changes.title": 'Changes since the last run',
     "changes.compared": 'This run ({current}) compared with run {previous}.',

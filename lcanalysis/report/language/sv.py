@@ -338,6 +338,50 @@ TEXT: dict[str, str] = {
     "07_scale_up.note.scale_up_scenarios": "Nya studenter per år om lärcentrum öppnades i de K främsta "
         "kommunerna, rangordnade efter förväntat utfall eller efter prioritet för breddad rekrytering; "
         "95 % prognosintervall; n = lärcentrumår som modellen skattades på.",
+    # 08 Design och kostnad
+    "08_design_and_cost.intro": "# 08 · Design och kostnad: vad kan en utbyggnad upptäcka, och vad kostar en student?\n\n"
+        "**Statistisk styrka.** Den minsta effekt som pilotens design upptäcker med 80 % statistisk "
+        "styrka (minsta detekterbara effekt, MDE) simuleras på kommunpanelens kommuner utan lärcentrum, "
+        "vars verkliga utfall bär panelens brus: k av dem spelar lärcentrum, en konstant effekt läggs "
+        "till från starten och randomiseringstestet (placebostarter bland kommunerna utan lärcentrum) "
+        "avgör. När studievägar jämförs i en andel (fullföljt basår) följer antalet studenter som behövs "
+        "per studieväg av Cohens h.\n\n"
+        "**Få kluster.** Med ett tiotal betjänade kommuner är klusterrobusta t-test opålitliga; "
+        "randomiseringsinferens och den vilda klusterbootstrapen under nollhypotesen (Webb-vikter) "
+        "håller sig nära sin nominella nivå.\n\n"
+        "**Kostnad.** Kostnadsliggaren (demovärldens är syntetisk) delad med utfallen: kostnad per "
+        "deltagare, per avklarad högskolepoäng, per fullföljt basår och per ytterligare sökande som kan "
+        "tillskrivas piloten, med effektens intervall medräknat och en känslighetsanalys; för kandidater "
+        "till en utbyggnad den förväntade kostnaden per förväntad ny student. Metod och källor: bilaga A.",
+    "08_design_and_cost.few_clusters": "## Pilotens skattning, med inferens som håller när få kommuner "
+        "är behandlade",
+    "08_design_and_cost.mde": "## Minsta detekterbara effekt efter antal lärcentrum",
+    "08_design_and_cost.students_needed": "## Studenter som behövs per studieväg för att upptäcka en "
+        "skillnad i fullföljt basår",
+    "08_design_and_cost.cost": "## Kostnad per utfall",
+    "08_design_and_cost.ledger_synthetic": "Kostnadsliggaren är syntetisk (demovärldens).",
+    "08_design_and_cost.scale_up": "## Utbyggnad: förväntad kostnad per förväntad ny student",
+    "08_design_and_cost.note.few_cluster_inference": "Effekt på {outcome} per år: randomiseringsinferens "
+        "(statistikorna från Callaway & Sant'Anna och tvåvägs fixa effekter) och den vilda "
+        "klusterbootstrapen under nollhypotesen för skattningen med tvåvägs fixa effekter (Webb- och "
+        "Rademacher-vikter); intervallen genom testinvertering.",
+    "08_design_and_cost.note.minimum_detectable_effect": "Minsta konstanta effekt (sökande per 10 000 "
+        "invånare 19–64 år och år) som randomiseringstestet upptäcker med 80 % statistisk styrka på "
+        "5 %-nivån, efter antal lärcentrum och antal år med data efter starten; simulerad på utfallen i "
+        "kommunerna utan lärcentrum.",
+    "08_design_and_cost.note.cost_per_outcome": "Kostnadsliggarens totala kostnad (kronor) under dess år "
+        "delad med varje utfall: deltagare som började då, avklarade högskolepoäng på lärcentrumvägen "
+        "(antal = personerna bakom dem), personer som fullföljt basåret; kostnadsnivåer som i EEF:s "
+        "verktygslåda.",
+    "08_design_and_cost.note.cost_per_additional_applicant": "Genomsnittlig årskostnad delad med de "
+        "sökande per år som kan tillskrivas piloten (effekt per 10 000 × betjänade invånare 19–64 år / "
+        "10 000); intervallet ur effektens randomiseringsintervall (obegränsat när effekten kan vara noll).",
+    "08_design_and_cost.note.cost_sensitivity": "Kostnad per ytterligare sökande med 25 % lägre kostnader, "
+        "bokförda kostnader och 25 % högre kostnader, och med effekten i vardera änden av sitt intervall.",
+    "08_design_and_cost.note.scale_up_cost_per_student": "Förväntad kostnad per förväntad ny student via "
+        "lärcentrum och år om ett lärcentrum öppnades i kommunen (ett lärcentrums genomsnittliga "
+        "årskostnad i piloten delad med rekryteringsmodellens prognos; intervallet ur dess 95 % prognosintervall); "
+        "de 15 kandidater med flest förväntade studenter.",
     # Changes since the last run (lcanalysis.pipeline.changes)
     "changes.title": 'Förändringar sedan förra körningen',
     "changes.compared": 'Den här körningen ({current}) jämförd med körning {previous}.',
