@@ -31,10 +31,12 @@ intervals; :func:`section_html` is the report's section "Changes since the last 
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import html
 import json
 import math
+import re
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -139,17 +141,23 @@ def disclosure_policies(manifest: Mapping) -> set[str]:
 
 def not_comparable(previous: Mapping, current: Mapping) -> list[str]:
     """Why two runs' indicators cannot be compared (empty when they can)."""
+    return [reason for _, reason in _not_comparable(previous, current)]
+
+
+def _not_comparable(previous: Mapping, current: Mapping) -> list[tuple[str, str]]:
+    """(kind, reason) for :func:`not_comparable`; the kind (``raw_dir``, ``data``,
+    ``policy``) is what the report says in words (``changes.not_comparable.<kind>``)."""
     reasons = []
     raw = (previous.get("inputs", {}).get("raw_dir"), current.get("inputs", {}).get("raw_dir"))
     if raw[0] != raw[1]:
-        reasons.append(f"different raw folder: {raw[0]} before, {raw[1]} now")
+        reasons.append(("raw_dir", f"different raw folder: {raw[0]} before, {raw[1]} now"))
     if bool(previous.get("synthetic")) != bool(current.get("synthetic")):
         kinds = ["synthetic demo world" if m.get("synthetic") else "real data" for m in (previous, current)]
-        reasons.append(f"{kinds[0]} before, {kinds[1]} now")
+        reasons.append(("data", f"{kinds[0]} before, {kinds[1]} now"))
     policies = (disclosure_policies(previous), disclosure_policies(current))
     if policies[0] != policies[1]:
-        reasons.append(f"different disclosure policy: {', '.join(sorted(policies[0])) or '-'} before, "
-                       f"{', '.join(sorted(policies[1])) or '-'} now")
+        reasons.append(("policy", f"different disclosure policy: {', '.join(sorted(policies[0])) or '-'} before, "
+                                  f"{', '.join(sorted(policies[1])) or '-'} now"))
     return reasons
 
 
@@ -335,7 +343,7 @@ class Indicator:
     the suppression code when the value is hidden; ``proportion`` is true for a
     table's ``rate`` (shown as per cent, differences in percentage points); ``unit``
     is the table's ``unit`` column when it has one (the findings table: ``percent``,
-    ``percentage_points``, ``per_10k``).
+    ``percentage_points``, ``per_10k``); ``column`` the column the value is read from.
     """
 
     id: str
@@ -350,6 +358,7 @@ class Indicator:
     suppressed: str | None = None
     proportion: bool = False
     unit: str | None = None
+    column: str = "rate"
 
     @property
     def headline(self) -> bool:
@@ -417,7 +426,8 @@ def read_table(path: Path, table: str, keys: Sequence[str] | None = None) -> lis
             code = cells.get("suppression_reason", "").strip() or "suppressed"
         if code is not None:
             out.append(Indicator(ident, table, keys, None, None, None, None, suppressed=code,
-                                 proportion=value_col == "rate", unit=cells.get("unit") or None))
+                                 proportion=value_col == "rate", unit=cells.get("unit") or None,
+                                 column=value_col))
             continue
         x, d = (num("numerator"), num("denominator")) if people else (None, None)
         whole = x is not None and d is not None and x.is_integer() and d.is_integer() and 0 <= x <= d
@@ -425,7 +435,7 @@ def read_table(path: Path, table: str, keys: Sequence[str] | None = None) -> lis
             ident, table, keys, num(value_col), num("ci_low"), num("ci_high"),
             num(n_col) if n_col else None,
             numerator=int(x) if whole else None, denominator=int(d) if whole else None,
-            proportion=value_col == "rate", unit=cells.get("unit") or None,
+            proportion=value_col == "rate", unit=cells.get("unit") or None, column=value_col,
         ))
     return out
 
@@ -492,8 +502,8 @@ def compare_indicator(previous: Indicator | None, current: Indicator | None, lan
     ref = current or previous
     assert ref is not None
     entry: dict[str, object] = {
-        "id": ref.id, "label": indicator_label(ref.table, ref.keys, lang), "table": ref.table,
-        "keys": [list(k) for k in ref.keys], "headline": False,
+        "id": ref.id, "label": indicator_label(ref.table, ref.keys, lang, ref.column), "table": ref.table,
+        "keys": [list(k) for k in ref.keys], "column": ref.column, "headline": False,
         "proportion": ref.proportion, "unit": ref.unit,
         "previous": None, "current": None, "difference": None, "difference_ci": None,
         "beyond_uncertainty": None, "method": None,
@@ -543,24 +553,88 @@ def _plain(value: float | None) -> float | int | None:
     return int(value) if value is not None and float(value).is_integer() else value
 
 
-def indicator_label(table: str, keys: Sequence[Sequence[str]], lang: str) -> str:
-    """``reach: first-generation, learning centre``: the table's name and its keys' labels."""
-    from lcanalysis.plots.labels import category_label
+def indicator_label(table: str, keys: Sequence[Sequence[str]], lang: str, column: str | None = None) -> str:
+    """An indicator in words: the table's title (:func:`table_title`), its keys'
+    values in words and the column the value is from ("Lärcentrum minus campus:
+    förstagenerationsstudent (skillnad)"); a headline finding by its name alone."""
+    from lcanalysis.plots.labels import category_label, label
 
-    def shown(column: str, value: str) -> str:
-        try:
-            return category_label(column, value, lang)
-        except KeyError:
-            return value
+    if table == FINDINGS_TABLE and keys:
+        return category_label("finding", keys[0][1], lang)
+    task, _, name = table.partition("/")
+    parts = list(dict.fromkeys(key_text(c, v, lang) for c, v in keys))  # a code and its name say it once
+    text = table_title(task, name, lang) + (f": {', '.join(parts)}" if parts else "")
+    if column:
+        with contextlib.suppress(KeyError):
+            text += f" ({label(f'column.{column}', lang).lower()})"
+    return text
 
-    name = table.split("/", 1)[1]
-    parts = [shown(c, v) for c, v in keys]
-    return f"{name}: {', '.join(parts)}" if parts else name
+
+def key_text(column: str, value: str, lang: str) -> str:
+    """A key's value in words (:func:`lcanalysis.report.reading.category_text`: codes,
+    learning centres, municipalities by name; an outcome as the narrative says it); a
+    number with its column's name ("år efter studierna 1")."""
+    from lcanalysis.plots.labels import label
+    from lcanalysis.report.narrative import has_text, text
+    from lcanalysis.report.reading import category_text
+
+    if column == "outcome" and has_text(f"words.outcome.{value}", lang):
+        return text(f"words.outcome.{value}", lang)
+    column = KEY_DOMAINS.get(column, column)
+    words = category_text(column, value, lang)
+    if words == value and NUMBER.fullmatch(value):
+        for key in (f"column.{column}", f"axis.{column}"):
+            with contextlib.suppress(KeyError):
+                return f"{label(key, lang).lower()} {value}"
+    return words
+
+
+KEY_DOMAINS = {"stage": "funnel_stage", "municipality_code": "host_municipality_code"}
+"""Key columns whose codes are translated as another column's (a municipality code by its name)."""
+
+NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+
+
+def table_title(task: str, table: str, lang: str) -> str:
+    """A table's title in words: the first phrase of its note (the words the report
+    captions it with, ``<notebook>.note.<table>`` in the language modules, a
+    centre's profile with the centre's name), else ``changes.table.<table>``, else
+    the title of the notebook's part of the report."""
+    from lcanalysis.report.narrative import TEMPLATES, has_text, text
+    from lcanalysis.report.reading import category_text
+
+    notebook, _, centre = task.partition("-")
+    stem = table.removesuffix(f"_{centre}") if centre else table
+    centre_name = category_text("learning_centre_id", centre, lang) if centre else ""
+    note = f"{notebook}.note.{stem}"
+    if has_text(note, lang):
+        phrase = re.split(r"[,:;]\s|\.\s|\s\(|\.$", TEMPLATES[lang][note], maxsplit=1)[0]
+        if "{" not in phrase.replace("{centre}", ""):
+            return phrase.replace("{centre}", centre_name)
+    if has_text(f"changes.table.{stem}", lang):
+        return text(f"changes.table.{stem}", lang)
+    return part_title(task, lang)
+
+
+def part_title(task: str, lang: str) -> str:
+    """A notebook run in words: its title (the first line of its ``intro`` text), a
+    centre's profile with the centre's name; ``changes.part_unnamed`` for a notebook
+    without an introduction."""
+    from lcanalysis.report.narrative import TEMPLATES, has_text, text
+    from lcanalysis.report.reading import category_text
+
+    notebook, _, centre = task.partition("-")
+    key = f"{notebook}.intro"
+    if not has_text(key, lang):
+        return text("changes.part_unnamed", lang)
+    title = re.sub(r"^#\s*\d{2}\s*·\s*", "", TEMPLATES[lang][key].splitlines()[0])
+    return f"{title}: {category_text('learning_centre_id', centre, lang)}" if centre else title
 
 
 def _label(entry: Mapping, lang: str) -> str:
     """An entry's label in ``lang`` (changes.json holds it in the run's language)."""
-    return indicator_label(str(entry["table"]), entry.get("keys") or [], lang)
+    return indicator_label(str(entry["table"]), entry.get("keys") or [], lang,
+                           str(entry.get("column") or ("rate" if entry.get("proportion") else "estimate")))
 
 
 def _listed(entries: Sequence[Mapping]) -> list[Mapping]:
@@ -580,11 +654,13 @@ def compare_runs(previous_dir: Path, current_dir: Path, *, current_manifest: Map
     previous = _load_manifest(previous_dir)
     current = dict(current_manifest) if current_manifest is not None else _load_manifest(current_dir)
     lang = lang or str(current.get("lang") or "en")
-    reasons = not_comparable(previous, current)
+    found_reasons = _not_comparable(previous, current)
+    reasons = [reason for _, reason in found_reasons]
     result: dict[str, object] = {
         "previous_run": previous.get("run_id", previous_dir.name),
         "current_run": current.get("run_id", current_dir.name),
         "comparable": not reasons, "not_comparable": reasons,
+        "not_comparable_kinds": [kind for kind, _ in found_reasons],
         "causes": causes(previous_dir, previous, current_dir, current, repo),
         "indicators": [],
     }
@@ -664,7 +740,8 @@ def revision_history(reports_dir: Path, current_dir: Path, *, current_manifest: 
             if ind is None:
                 continue
             rows.append({"run_id": manifest.get("run_id", folder.name), "started": manifest.get("started"),
-                         "id": ident, "label": indicator_label(now[ident].table, now[ident].keys, lang),
+                         "id": ident,
+                         "label": indicator_label(now[ident].table, now[ident].keys, lang, now[ident].column),
                          "proportion": ind.proportion, "unit": ind.unit, "value": ind.value,
                          "ci_low": ind.ci_low, "ci_high": ind.ci_high, "n": _plain(ind.n),
                          "suppressed": ind.suppressed})
@@ -686,18 +763,19 @@ def write_history(rows: Sequence[Mapping], path: Path) -> None:
 
 def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
     """Small multiples, one panel per headline indicator: its estimate in each run
-    (dots joined by a line) with the 95 % interval (vertical bars); a suppressed run
-    is marked with its code. Rates in per cent, other estimates in their own unit;
+    (dots joined by a line) with the 95 % interval (vertical bars); a suppressed value
+    is not drawn, and the footnote says which are hidden and why. Rates in per cent, other estimates in their own unit;
     runs along the x axis by start date (by number when two runs share a date)."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     from lcanalysis.plots.labels import (
+        category_label,
         format_n,
         format_percent,
         number_formatter,
         percent_formatter,
     )
-    from lcanalysis.plots.style import KTH_BLUE, TEXT_GREY, house_figure, house_style, set_footer
+    from lcanalysis.plots.style import KTH_BLUE, house_figure, house_style, set_footer
 
     ids = list(dict.fromkeys(r["id"] for r in rows))
     runs = list(dict.fromkeys(r["run_id"] for r in rows))
@@ -707,6 +785,7 @@ def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
     nrows = max(math.ceil(len(ids) / ncols), 1)
     fig, axes = house_figure(lang=lang, synthetic=synthetic, title=TEXT[lang]["chart_title"],
                              height_in=0.9 + 1.35 * nrows, nrows=nrows, ncols=ncols, squeeze=False)
+    hidden: dict[str, int] = {}  # suppression reason -> hidden values (not drawn)
     with house_style():
         for k, ax in enumerate(axes.flat):
             if k >= len(ids):
@@ -719,8 +798,7 @@ def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
             for r in mine:
                 x = runs.index(r["run_id"])
                 if r["suppressed"]:
-                    ax.annotate(f"[{r['suppressed']}]", (x, 0.5), xycoords=("data", "axes fraction"),
-                                rotation=90, ha="center", va="center", fontsize=5.5, color=TEXT_GREY)
+                    hidden[r["suppressed"]] = hidden.get(r["suppressed"], 0) + 1
                     continue
                 if r["ci_low"] is not None and r["ci_high"] is not None:
                     ax.vlines(x, r["ci_low"], r["ci_high"], color=KTH_BLUE, lw=1.0)
@@ -740,8 +818,14 @@ def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
             ax.set_xticklabels(ticks, rotation=30 if len(runs) > 4 else 0, ha="right" if len(runs) > 4 else "center")
             ax.set_xlim(-0.5, len(runs) - 0.5)
             ax.grid(axis="y")
-    set_footer(fig, [TEXT[lang]["chart_footer"].format(
-        first=runs[0] if runs else "-", last=runs[-1] if runs else "-", runs=len(runs))])
+    footer = [TEXT[lang]["chart_footer"].format(
+        first=run_text(runs[0], lang) if runs else "–", last=run_text(runs[-1], lang) if runs else "–",
+        runs=len(runs))]
+    if hidden:
+        reasons = "; ".join(category_label("suppression_reason", r, lang) for r in sorted(hidden))
+        footer.append(TEXT[lang]["chart_hidden"].format(
+            n=sum(hidden.values()), reasons=reasons))
+    set_footer(fig, footer)
     return fig
 
 
@@ -857,11 +941,22 @@ def _signed(value: float, scale: str, lang: str, *, sign: bool = True) -> str:
     return ("+" + text) if sign and value > 0 and positive else text
 
 
+def hidden_text(reason: str, lang: str) -> str:
+    """A suppressed value in words, as the charts say it: "dold (för få personer i cellen)"."""
+    from lcanalysis.plots.labels import category_label, label
+
+    try:
+        why = category_label("suppression_reason", reason, lang)
+    except KeyError:
+        why = category_label("suppression_reason", "secondary", lang)
+    return f"{label('mark.suppressed', lang)} ({why})"
+
+
 def _shown(entry: Mapping, side: str, lang: str) -> str:
-    """A run's value as shown: its suppression code, "only in ..." or a dash, or the number."""
+    """A run's value as shown: hidden with its reason, "only in ..." or a dash, or the number."""
     t = TEXT[lang]
     if entry.get(f"{side}_suppressed"):
-        return f"[{entry[f'{side}_suppressed']}]"
+        return hidden_text(str(entry[f"{side}_suppressed"]), lang)
     if entry.get(side) is None:
         other = "current" if side == "previous" else "previous"
         return t[f"only_{other}"] if entry["status"] == f"only_{other}" else t["na"]
@@ -881,10 +976,33 @@ def _difference(entry: Mapping, lang: str) -> str:
 
 
 def _why(entry: Mapping, lang: str) -> str:
-    """"possible causes: data, parameters: cohort_terms" (or "no recorded cause")."""
+    """"possible causes: data, the cohort terms" (or "no recorded cause")."""
     t = TEXT[lang]
-    found = [t[c] if c in t else t["parameters"] + c[len("parameters"):] for c in entry.get("causes") or []]
+    found = [t[c].lower() if c in t else parameter_text(c.removeprefix("parameters: "), lang)
+             for c in entry.get("causes") or []]
     return f"{t['possible_causes']}: {', '.join(found)}" if found else t["no_cause"]
+
+
+def parameter_text(name: str, lang: str) -> str:
+    """A notebook parameter by what it means ("the cohort terms"): ``changes.parameter.<name>``."""
+    t = TEXT[lang]
+    return t.get(f"parameter.{name}", t["parameter.other"])
+
+
+def definition_text(file: str, lang: str) -> str:
+    """A definition file by what it holds ("the disclosure policies"): ``changes.config.<stem>``."""
+    t = TEXT[lang]
+    stem = file.rsplit(".", 1)[0]
+    return t[f"config.{stem}"] if f"config.{stem}" in t else t["config.other"].format(file=file)
+
+
+def run_text(run_id: str, lang: str) -> str:
+    """A run by when it started ("2026-12-01 12:09 UTC"), from its id (``YYYYMMDDTHHMMSSZ-...``)."""
+    found = re.match(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})\d{2}Z", run_id)
+    if not found:
+        return run_id
+    y, m, d, hh, mm = found.groups()
+    return TEXT[lang]["run_at"].format(date=f"{y}-{m}-{d}", time=f"{hh}:{mm}")
 
 
 def _beyond(entry: Mapping, lang: str) -> str:
@@ -893,7 +1011,9 @@ def _beyond(entry: Mapping, lang: str) -> str:
 
 
 def cause_lines(changes: Mapping, lang: str) -> list[tuple[str, str]]:
-    """(kind, sentence) for every cause, in the order data, definitions, parameters, code."""
+    """(kind, sentence) for every cause, in words, in the order data, definitions,
+    parameters, code: raw files by name within the raw folder, definition files and
+    parameters by what they mean, notebooks by their titles, commits counted."""
     t = TEXT[lang]
     found: Mapping[str, Sequence[Mapping]] = changes.get("causes", {})
     lines = []
@@ -902,38 +1022,67 @@ def cause_lines(changes: Mapping, lang: str) -> list[tuple[str, str]]:
         groups.setdefault((c["source"], c["change"]), []).append(c["file"].rsplit("/", 1)[-1])
     for (source, change), files in groups.items():
         shown = ", ".join(files[:3]) + (f" (+{len(files) - 3})" if len(files) > 3 else "")
-        lines.append(("data", f"{t['raw_folder'] if source == RAW_TOP else source}: {shown} {t[change]}"))
+        lines.append(("data", t["data_line"].format(
+            source=t["raw_folder"] if source == RAW_TOP else _source_text(source, lang), files=shown,
+            change=t[change])))
     for c in found.get("definitions", []):
         keys = c.get("keys")
-        detail = f"{t['keys']} {', '.join(keys)}" if keys else t["keys_unknown"] if c["change"] == "edited" else ""
-        lines.append(("definitions", f"config/{c['file']} {t[c['change']]}" + (f" ({detail})" if detail else "")))
+        detail = t["n_settings"].format(n=_settings(keys)) if keys else (
+            t["keys_unknown"] if c["change"] == "edited" else "")
+        lines.append(("definitions", f"{definition_text(c['file'], lang)} {t[c['change']]}"
+                      + (f" ({detail})" if detail else "")))
     for c in found.get("parameters", []):
         tasks = c.get("tasks") or []
-        shown = ", ".join(tasks[:3]) + (f" (+{len(tasks) - 3})" if len(tasks) > 3 else "")
-        where = f" {t['in_tasks']} {shown}" if tasks and c["parameter"] != "notebooks" else ""
-        lines.append(("parameters", f"{c['parameter']}: {_value(c['previous'])} → {_value(c['current'])}{where}"))
+        if c["parameter"] == "notebooks":
+            lines.append(("parameters", t["notebook_added" if c["current"] else "notebook_removed"].format(
+                part=part_title(tasks[0], lang))))
+            continue
+        shown = "; ".join(part_title(task, lang) for task in tasks[:3]) + (
+            f" (+{len(tasks) - 3})" if len(tasks) > 3 else "")
+        where = f" {t['in_tasks']} {shown}" if tasks else ""
+        lines.append(("parameters", f"{parameter_text(c['parameter'], lang)}: {_value(c['previous'], lang)} → "
+                                    f"{_value(c['current'], lang)}{where}"))
+    commits = [c for c in found.get("code", []) if "package" not in c]
+    if commits:
+        unknown = any(c["commit"] == "unknown" for c in commits)
+        lines.append(("code", t["commits_unknown"] if unknown else t["commits"].format(n=len(commits))))
     for c in found.get("code", []):
         if "package" in c:
-            lines.append(("code", f"{c['package']} {c['previous']} → {c['current']}"))
-        else:
-            lines.append(("code", f"{c['commit']} {c['subject']}" + (f" ({c['direction']})" if c.get("direction")
-                                                                      else "")))
+            lines.append(("code", f"{c['package']} {_value(c['previous'], lang)} → {_value(c['current'], lang)}"))
     return lines
 
 
-def _value(value: object) -> str:
+def _source_text(source: str, lang: str) -> str:
+    from lcanalysis.plots.labels import category_label
+
+    return category_label("source", source, lang)
+
+
+def _settings(keys: Sequence[str]) -> int:
+    """How many settings changed, from a definition's listed keys (the last may be "... N more")."""
+    more = re.fullmatch(r"\.\.\. (\d+) more", keys[-1]) if keys else None
+    return len(keys) - 1 + int(more.group(1)) if more else len(keys)
+
+
+def _value(value: object, lang: str) -> str:
+    """A parameter's value for reading: a list as its items, nothing as a dash."""
     if value is None:
         return "–"
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return TEXT[lang]["yes" if value else "no"]
+    if isinstance(value, list):
+        return ", ".join(_value(v, lang) for v in value) or "–"
+    return str(value)
 
 
 def section_html(run_dir: Path, lang: str) -> str:
     """The report section "Changes since the last run" / "Förändringar sedan förra
     körningen" of a run folder, from its changes.json and revision chart (empty when
-    the run has no changes.json). Findings first: headline indicators that moved
-    beyond their uncertainty and the causes; then every indicator in a table, a
-    suppressed value shown by its code in either run's column; then the revision
-    history chart."""
+    the run has no changes.json), in words: the headline indicators that moved beyond
+    their uncertainty, the causes, a table of every indicator that moved beyond its
+    uncertainty (and of the headline indicators hidden or missing in a run) and a
+    sentence counting the others (changes.json and ``lcanalysis compare`` list them
+    all), then the revision history chart."""
     path = run_dir / CHANGES_FILE
     if not path.is_file():
         return ""
@@ -944,11 +1093,12 @@ def section_html(run_dir: Path, lang: str) -> str:
     if changes.get("previous_run") is None:
         out.append(f"<p>{esc(t['first'])}</p>")
     else:
-        out.append(f"<p>{esc(t['compared'].format(current=changes['current_run'], previous=changes['previous_run']))}"
+        out.append(f"<p>{esc(t['compared'].format(current=run_text(changes['current_run'], lang), previous=run_text(changes['previous_run'], lang)))}"  # noqa: E501
                    "</p>")
     if changes.get("previous_run") is not None and not changes.get("comparable"):
         out.append(f'<p class="notice">{esc(t["not_comparable"])}</p><ul>'
-                   + "".join(f"<li>{esc(r)}</li>" for r in changes["not_comparable"]) + "</ul>")
+                   + "".join(f"<li>{esc(t['not_comparable.' + kind])}</li>"
+                             for kind in changes.get("not_comparable_kinds", [])) + "</ul>")
     entries: list[Mapping] = changes.get("indicators", [])
     if changes.get("comparable"):
         moved = [e for e in entries if e["headline"] and e["beyond_uncertainty"]]
@@ -960,9 +1110,6 @@ def section_html(run_dir: Path, lang: str) -> str:
                 for e in moved) + "</ul>")
         else:
             out.append(f"<p>{esc(t['moved_none'])}</p>")
-        others = sum(1 for e in entries if not e["headline"] and e["beyond_uncertainty"])
-        if others:
-            out.append(f"<p>{esc(t['moved_other'].format(n=others))}</p>")
     if changes.get("previous_run") is not None:
         out.append(f"<h3>{esc(t['why'])}</h3>")
         lines = cause_lines(changes, lang)
@@ -972,20 +1119,19 @@ def section_html(run_dir: Path, lang: str) -> str:
         else:
             out.append(f"<p>{esc(t['no_causes'])}</p>")
     if entries:
-        s = changes.get("summary") or summary(changes)
-        out.append(f"<h3>{esc(t['all_table'])}</h3><p>{esc(t['counts'].format(indicators=s['indicators'], beyond=s['beyond_uncertainty'], within=s['within_uncertainty'], suppressed=s['suppressed'], only=s['only_previous'] + s['only_current']))} {esc(t['method'])}</p>")  # noqa: E501
-        head = "".join(f'<th scope="col">{esc(t[c])}</th>'
-                       for c in ("indicator", "previous", "current", "difference", "beyond"))
-        listed = _listed(entries)
-        body = "".join(
-            f"<tr><th scope=\"row\" title=\"{esc(str(e['id']))}\">{esc(_label(e, lang))}</th>"
-            f"<td>{esc(_shown(e, 'previous', lang))}</td><td>{esc(_shown(e, 'current', lang))}</td>"
-            f"<td>{esc(_difference(e, lang))}</td><td>{esc(_beyond(e, lang))}</td></tr>"
-            for e in listed)
-        out.append(f'<table class="lc-table changes" lang="{lang}"><thead><tr>{head}</tr></thead>'
-                   f"<tbody>{body}</tbody></table>")
-        if len(listed) < len(entries):
-            out.append(f"<p>{esc(t['same'].format(n=len(entries) - len(listed)))}</p>")
+        beyond = [e for e in entries if e["beyond_uncertainty"] or e["headline"] and e["status"] in (
+            "suppressed", "only_previous", "only_current")]
+        out.append(f"<h3>{esc(t['all_table'])}</h3><p>{esc(counts_sentence(changes, lang))} {esc(t['method'])}</p>")
+        if beyond:
+            head = "".join(f'<th scope="col">{esc(t[c])}</th>' for c in ("indicator", "previous", "current",
+                                                                        "difference"))
+            body = "".join(
+                f"<tr><th scope=\"row\">{esc(_label(e, lang))}</th>"
+                f"<td>{esc(_shown(e, 'previous', lang))}</td><td>{esc(_shown(e, 'current', lang))}</td>"
+                f"<td>{esc(_difference(e, lang))}</td></tr>"
+                for e in beyond)
+            out.append(f'<table class="lc-table changes" lang="{lang}"><thead><tr>{head}</tr></thead>'
+                       f"<tbody>{body}</tbody></table>")
     chart = run_dir / CHART_FOLDER / f"{CHART_NAME}.png"
     if chart.is_file():
         data = base64.b64encode(chart.read_bytes()).decode("ascii")
@@ -994,6 +1140,23 @@ def section_html(run_dir: Path, lang: str) -> str:
                    f'src="data:image/png;base64,{data}">')
     out.append("</section>")
     return "\n".join(out)
+
+
+def counts_sentence(changes: Mapping, lang: str) -> str:
+    """What the section's table leaves out, counted: "Av 280 indikatorer förändrades 4
+    mer än osäkerheten (i tabellen); 270 andra förändrades inom sin osäkerhet, ..."."""
+    t = TEXT[lang]
+    s = changes.get("summary") or summary(changes)
+    parts = [t["count_within"].format(n=s["within_uncertainty"])]
+    if s["suppressed"]:
+        parts.append(t["count_suppressed"].format(n=s["suppressed"]))
+    if s["only_previous"] + s["only_current"]:
+        parts.append(t["count_only"].format(n=s["only_previous"] + s["only_current"]))
+    rest = s["indicators"] - s["beyond_uncertainty"] - sum(
+        (s["within_uncertainty"], s["suppressed"], s["only_previous"], s["only_current"]))
+    if rest:
+        parts.append(t["count_unjudged"].format(n=rest))
+    return t["counts"].format(indicators=s["indicators"], beyond=s["beyond_uncertainty"], others="; ".join(parts))
 
 
 def terminal_text(changes: Mapping, lang: str = "en") -> str:
@@ -1019,10 +1182,7 @@ def terminal_text(changes: Mapping, lang: str = "en") -> str:
     lines += ["", t["why"] + ":"]
     lines += [f"  - {t[kind]}: {text}" for kind, text in cause_lines(changes, lang)] or [f"  {t['no_causes']}"]
     if entries:
-        s = changes.get("summary") or summary(changes)
-        lines += ["", t["all_table"] + ": " + t["counts"].format(
-            indicators=s["indicators"], beyond=s["beyond_uncertainty"], within=s["within_uncertainty"],
-            suppressed=s["suppressed"], only=s["only_previous"] + s["only_current"])]
+        lines += ["", t["every_indicator"] + ": " + counts_sentence(changes, lang)]
         listed = _listed(entries)
         rows = [(_label(e, lang), _shown(e, "previous", lang), _shown(e, "current", lang),
                  _difference(e, lang), _beyond(e, lang)) for e in listed]

@@ -100,9 +100,10 @@ def test_identical_runs_have_no_causes_and_no_movement(tmp_path):
     (b / ch.CHANGES_FILE).write_text(json.dumps(changes), encoding="utf-8")
     section = ch.section_html(b, "en")
     assert "Nothing changed in the data, definitions, parameters or code" in section
-    # headline rows are listed; the unchanged performance rate (not headline) is counted
-    assert section.count('<th scope="row"') == 3
-    assert "1 other indicator(s) are the same in both runs" in section
+    # nothing moved: no table, the indicators counted
+    assert section.count('<th scope="row"') == 0
+    assert "Of 4 indicators, 0 moved beyond their uncertainty; 4 other indicator(s) moved within their " \
+           "uncertainty or not at all." in section
 
 
 def test_a_changed_raw_file_is_a_data_cause_naming_its_source(tmp_path):
@@ -160,10 +161,12 @@ def test_a_definition_file_without_an_earlier_copy_is_named_with_keys_unknown(tm
     assert changes["causes"]["definitions"] == [
         {"file": "codes.yaml", "change": "edited", "keys": None},
         {"file": "evidence.yaml", "change": "added", "keys": None}]
-    assert ("definitions", "config/codes.yaml edited (keys not known (no copy of the earlier file))") \
-        in ch.cause_lines(changes, "en")
+    assert ch.cause_lines(changes, "en") == [
+        ("definitions", "the code lists edited (which settings is not known: no copy of the earlier file)"),
+        ("definitions", "the rules for grading the evidence added")]
     many = {"causes": {"data": ch.data_causes({}, {f"registrations/r{i}.csv": "x" for i in range(5)})}}
-    assert ch.cause_lines(many, "en") == [("data", "registrations: r0.csv, r1.csv, r2.csv (+2) added")]
+    assert ch.cause_lines(many, "en") == [
+        ("data", "Ladok: course registrations: r0.csv, r1.csv, r2.csv (+2) added")]
 
 
 def test_the_report_section_appears_in_both_languages(tmp_path):
@@ -175,16 +178,17 @@ def test_the_report_section_appears_in_both_languages(tmp_path):
     en, sv = ch.section_html(b, "en"), ch.section_html(b, "sv")
     assert "<h2>Changes since the last run</h2>" in en
     assert "<h2>Förändringar sedan förra körningen</h2>" in sv
-    for text, moved, cause in ((en, "Moved beyond their uncertainty", "registrations: ladok.csv edited"),
-                               (sv, "Förändrats mer än osäkerheten", "registrations: ladok.csv ändrad")):
+    for text, moved, cause in ((en, "Headline findings that moved beyond their uncertainty",
+                                 "Ladok: course registrations: ladok.csv edited"),
+                               (sv, "Huvudresultat som förändrats mer än osäkerheten",
+                                "Ladok: kursregistreringar: ladok.csv ändrad")):
         assert moved in text and cause in text
-        # the headline that moved: 76 % -> 71 % of 1,000 (Newcombe: -8.8 to -1.1 points)
-        assert "reach: " in text
-    assert "76.0% → 71.0%, −5.0\u00a0pp (−8.8\u00a0pp to −1.1\u00a0pp); possible causes: Data" in en
+    # the headline that moved: 76 % -> 71 % of 1,000 (Newcombe: -8.8 to -1.1 points)
+    assert "76.0% → 71.0%, −5.0\u00a0pp (−8.8\u00a0pp to −1.1\u00a0pp); possible causes: data" in en
     assert "76,0\u00a0% → 71,0\u00a0%, −5,0\u00a0p.e. (−8,8\u00a0p.e.; −1,1\u00a0p.e.)" in sv
     assert "Changes since" not in sv and "Förändringar" not in en
     # labels in the section's language, whatever the run's language was
-    assert "reach: Learning centre, First generation" in en and "reach: Lärcentrum, Första generationen" in sv
+    assert "Learning centre, First generation" in en and "Lärcentrum, Första generationen" in sv
 
 
 # --------------------------------------------------------------------------- judging movement
@@ -248,8 +252,13 @@ def test_suppressed_values_stay_suppressed_and_are_never_differenced(tmp_path):
     assert entry["difference"] is None and entry["beyond_uncertainty"] is None
     assert entry["status"] == "suppressed"
     (b / ch.CHANGES_FILE).write_text(json.dumps(changes), encoding="utf-8")
-    assert "<td>[small_count]</td><td>76.0%</td><td>–</td><td>–</td>" in ch.section_html(b, "en")
-    assert "[small_count]" in ch.terminal_text(changes)
+    # a hidden headline value is listed, in words, with its reason
+    section = ch.section_html(b, "en")
+    assert "<td>hidden (too few people in the cell)</td><td>76.0%</td><td>–</td></tr>" in section
+    assert "dold (för få personer i cellen)" in ch.section_html(b, "sv")
+    assert "1 are hidden in one of the runs" in section
+    assert "hidden (too few people in the cell)" in ch.terminal_text(changes)
+    assert "[" not in section.split("<img")[0] and "[" not in ch.terminal_text(changes)
 
 
 def test_swedish_exports_are_read_with_their_separator_and_decimal_comma(tmp_path):
@@ -306,19 +315,23 @@ def test_findings_table_is_the_headline_when_present(tmp_path):
 # --------------------------------------------------------------------------- comparability
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    ({"synthetic": False}, "synthetic demo world before, real data now"),
-    ({"raw_dir": "data/raw"}, "different raw folder: data/raw/demo before, data/raw now"),
-    ({"params": {"disclosure_policy": "ofs"}}, "different disclosure policy: default before, ofs now"),
+@pytest.mark.parametrize(("change", "reason", "words"), [
+    ({"synthetic": False}, "synthetic demo world before, real data now",
+     "one ran on the synthetic demo world and the other on real data"),
+    ({"raw_dir": "data/raw"}, "different raw folder: data/raw/demo before, data/raw now",
+     "they read different raw data folders"),
+    ({"params": {"disclosure_policy": "ofs"}}, "different disclosure policy: default before, ofs now",
+     "they ran under different disclosure policies"),
 ])
-def test_runs_that_are_not_comparable_say_so(tmp_path, change, reason):
+def test_runs_that_are_not_comparable_say_so(tmp_path, change, reason, words):
     a = make_run(tmp_path, "run-1")
     b = make_run(tmp_path, "run-2", **change)
     changes = ch.compare_runs(a, b)
     assert changes["comparable"] is False and changes["not_comparable"] == [reason]
     assert changes["indicators"] == []
     (b / ch.CHANGES_FILE).write_text(json.dumps(changes), encoding="utf-8")
-    assert reason in ch.section_html(b, "en")
+    section = ch.section_html(b, "en")
+    assert words in section and reason not in section  # the report says it in words, without paths
 
 
 # --------------------------------------------------------------------------- code
@@ -417,8 +430,8 @@ def test_lcanalysis_compare_prints_the_changes(tmp_path):
     env = {"LCANALYSIS_ROOT": str(tmp_path)}
     done = run_cli("compare", "run-1", "run-2", env_extra=env)
     assert done.returncode == 0, done.stderr
-    assert "Moved beyond their uncertainty:" in done.stdout
-    assert "cohort_terms: [\"HT2024\", \"VT2025\"] → [\"HT2024\"]" in done.stdout
+    assert "Headline findings that moved beyond their uncertainty:" in done.stdout
+    assert "the cohort (entry terms): HT2024, VT2025 → HT2024 in Study progression" in done.stdout
     assert json.loads(run_cli("compare", "run-1", "run-2", "--json", env_extra=env).stdout)[
         "previous_run"] == "run-1"
     missing = run_cli("compare", "run-0", env_extra=env)
@@ -456,4 +469,4 @@ def test_a_run_after_new_raw_data_explains_its_changes(tmp_path):
     assert "Changes since the last run" in (runs[1] / "report.html").read_text(encoding="utf-8")
     assert f"changes since run {runs[0].name}" in second.stdout
     shown = run_cli("compare", runs[0].name, runs[1].name, env_extra=env)
-    assert "Data: registrations: ladok_registreringar_" in shown.stdout
+    assert "Data: Ladok: course registrations: ladok_registreringar_" in shown.stdout
