@@ -47,10 +47,12 @@ def prepare_data(pipeline_config: Path, key_file: Path | None, log: Callable[[st
     Writes the demo world first when data/raw holds no real source folder and
     data/raw/demo has no synthetic marker yet. Cleans when the digest of the raw
     files, the configuration files (all of config/*.yaml but the pipeline's), the
-    key and the package version differs from the one stored in
+    key and the package's code (:func:`lcanalysis.derived.package_fingerprint`: a
+    changed working tree keeps its version number) differs from the one stored in
     ``data/processed/.inputs.json`` by the last cleaning.
     """
     from lcanalysis.clean import SYNTHETIC_MARKER, is_synthetic
+    from lcanalysis.derived import package_fingerprint
 
     raw_dir = paths.resolve_raw_dir()
     if raw_dir == paths.demo_raw_dir() and not (raw_dir / SYNTHETIC_MARKER).is_file():
@@ -66,7 +68,7 @@ def prepare_data(pipeline_config: Path, key_file: Path | None, log: Callable[[st
     }
     material = json.dumps({
         "raw_dir": str(raw_dir), "raw": raw_files, "config": config_files,
-        "lcanalysis": package_version("lcanalysis"),
+        "lcanalysis": package_fingerprint(),
         "key": hashlib.sha256(b"lcanalysis key fingerprint:" + key).hexdigest(),
     }, sort_keys=True)
     digest = hashlib.sha256(material.encode()).hexdigest()

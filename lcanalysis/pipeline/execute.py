@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lcanalysis.pipeline.config import Task
-from lcanalysis.pipeline.data import package_version
 from lcanalysis.pipeline.kernels import WarmKernel
 from lcanalysis.pipeline.progress import Progress
 
@@ -48,14 +47,22 @@ class TaskResult:
         }
 
 
-def fingerprint(task: Task, parameters: Mapping[str, object], processed_hash: str) -> str:
+def fingerprint(task: Task, parameters: Mapping[str, object], processed_hash: str,
+                config_files: Mapping[str, str]) -> str:
     """What a task's outputs depend on: notebook file, parameters (run-specific ones
-    excluded), processed data and the lcanalysis version."""
+    excluded), processed data, the configuration files notebooks read (layouts,
+    evidence rules, costs, centres ...: ``config_files``, name -> SHA-256, without
+    config/pipeline.yaml, whose parameters are in ``parameters``) and the code of the
+    lcanalysis package itself (:func:`lcanalysis.derived.package_fingerprint`, not its
+    version number, which a changed working tree keeps)."""
+    from lcanalysis.derived import package_fingerprint
+
     stable = {k: v for k, v in parameters.items() if k not in RUN_SPECIFIC}
     h = hashlib.sha256(task.path.read_bytes())
     h.update(json.dumps(stable, sort_keys=True, default=str).encode())
     h.update(processed_hash.encode())
-    h.update(str(package_version("lcanalysis")).encode())
+    h.update(json.dumps(dict(config_files), sort_keys=True).encode())
+    h.update(package_fingerprint().encode())
     return h.hexdigest()[:32]
 
 

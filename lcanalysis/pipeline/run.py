@@ -210,7 +210,7 @@ def _run(
         if "tables_dir" in params:
             Path(str(params["tables_dir"])).mkdir(parents=True, exist_ok=True)
         entry = TaskResult(task.name, task.notebook, _rel(task.path, root), params,
-                           fingerprint(task, params, data.processed_hash))
+                           fingerprint(task, params, data.processed_hash, data.config_files))
         result.tasks[task.name] = entry
         before = previous.get(task.name)
         if task.name in selected and (
