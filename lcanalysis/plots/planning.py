@@ -21,7 +21,7 @@ import polars as pl
 from lcanalysis.disclosure import is_protected
 from lcanalysis.indicators.cost import BANDS
 from lcanalysis.plots.charts import CHROME_IN, ROW_IN, UnprotectedData
-from lcanalysis.plots.labels import category_label, format_number, label
+from lcanalysis.plots.labels import category_label, format_number, label, number_formatter
 from lcanalysis.plots.style import (
     CATEGORICAL,
     SEQUENTIAL,
@@ -32,6 +32,7 @@ from lcanalysis.plots.style import (
 )
 
 if TYPE_CHECKING:
+    from matplotlib.axis import Axis
     from matplotlib.figure import Figure
 
 
@@ -42,6 +43,16 @@ def _protected(frame: pl.DataFrame, chart: str, columns: list[str]) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{chart}: the frame has no column(s) {missing}")
+
+
+def _log_axis(axis: Axis, lang: str) -> None:
+    """A log axis with ticks at 1, 2 and 5 times a power of ten, written as plain numbers
+    in ``lang`` (``20 000``, not matplotlib's ``2 × 10⁴``)."""
+    from matplotlib.ticker import LogLocator, NullLocator
+
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_minor_locator(NullLocator())
+    axis.set_major_formatter(number_formatter(lang))
 
 
 def mde_chart(frame: pl.DataFrame, *, lang: str, synthetic: bool,
@@ -61,6 +72,11 @@ def mde_chart(frame: pl.DataFrame, *, lang: str, synthetic: bool,
         if observed is not None:
             handles.append(ax.axhline(observed, color=TEXT_GREY, linestyle="--",
                                       label=label("legend.observed_effect", lang)))
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_formatter(number_formatter(lang))
+        ax.yaxis.set_major_formatter(number_formatter(lang, 1))
         ax.set_xlabel(label("axis.n_centres", lang))
         ax.set_ylabel(label("axis.mde_per_10k", lang))
         ax.set_ylim(bottom=0)
@@ -93,6 +109,7 @@ def students_needed_chart(frame: pl.DataFrame, *, lang: str, synthetic: bool,
         ax.set_xlabel(label("axis.reference_share", lang))
         ax.set_ylabel(label("axis.students_per_route", lang))
         ax.set_yscale("log")
+        _log_axis(ax.yaxis, lang)
         add_legend(ax, handles, ncols=len(handles))
     return fig
 
@@ -116,6 +133,7 @@ def cost_chart(frame: pl.DataFrame, *, lang: str, synthetic: bool) -> Figure:
         for y, value in enumerate(drawn["cost_per"]):
             ax.text(value, y, " " + format_number(value, lang, 0), va="center", fontsize="small")
         ax.set_xscale("log")
+        _log_axis(ax.xaxis, lang)
         ax.invert_yaxis()
         ax.set_xlabel(label("axis.cost_sek", lang))
         from matplotlib.patches import Patch

@@ -53,3 +53,21 @@ def test_students_needed_chart_draws_arithmetic_without_protection():
                           "students_per_route": [1565, 1471, 388, 356]})
     fig = planning.students_needed_chart(frame, lang="sv", synthetic=True, observed_share=0.55)
     assert "5 procentenheter" in texts(fig) and "10 procentenheter" in texts(fig)
+
+
+def tick_labels(axis) -> list[str]:
+    axis.figure.canvas.draw()
+    return [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+
+
+def test_axes_write_numbers_in_the_runs_format_not_powers_of_ten():
+    fig = planning.mde_chart(mark_protected(MDE.clone()), lang="sv", synthetic=True, observed=2.0)
+    assert "1,0" in tick_labels(fig.axes[0].yaxis)
+    centres = tick_labels(fig.axes[0].xaxis)
+    assert "4" in centres and all(c.isdigit() for c in centres)  # whole numbers of centres
+    frame = pl.DataFrame({"p_reference": [0.5, 0.6, 0.5, 0.6], "gap_pp": [5.0, 5.0, 10.0, 10.0],
+                          "students_per_route": [1565, 1471, 388, 356]})
+    needed = planning.students_needed_chart(frame, lang="sv", synthetic=True)
+    assert {"500", "1\u00a0000"} <= set(tick_labels(needed.axes[0].yaxis))
+    costs = planning.cost_chart(mark_protected(COSTS.clone()), lang="en", synthetic=True)
+    assert {"2,000", "20,000"} <= set(tick_labels(costs.axes[0].xaxis))
