@@ -764,8 +764,9 @@ def write_history(rows: Sequence[Mapping], path: Path) -> None:
 def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
     """Small multiples, one panel per headline indicator: its estimate in each run
     (dots joined by a line) with the 95 % interval (vertical bars); a suppressed value
-    is not drawn, and the footnote says which are hidden and why. Rates in per cent, other estimates in their own unit;
-    runs along the x axis by start date (by number when two runs share a date)."""
+    is not drawn, and the footnote says how many are hidden and why. Rates in per
+    cent, other estimates in their own unit; runs along the x axis by start date (by
+    number when two runs share a date)."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     from lcanalysis.plots.labels import (
@@ -1147,7 +1148,7 @@ def counts_sentence(changes: Mapping, lang: str) -> str:
     mer än osäkerheten (i tabellen); 270 andra förändrades inom sin osäkerhet, ..."."""
     t = TEXT[lang]
     s = changes.get("summary") or summary(changes)
-    parts = [t["count_within"].format(n=s["within_uncertainty"])]
+    parts = [t["count_within"].format(n=s["within_uncertainty"])] if s["within_uncertainty"] else []
     if s["suppressed"]:
         parts.append(t["count_suppressed"].format(n=s["suppressed"]))
     if s["only_previous"] + s["only_current"]:
@@ -1156,6 +1157,8 @@ def counts_sentence(changes: Mapping, lang: str) -> str:
         (s["within_uncertainty"], s["suppressed"], s["only_previous"], s["only_current"]))
     if rest:
         parts.append(t["count_unjudged"].format(n=rest))
+    if not parts:
+        return t["counts_all"].format(indicators=s["indicators"], beyond=s["beyond_uncertainty"])
     return t["counts"].format(indicators=s["indicators"], beyond=s["beyond_uncertainty"], others="; ".join(parts))
 
 
@@ -1166,7 +1169,8 @@ def terminal_text(changes: Mapping, lang: str = "en") -> str:
     if changes.get("previous_run") is None:
         lines.append(t["first"])
         return "\n".join(lines)
-    lines.append(t["compared"].format(current=changes["current_run"], previous=changes["previous_run"]))
+    lines.append(t["compared"].format(current=run_text(changes["current_run"], lang),
+                                      previous=run_text(changes["previous_run"], lang)))
     if not changes.get("comparable"):
         lines.append(t["not_comparable"])
         lines += [f"  - {r}" for r in changes["not_comparable"]]

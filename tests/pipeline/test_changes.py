@@ -181,7 +181,7 @@ def test_the_report_section_appears_in_both_languages(tmp_path):
     for text, moved, cause in ((en, "Headline findings that moved beyond their uncertainty",
                                  "Ladok: course registrations: ladok.csv edited"),
                                (sv, "Huvudresultat som förändrats mer än osäkerheten",
-                                "Ladok: kursregistreringar: ladok.csv ändrad")):
+                                "Ladok: kursregistreringar: ladok.csv har ändrats")):
         assert moved in text and cause in text
     # the headline that moved: 76 % -> 71 % of 1,000 (Newcombe: -8.8 to -1.1 points)
     assert "76.0% → 71.0%, −5.0\u00a0pp (−8.8\u00a0pp to −1.1\u00a0pp); possible causes: data" in en
@@ -470,3 +470,124 @@ def test_a_run_after_new_raw_data_explains_its_changes(tmp_path):
     assert f"changes since run {runs[0].name}" in second.stdout
     shown = run_cli("compare", runs[0].name, runs[1].name, env_extra=env)
     assert "Data: Ladok: course registrations: ladok_registreringar_" in shown.stdout
+
+
+# --------------------------------------------------------------------------- words
+
+
+FINDINGS = ("finding,estimate,ci_low,ci_high,n,unit,suppressed,suppression_reason\n"
+            "reach_first_generation_gap,{},{},{},100,percentage_points,false,\n"
+            "performance_rate_learning_centre,{},,,90,percent,{},{}\n")
+PROFILE = HEADER + "\n" + "{}\n"
+PILOT = ("method,estimate,std_error,ci_low,ci_high,p_value,n_obs,n_units,comparison,outcome\n"
+         "twfe,{},0.7,{},{},0,3480,290,all,applicants_per_10k\n")
+CODE_NAME = r"\b[a-z]+_[a-z0-9_]+\b|[\[\]{}]|\bNone\b|\bnan\b|\.ya?ml\b|/\w|\w/|\bconfig\b"
+"""What the reader must not see: snake_case codes, brackets and braces, None/nan, paths, config files."""
+
+
+def two_runs_that_differ(tmp_path: Path) -> Path:
+    """Two runs (run ids as ``lcanalysis run`` makes them) differing in every kind of
+    cause, with a headline finding that moved, one hidden in the second run, a centre's
+    profile, the pilot effect and a definition file whose settings changed."""
+    config = tmp_path / "config"
+    config.mkdir()
+    centres = config / "learning_centres.yaml"
+    centres.write_text("learning_centres:\n  arvika: {start_term: VT2025}\n", encoding="utf-8")
+    from lcanalysis.clean import file_sha256
+
+    reports = tmp_path / "reports"
+    runs = []
+    for number, (gap, rate, hidden, lc, effect, terms) in enumerate((
+            ((12.0, 8.0, 16.0), 88.0, ("false", ""), (76, 100), (7.5, 6.1, 8.9), ["HT2024", "VT2025"]),
+            ((2.0, -2.0, 6.0), 0, ("true", "small_count"), (40, 100), (2.5, 1.1, 3.9), ["HT2024"])), start=1):
+        if number == 2:
+            centres.write_text("learning_centres:\n  arvika: {start_term: HT2025}\n", encoding="utf-8")
+        findings = FINDINGS.format(*gap, "" if hidden[0] == "true" else rate, *hidden)
+        run = make_run(reports, f"2026010{number}T023000Z-ab12c{number}", commit=None,
+                       params={"cohort_terms": terms},
+                       raw={"registrations/ladok.csv": f"v{number}", "results/results.csv": "bb"},
+                       config={"learning_centres.yaml": file_sha256(centres)},
+                       tables={"10_lessons_learnt/findings": findings,
+                               "06_learning_centre_profile-arvika/profile_arvika": PROFILE.format(
+                                   rate_row("learning_centre", "first_generation", *lc)),
+                               "04_pilot_effect/pilot_effect": PILOT.format(*effect)})
+        manifest = json.loads((run / "manifest.json").read_text())
+        manifest["versions"]["polars"] = f"1.2{number}.0"
+        manifest["tasks"]["06_learning_centre_profile-arvika"] = {
+            "notebook": "06_learning_centre_profile", "status": "ok",
+            "parameters": {"cohort_terms": terms, "learning_centre_id": "arvika", "disclosure_policy": "default"}}
+        (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        ch.keep_config(run, config, {"learning_centres.yaml": file_sha256(centres)})
+        runs.append((run, manifest))
+    run, manifest = runs[1]
+    ch.record_changes(run, manifest, reports_dir=reports, config_dir=config)
+    return run
+
+
+def reader_text(fragment: str) -> str:
+    """What a reader sees of a section: its text, without the chart's data URI."""
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(fragment, "html.parser").get_text(" ", strip=True)
+
+
+def test_the_section_says_everything_in_words_in_either_language(tmp_path):
+    import re
+
+    run = two_runs_that_differ(tmp_path)
+    changes = json.loads((run / ch.CHANGES_FILE).read_text(encoding="utf-8"))
+    # every kind of cause and every row is there to be said
+    assert all(changes["causes"][kind] for kind in ("data", "definitions", "parameters", "code"))
+    assert changes["summary"]["beyond_uncertainty"] >= 2 and changes["summary"]["suppressed"] == 1
+    texts = {lang: reader_text(ch.section_html(run, lang)) for lang in ("en", "sv")}
+    for lang, text in texts.items():
+        assert re.findall(CODE_NAME, text) == [], lang
+    en, sv = texts["en"], texts["sv"]
+    # one language throughout: no English function words in Swedish, no Swedish in English
+    assert not re.findall(r"\b(the|and|of|in|with|only|moved)\b", sv)
+    assert not re.findall(r"\b(och|är|inte|med|körningen|förändrats)\b", en)
+    # the indicators by name, values in words
+    assert "First-generation students: learning centre minus campus : 12.0\u00a0pp → 2.0\u00a0pp" in en
+    assert "Förstagenerationsstudenter: lärcentrum minus campus : 12,0\u00a0p.e. → 2,0\u00a0p.e." in sv
+    assert "Performance rate on the learning-centre route 88.0% hidden (too few people in the cell)" in en
+    assert "Prestationsgrad via lärcentrum 88,0\u00a0% dold (för få personer i cellen)" in sv
+    assert "Lärcentrum Arvika's entrants compared with campus entrants: Learning centre, First generation" in en
+    # the causes by what they mean
+    assert "the learning centres and their start dates edited (1 setting(s) changed)" in en
+    assert "lärcentrumen och deras startdatum har ändrats (1 inställning(ar) ändrade)" in sv
+    assert "the cohort (entry terms): HT2024, VT2025 → HT2024 in" in en
+    assert "kohorten (startterminer): HT2024, VT2025 → HT2024 i" in sv
+    assert "Learning-centre profile: Lärcentrum Arvika" in en
+    assert "Ladok: course registrations: ladok.csv edited" in en and "ladok.csv har ändrats" in sv
+    assert "polars 1.21.0 → 1.22.0" in en
+    assert "2026-01-02 at 02:30 UTC" in en and "2026-01-02 kl. 02:30 UTC" in sv
+    # only the indicators beyond their uncertainty (and the hidden headline) are rows
+    rows = ch.section_html(run, "en").count('<th scope="row"')
+    assert rows == changes["summary"]["beyond_uncertainty"] + 1
+    assert f"Of {changes['summary']['indicators']} indicators, {changes['summary']['beyond_uncertainty']} moved" in en
+    # the command keeps every row
+    shown = ch.terminal_text(changes, "en")
+    assert all(ch.indicator_label(e["table"], e["keys"], "en", e["column"]) in shown for e in changes["indicators"])
+
+
+def test_the_revision_chart_leaves_a_hidden_value_out_and_says_so(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from lcanalysis.plots.style import figure_info
+
+    run = two_runs_that_differ(tmp_path)
+    rows = ch.revision_history(tmp_path / "reports", run)
+    hidden = [r for r in rows if r["suppressed"]]
+    assert len(hidden) == 1
+    for lang, note in (("en", "Not drawn: 1 hidden value(s) (too few people in the cell)."),
+                       ("sv", "Visas inte: 1 dolt/dolda värde(n) (för få personer i cellen).")):
+        fig = ch.revision_chart(rows, lang=lang, synthetic=True)
+        footer = figure_info(fig).footer_lines
+        assert note in footer, footer
+        shown = [t.get_text() for t in fig.findobj(plt.Text)] + footer
+        assert not any("[" in t or "small_count" in t for t in shown)
+        panel = next(ax for ax in fig.axes if "".join(ax.get_title(loc="left").split()).startswith(
+            "".join(hidden[0]["label"].split())))
+        drawn = [x for line in panel.get_lines() for x in line.get_xdata()]
+        assert 1 not in drawn  # the second run's value of that panel is not drawn
+        plt.close(fig)

@@ -463,6 +463,7 @@ TEXT: dict[str, str] = {
     "changes.only_previous": 'only in the previous run',
     "changes.only_current": 'only in this run',
     "changes.counts": 'Of {indicators} indicators, {beyond} moved beyond their uncertainty; {others}.',
+    "changes.counts_all": 'Of {indicators} indicators, {beyond} moved beyond their uncertainty.',
     "changes.count_within": '{n} other indicator(s) moved within their uncertainty or not at all',
     "changes.count_suppressed": '{n} are hidden in one of the runs',
     "changes.count_only": '{n} are in only one of the runs',
