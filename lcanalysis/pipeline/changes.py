@@ -16,7 +16,8 @@ Every run is compared with the previous successful run (or one named with
   and whether it lies beyond what the two intervals allow (docs/methods.md,
   "Changes between runs"). The headline findings (notebook 10_lessons_learnt, its
   ``findings`` table when it exports one) come first. A suppressed value stays
-  suppressed, shown by its code, and is never differenced.
+  suppressed (its code here; "hidden" and the reason in words in the report) and is
+  never differenced.
 
 Runs that are not comparable (another raw folder, demo world against real data,
 another disclosure policy) say so, and their indicators are not compared.
@@ -1041,8 +1042,9 @@ def cause_lines(changes: Mapping, lang: str) -> list[tuple[str, str]]:
         shown = "; ".join(part_title(task, lang) for task in tasks[:3]) + (
             f" (+{len(tasks) - 3})" if len(tasks) > 3 else "")
         where = f" {t['in_tasks']} {shown}" if tasks else ""
-        lines.append(("parameters", f"{parameter_text(c['parameter'], lang)}: {_value(c['previous'], lang)} → "
-                                    f"{_value(c['current'], lang)}{where}"))
+        domain = PARAMETER_DOMAINS.get(c["parameter"])
+        lines.append(("parameters", f"{parameter_text(c['parameter'], lang)}: {_value(c['previous'], lang, domain)}"
+                                    f" → {_value(c['current'], lang, domain)}{where}"))
     commits = [c for c in found.get("code", []) if "package" not in c]
     if commits:
         unknown = any(c["commit"] == "unknown" for c in commits)
@@ -1065,15 +1067,22 @@ def _settings(keys: Sequence[str]) -> int:
     return len(keys) - 1 + int(more.group(1)) if more else len(keys)
 
 
-def _value(value: object, lang: str) -> str:
-    """A parameter's value for reading: a list as its items, nothing as a dash."""
+PARAMETER_DOMAINS = {"programme_levels": "programme_level", "learning_centre_id": "learning_centre_id",
+                     "comparison": "comparison", "report_centres": "learning_centre_id"}
+"""Parameters whose values are codes, by the column whose words they take."""
+
+
+def _value(value: object, lang: str, domain: str | None = None) -> str:
+    """A parameter's value for reading: a code in words, a list as its items, nothing as a dash."""
+    from lcanalysis.report.reading import category_text
+
     if value is None:
         return "–"
     if isinstance(value, bool):
         return TEXT[lang]["yes" if value else "no"]
     if isinstance(value, list):
-        return ", ".join(_value(v, lang) for v in value) or "–"
-    return str(value)
+        return ", ".join(_value(v, lang, domain) for v in value) or "–"
+    return category_text(domain, str(value), lang) if domain else str(value)
 
 
 def section_html(run_dir: Path, lang: str) -> str:

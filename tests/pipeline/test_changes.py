@@ -504,7 +504,7 @@ def two_runs_that_differ(tmp_path: Path) -> Path:
             centres.write_text("learning_centres:\n  arvika: {start_term: HT2025}\n", encoding="utf-8")
         findings = FINDINGS.format(*gap, "" if hidden[0] == "true" else rate, *hidden)
         run = make_run(reports, f"2026010{number}T023000Z-ab12c{number}", commit=None,
-                       params={"cohort_terms": terms},
+                       params={"cohort_terms": terms, "programme_levels": ["foundation_year", "msc_eng"][:number]},
                        raw={"registrations/ladok.csv": f"v{number}", "results/results.csv": "bb"},
                        config={"learning_centres.yaml": file_sha256(centres)},
                        tables={"10_lessons_learnt/findings": findings,
@@ -557,6 +557,7 @@ def test_the_section_says_everything_in_words_in_either_language(tmp_path):
     assert "lärcentrumen och deras startdatum har ändrats (1 inställning(ar) ändrade)" in sv
     assert "the cohort (entry terms): HT2024, VT2025 → HT2024 in" in en
     assert "kohorten (startterminer): HT2024, VT2025 → HT2024 i" in sv
+    assert "the programme levels included: Foundation year → Foundation year, Master of Science in Engineering" in en
     assert "Learning-centre profile: Lärcentrum Arvika" in en
     assert "Ladok: course registrations: ladok.csv edited" in en and "ladok.csv har ändrats" in sv
     assert "polars 1.21.0 → 1.22.0" in en
