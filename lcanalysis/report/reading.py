@@ -53,8 +53,13 @@ INTERVALS = (
 """Lower and upper bounds shown as one column, in the order of the first."""
 
 HIDDEN = frozenset({"suppressed", "suppression_reason", "outcome", "rank_by", "comparison"})
-"""Columns never shown: disclosure bookkeeping (said in the note) and constants the
+"""Columns not shown: disclosure bookkeeping (said in the note) and constants the
 caption already names (the outcome and comparison group of the effect table)."""
+
+SHOWN_WHEN_VARYING = frozenset({"outcome"})
+"""Of :data:`HIDDEN`, the columns shown when their value differs between rows: then
+they are what tells the rows apart (notebook 08's cost per participant, per credit,
+per completer)."""
 
 CODES = frozenset({"host_municipality_code", "municipality_code", "candidates", "learning_centre_id", "term"})
 """Columns of codes that look like numbers (municipality codes "0181"): shown as words."""
@@ -202,7 +207,8 @@ def reading_table(path: Path, *, lang: str, number: int, caption: str, sheet: st
     """The reader's version of one exported CSV (see the module docstring)."""
     columns, rows = read_csv(path, lang)
     ci_unit = next((c for c in MAIN_ESTIMATES if c in columns), None)
-    shown = [c for c in columns if c not in HIDDEN]
+    shown = [c for c in columns if c not in HIDDEN
+             or (c in SHOWN_WHEN_VARYING and len({row[c] for row in rows}) > 1)]
     merged = {high for _, high in INTERVALS}
     shown = [c for c in shown if c not in merged or not any(low in columns for low, h in INTERVALS if h == c)]
     left_out: list[str] = []

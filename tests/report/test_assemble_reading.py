@@ -116,3 +116,18 @@ def test_each_finding_carries_its_evidence_label_from_the_findings_table(tmp_pat
     assert "prognos för nya kommuner" in by_key["scaleup"].evidence
     blocks = findings.findings_blocks(tmp_path, lang="sv", anchors={})
     assert any(reasons in getattr(b, "html", "") for b in blocks)
+
+
+def test_an_outcome_column_that_tells_the_rows_apart_is_shown_and_a_constant_one_is_not(tmp_path):
+    costs = {"columns": ["outcome", "count", "cost_per", "cost_band"],
+             "rows": [["participant", "181", "115448.6", "very_high"],
+                      ["credit_earned", "35", "12827.6", "high"]]}
+    path = _write(tmp_path, "08_design_and_cost", "cost_per_outcome", costs, "sv")
+    table = reading.reading_table(path, lang="sv", number=1, caption="c", sheet="cost_per_outcome")
+    assert table.header[0] == "Utfall"
+    assert [row[0] for row in table.rows] == ["Per deltagare", "Per avklarad högskolepoäng"]
+    effect = {"columns": ["method", "outcome", "estimate"],
+              "rows": [["twfe", "applicants_per_10k", "3.24"], ["callaway_santanna", "applicants_per_10k", "3.17"]]}
+    path = _write(tmp_path, "04_pilot_effect", "pilot_effect", effect, "en")
+    assert reading.reading_table(path, lang="en", number=2, caption="c", sheet="pilot_effect").header == [
+        "Method", "Estimate"]
