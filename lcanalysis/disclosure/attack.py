@@ -164,16 +164,12 @@ def _rate_inversion(table: Published, policy: Policy) -> list[Finding]:
     return found
 
 
-def attack(tables: Sequence[Published], policy: Policy | str, *, complete: bool = False
-           ) -> list[Finding]:
+def attack(tables: Sequence[Published], policy: Policy | str) -> list[Finding]:
     """Every finding over a set of published tables: each table's own audit, the
     rows that repeat a hidden row of another table (:func:`quoted`), then the bounds
-    of every hidden value given all of them together (module docstring).
-
-    ``complete``: ``tables`` is everything a run published, so a row repeating a
-    table that is not among them is a finding too."""
+    of every hidden value given all of them together (module docstring)."""
     policy = get_policy(policy)
-    findings = quoted(tables, complete=complete)
+    findings = quoted(tables)
     for table in tables:
         findings += [
             Finding(table.name, v.row, v.column, v.reason, v.message)
@@ -185,14 +181,17 @@ def attack(tables: Sequence[Published], policy: Policy | str, *, complete: bool 
     return findings
 
 
-def quoted(tables: Sequence[Published], *, complete: bool = False) -> list[Finding]:
+def quoted(tables: Sequence[Published]) -> list[Finding]:
     """Rows of tables with a ``quotes`` layout that show what their source hides.
 
     A shown row (``suppressed`` not true) names the row it repeats,
     ``notebook/table?key=value&...``; it is a finding when that row is hidden
     (``"quotes_hidden"``: the intruder reads the hidden value in the quoting table)
-    or cannot be found (``"quote_unresolved"``; a source table that is not among
-    ``tables`` only when ``complete``)."""
+    or is not in its table (``"quote_unresolved"``). A source table that is not among
+    ``tables`` (a notebook's own export; a run whose pipeline leaves the source
+    notebook out) cannot be checked here: the quoting table is protected as its
+    source would be (:mod:`lcanalysis.disclosure.publication`), so it is safe by
+    construction, and this check guards against the two drifting apart."""
     from urllib.parse import parse_qsl
 
     by_name = {t.name: t for t in tables}
@@ -207,9 +206,6 @@ def quoted(tables: Sequence[Published], *, complete: bool = False) -> list[Findi
             name, _, query = str(row[column]).partition("?")
             source = by_name.get(name)
             if source is None:
-                if complete:
-                    findings.append(Finding(table.name, i, column, "quote_unresolved",
-                                            f"repeats a row of {name!r}, which this run did not publish"))
                 continue
             keys = dict(parse_qsl(query, keep_blank_values=True))
             rows = [r for r in source.frame.iter_rows(named=True)

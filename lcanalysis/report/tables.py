@@ -471,7 +471,7 @@ def attack_run(run_dir: Path, policy) -> list:
     from lcanalysis.disclosure import attack
 
     tables, findings = run_tables(run_dir)
-    return findings + attack(tables, policy, complete=True)
+    return findings + attack(tables, policy)
 
 
 def merge_disclosure_logs(tables_dir: Path, path: Path) -> Path | None:
