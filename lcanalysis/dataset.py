@@ -71,7 +71,7 @@ class Dataset:
 
     def table(self, name: str) -> pl.DataFrame:
         """The validated table ``name`` (see docs/data-contract.md)."""
-        if name not in schemas.SCHEMAS:
+        if name not in schemas.TABLES:  # not SCHEMAS: that builds every pandera schema
             raise KeyError(f"unknown table {name!r}; tables are {', '.join(schemas.TABLES)}")
         if name not in self._cache:
             path = self.directory / f"{name}.parquet"
