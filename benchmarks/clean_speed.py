@@ -94,14 +94,20 @@ def median_of(runs: list[dict]) -> dict:
     }
 
 
-def bench(n: int, work: Path, repeat: int) -> dict:
+def export(n: int, work: Path) -> tuple[Path, Path, dict[str, str]]:
+    """An N-row registrations export of the demo world in ``work``: its raw folder,
+    the CSV, and the environment (a key) that ``lcanalysis clean`` needs."""
     raw = work / f"raw{n}"
     csv = raw / "registrations" / "registrations.csv"
     subprocess.run(
         [str(BIN / "lcanalysis"), "demo-data", "--registrations", str(n), "--out", str(csv)],
         check=True, stdout=subprocess.DEVNULL,
     )
-    env = dict(os.environ, LCANALYSIS_KEY="5f" * 32)
+    return raw, csv, dict(os.environ, LCANALYSIS_KEY="5f" * 32)
+
+
+def bench(n: int, work: Path, repeat: int) -> dict:
+    raw, csv, env = export(n, work)
     floor, lossy, clean = [], [], []
     for _ in range(repeat):
         floor.append(measure([sys.executable, "-c", FLOOR, str(csv), str(work / "floor.parquet"), "windows-1252"]))
@@ -119,13 +125,7 @@ def bench(n: int, work: Path, repeat: int) -> dict:
 def bench_tricks(n: int, work: Path, repeat: int) -> dict:
     """``lcanalysis clean`` of an N-row export in each variant of :data:`TRICKS`,
     the variants alternating within each repeat."""
-    raw = work / f"raw{n}"
-    csv = raw / "registrations" / "registrations.csv"
-    subprocess.run(
-        [str(BIN / "lcanalysis"), "demo-data", "--registrations", str(n), "--out", str(csv)],
-        check=True, stdout=subprocess.DEVNULL,
-    )
-    env = dict(os.environ, LCANALYSIS_KEY="5f" * 32)
+    raw, csv, env = export(n, work)
     runs: dict[str, list[dict]] = {v: [] for v in TRICKS}
     for _ in range(repeat):
         for variant in TRICKS:
