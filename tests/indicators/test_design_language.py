@@ -19,7 +19,7 @@ import pytest
 from lcanalysis import identity
 from lcanalysis.clean import clean
 from lcanalysis.synth import generate_demo_world
-from tests.report.test_assemble_formats import (
+from tests.fixtures.language import (
     CODE_NAME,
     ENGLISH,
     SWEDISH,

@@ -20,19 +20,22 @@ import pytest
 from lcanalysis.report import assemble, pdf
 from lcanalysis.report.language import en, sv
 from tests.fixtures.chromium import require_chromium
+from tests.fixtures.language import (
+    CODE_NAME,
+    ENGLISH,
+    LEFTOVERS,
+    SWEDISH,
+    other_language_words,
+    words,
+)
 from tests.fixtures.report_run import make_run
 
 MM_PER_PT = 25.4 / 72
 A4_TEXT_WIDTH_PX = (210 - 2 * 18) / 25.4 * 96
 """The text width of an A4 page with the report's 18 mm margins, in CSS pixels."""
 
-ENGLISH = frozenset(["the", "and", "of", "with", "which", "are", "from", "that", "this", "for", "not", "is", "was", "were", "their", "have"])
-SWEDISH = frozenset(["och", "att", "det", "som", "för", "med", "inte", "av", "är", "på", "har", "var", "vilka", "eller", "också"])
-"""Function words: frequent, short, and not words of the other language."""
 
 ABSOLUTE_PATH = re.compile(r"(?<![\w.])/(?:tmp|work|home|root|usr|var|Users)/")
-CODE_NAME = re.compile(r"\b[a-z]+_[a-z0-9_]+\b")
-LEFTOVERS = re.compile(r"\b(?:None|nan|NaN|null)\b")
 
 
 @pytest.fixture(scope="module", params=["sv", "en"])
@@ -66,17 +69,6 @@ def docx_text(path: Path) -> str:
     word = docx.Document(str(path))
     cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
     return "\n".join([p.text for p in word.paragraphs] + cells)
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-zåäöé]+", text.lower())
-
-
-def other_language_words(text: str, lang: str) -> list[str]:
-    foreign = ENGLISH if lang == "sv" else SWEDISH
-    # Proper names and titles quoted in the other language are not sentences in it.
-    text = re.sub(r"Office for Students|Callaway & Sant'Anna|Sant'Anna", "", text)
-    return [w for w in words(text) if w in foreign]
 
 
 def test_every_template_exists_in_both_languages_with_the_same_placeholders():
