@@ -421,6 +421,7 @@ def test_the_first_run_says_there_is_nothing_to_compare(tmp_path):
 # --------------------------------------------------------------------------- the command
 
 
+@pytest.mark.slow
 def test_lcanalysis_compare_prints_the_changes(tmp_path):
     from tests.fixtures.cli import run_cli
 

@@ -133,7 +133,7 @@ def test_manifest_records_parameters_statuses_and_versions(runs):
 def test_outputs_tables_figures_and_poster_pack(runs):
     root, first, _, _ = runs
     run_dir = run_dir_of(first, root)
-    assert (run_dir / "tables" / "pass" / "counts.csv").read_text() == "lang,synthetic\nen,True\n"
+    assert (run_dir / "tables" / "pass" / "parameters.txt").read_text() == "lang,synthetic\nen,True\n"
     for task in ("pass", "fail", "typed-norrtalje", "10_lessons_learnt"):
         assert (run_dir / f"{task}.ipynb").is_file() and (run_dir / f"{task}.html").is_file()
     executed = json.loads((run_dir / "fail.ipynb").read_text())
@@ -177,7 +177,7 @@ def test_unchanged_rerun_skips_and_copies_but_reruns_failures_and_their_dependen
     }
     assert tasks["pass"]["reason"] == "unchanged" and tasks["pass"]["copied_from"] == first_dir.name
     assert (second_dir / "pass.html").read_bytes() == (first_dir / "pass.html").read_bytes()
-    assert (second_dir / "tables" / "pass" / "counts.csv").is_file()
+    assert (second_dir / "tables" / "pass" / "parameters.txt").is_file()
     assert "skipped  pass 0.0 s  (unchanged)" in second.stdout
     assert not manifest(second_dir)["inputs"]["cleaned_this_run"]
 
@@ -245,7 +245,7 @@ def real_project(tmp_path, monkeypatch):
     return root
 
 
-def test_prepare_data_cleans_real_data_only_when_inputs_change(real_project):
+def test_prepare_data_cleans_real_data_only_when_inputs_change(real_project, monkeypatch):
     log: list[str] = []
     config = real_project / "config" / "pipeline.yaml"
     state = prepare_data(config, None, log.append)
@@ -260,7 +260,7 @@ def test_prepare_data_cleans_real_data_only_when_inputs_change(real_project):
     raw = next((real_project / "data" / "raw").rglob("*.csv"))
     raw.write_bytes(raw.read_bytes() + b"\n")
     assert prepare_data(config, None, log.append).cleaned
-    os.environ["LCANALYSIS_KEY"] = "cd" * 32  # another key gives other pseudonyms
+    monkeypatch.setenv("LCANALYSIS_KEY", "cd" * 32)  # another key gives other pseudonyms
     assert prepare_data(config, None, log.append).cleaned
     assert not any(SECRET in line for line in log)
 

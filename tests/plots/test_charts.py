@@ -77,7 +77,11 @@ def test_real_data_chart_has_no_synthetic_mark(kind, request):
     assert "SYNTETISKA" not in texts(draw(kind, request, "sv", synthetic=False))
 
 
-@pytest.mark.parametrize("kind", CASES)
+# Every chart is drawn in both languages above; writing its three files takes 1-2 s a
+# chart (PNG at 300 dpi, SVG, PDF with embedded fonts), so `make test-fast` writes the
+# file set for one chart and `make test` for every chart.
+@pytest.mark.parametrize("kind", [k if k == "gap" else pytest.param(k, marks=pytest.mark.slow)
+                                  for k in CASES])
 def test_chart_saves_png_svg_pdf(kind, request, tmp_path):
     from lcanalysis.plots.style import save_figure
 
