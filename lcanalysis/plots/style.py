@@ -617,6 +617,7 @@ def write_figure_files(fig: Figure, files: FigureFiles) -> dict[str, Path]:
     name, then renamed."""
     import matplotlib
 
+    pdf_fonts_without_layout_tables()
     files.paths["png"].parent.mkdir(parents=True, exist_ok=True)
     rc = {"pdf.fonttype": 42, "svg.fonttype": "none", "svg.hashsalt": "lcanalysis"}
     with matplotlib.rc_context(rc), _scaled(fig, SIZES[files.size]):
@@ -624,6 +625,49 @@ def write_figure_files(fig: Figure, files: FigureFiles) -> dict[str, Path]:
         _atomic_save(fig, files.paths["svg"], metadata=files.svg)
         _atomic_save(fig, files.paths["pdf"], metadata=files.pdf)
     return dict(files.paths)
+
+
+PDF_UNUSED_FONT_TABLES = ("GSUB", "GPOS", "GDEF", "kern", "JSTF", "BASE", "MATH")
+"""OpenType tables a PDF reader never uses: text in a PDF is drawn glyph by glyph at
+positions the file gives (substitutions, kerning and marks were applied when
+matplotlib laid the text out), and an embedded TrueType font needs only its outlines,
+metrics and character map (PDF 1.7, 9.9 "Embedded font programs")."""
+
+
+def pdf_fonts_without_layout_tables() -> None:
+    """Make matplotlib subset the fonts it embeds in PDF (and PostScript) without
+    :data:`PDF_UNUSED_FONT_TABLES`.
+
+    matplotlib embeds DejaVu Sans as a Type 42 subset made by fontTools, and fontTools
+    reads and subsets the font's large GSUB and GPOS tables for each font of each PDF:
+    0.2-0.3 s a font, three or four fonts a figure, about 60 % of a figure's PDF time
+    (docs/performance.md). Dropped before subsetting, they are never read. The pages
+    drawn and the text a reader extracts are the same (tests/plots/test_writer.py
+    renders both with poppler); the files are smaller. Idempotent, for this process.
+
+    matplotlib has no option for it: this hands its PDF/PS font helper
+    (``matplotlib.backends._backend_pdf_ps``, which imports fontTools' ``subset``
+    module) a ``subset`` module whose ``Options`` drop the tables. If a matplotlib
+    release no longer has that helper or that import, nothing is changed and PDFs are
+    written as matplotlib writes them (slower, not different in what they show).
+    """
+    import types
+
+    from fontTools import subset
+    from matplotlib.backends import _backend_pdf_ps as helper
+
+    if getattr(helper, "subset", None) is not subset:
+        return
+
+    class Options(subset.Options):
+        def __init__(self, **kwargs) -> None:
+            super().__init__(**kwargs)
+            self.drop_tables += [t for t in PDF_UNUSED_FONT_TABLES if t not in self.drop_tables]
+
+    lean = types.ModuleType(subset.__name__, subset.__doc__)
+    lean.__dict__.update({k: v for k, v in vars(subset).items() if not k.startswith("__")})
+    lean.Options = Options
+    helper.subset = lean
 
 
 class FigureExportError(LcanalysisError):

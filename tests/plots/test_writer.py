@@ -93,3 +93,40 @@ def test_bad_arguments_are_refused_at_once(writer, tmp_path):
         writer.submit(_chart(), "../x", notebook="nb", figures_dir=tmp_path, metadata=META)
     with pytest.raises(ValueError, match="unknown figure size"):
         writer.submit(_chart(), "x", notebook="nb", size="a4", figures_dir=tmp_path, metadata=META)
+
+
+def _rendered(pdf, tmp_path):
+    """The PDF's page as poppler draws it (150 dpi, grey levels) and its extracted text."""
+    import subprocess
+
+    import numpy as np
+    from PIL import Image
+
+    stem = tmp_path / pdf.stem
+    subprocess.run(["pdftoppm", "-r", "150", "-gray", "-png", "-singlefile", str(pdf), str(stem)],
+                   check=True, capture_output=True)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True).stdout
+    return np.asarray(Image.open(f"{stem}.png")), text.decode("utf-8")
+
+
+@pytest.mark.skipif(not __import__("shutil").which("pdftoppm"), reason="needs poppler (pdftoppm, pdftotext)")
+def test_pdf_fonts_without_layout_tables_draw_the_same_pages(tmp_path, monkeypatch):
+    from fontTools import subset
+    from matplotlib.backends import _backend_pdf_ps as helper
+
+    fig = _chart()
+    fig.axes[0].set_title("Förstagenerationsstudenter: office, affärsflöde, fjäll, ÅÄÖ 1–2 %")
+    install = style.pdf_fonts_without_layout_tables
+    monkeypatch.setattr(helper, "subset", subset)  # as matplotlib has it
+    monkeypatch.setattr(style, "pdf_fonts_without_layout_tables", lambda: None)
+    with_tables = style.save_figure(fig, "with", notebook="nb", size="report_page", figures_dir=tmp_path,
+                                    metadata=META)["pdf"]
+    install()
+    assert helper.subset is not subset, "the lean subsetting was not installed on this matplotlib"
+    lean = style.save_figure(fig, "lean", notebook="nb", size="report_page", figures_dir=tmp_path,
+                             metadata=META)["pdf"]
+    pixels, text = _rendered(with_tables, tmp_path)
+    lean_pixels, lean_text = _rendered(lean, tmp_path)
+    assert "affärsflöde" in text and lean_text == text
+    assert lean_pixels.shape == pixels.shape and (lean_pixels == pixels).all()
+    assert lean.stat().st_size < with_tables.stat().st_size
