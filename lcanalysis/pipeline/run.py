@@ -252,11 +252,12 @@ def _run(
     # The report shows when the run's results were complete: notebooks executed and
     # the report about to be assembled. The gate that follows only reads.
     manifest["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    gate = _start_privacy_gate(run_dir, data, pipeline)
     changes_html = _record_changes(run_dir, manifest, compare_with, root, lang, progress)
     build_report(run_dir, manifest, lang=lang, synthetic=data.synthetic, changes_html=changes_html)
     posters = poster_pack(paths.figures_dir(), run_dir)
     manifest["poster_pack"] = [p.relative_to(run_dir).as_posix() for p in posters]
-    result.privacy_findings = _privacy_gate(run_dir, data, pipeline, progress)
+    result.privacy_findings = _privacy_gate(gate, run_dir, progress)
     manifest["privacy_gate"] = {"findings": len(result.privacy_findings),
                                 "scanned": [_rel(p, root) for p in _gate_targets(run_dir)],
                                 "finished": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -288,16 +289,24 @@ def _gate_targets(run_dir: Path) -> list[Path]:
     return [run_dir, paths.figures_dir(), paths.processed_dir()]
 
 
-def _privacy_gate(run_dir: Path, data, pipeline, progress: Progress) -> list:
-    """The privacy gate (:mod:`lcanalysis.privacy`) over this run's outputs, the
-    figures and the processed tables, with the names of the raw files. Findings are
-    written (redacted) to privacy_findings.txt and keep reports/latest where it was:
-    a run with findings is not complete."""
+def _start_privacy_gate(run_dir: Path, data, pipeline):
+    """The privacy gate (:mod:`lcanalysis.privacy`) over this run's outputs, the figures
+    and the processed tables, with the names of the raw files, begun once the notebooks
+    are done: what exists now is scanned while the report is written
+    (:class:`lcanalysis.privacy.scanner.ScanAhead`)."""
     from lcanalysis import privacy
+    from lcanalysis.privacy.scanner import ScanAhead
 
     policy = str(pipeline.defaults.get("disclosure_policy", "default"))
     names = privacy.names_from_raw(data.raw_dir) if data.raw_dir.is_dir() else set()
-    findings = privacy.scan(_gate_targets(run_dir), names=names, policy=policy)
+    return ScanAhead(_gate_targets(run_dir), names=names, policy=policy)
+
+
+def _privacy_gate(gate, run_dir: Path, progress: Progress) -> list:
+    """The gate's findings once the report is written. Findings are written (redacted)
+    to privacy_findings.txt and keep reports/latest where it was: a run with findings
+    is not complete."""
+    findings = gate.finish()
     if findings:
         lines = [str(f) for f in findings]
         (run_dir / "privacy_findings.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -21,6 +21,8 @@ the pieces they yield.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import multiprocessing
 import signal
 import struct
@@ -43,7 +45,7 @@ if TYPE_CHECKING:  # disclosure imports scipy (a second); only table audits need
 
     from lcanalysis import disclosure
 
-__all__ = ["CHECKS", "DEFAULT_BUDGET", "DEFAULT_LOCATIONS", "PdfWorker", "Scan", "TimeBudget",
+__all__ = ["CHECKS", "DEFAULT_BUDGET", "DEFAULT_LOCATIONS", "PdfWorker", "Scan", "ScanAhead", "TimeBudget",
            "gate", "scan"]
 
 DEFAULT_LOCATIONS = ("data/processed", "reports", "figures")
@@ -185,6 +187,10 @@ class Scan:
     pdfs: PdfWorker = field(default_factory=PdfWorker)
     seconds: float = 0.0
     deadline: float = 0.0
+    contents: dict[tuple[str, bytes], list[Finding]] = field(default_factory=dict)
+    """The text findings of each content read so far, by (suffix, digest): a copy of a
+    file (a poster figure in the run's poster pack, a figure kept with its report)
+    has the findings of the original, at its own path, without being read again."""
 
     def in_time(self) -> None:
         """Raise :class:`OutOfTime` once the current file's budget (CPU time of this
@@ -198,7 +204,20 @@ class Scan:
 
 def _content(path: Path, scan: Scan) -> Iterator[Finding]:
     """Identity numbers, e-mail and IP addresses and names in the file's text; in
-    notebook outputs also pseudonym columns (row-level data)."""
+    notebook outputs also pseudonym columns (row-level data). A file whose bytes were
+    read before under the same suffix gets those findings (:attr:`Scan.contents`)."""
+    key = (path.suffix.lower(), hashlib.blake2b(path.read_bytes(), digest_size=20).digest())
+    if key in scan.contents:
+        yield from (dataclasses.replace(f, file=str(path)) for f in scan.contents[key])
+        return
+    found = []
+    for finding in _read_content(path, scan):
+        found.append(finding)
+        yield finding
+    scan.contents[key] = found  # only a file read to its end
+
+
+def _read_content(path: Path, scan: Scan) -> Iterator[Finding]:
     file = str(path)
     suffix = path.suffix.lower()
     if suffix == ".ipynb":
@@ -304,11 +323,19 @@ def scan(
         names = set(names) | names_from_raw(raw_dir)
     paths = list(paths)
     state = Scan(Matcher(names), policy)
+    return _scan_files(_files(paths), state, budget) + _attack(paths, policy)
+
+
+def _scan_files(files: Iterable[Path], state: Scan, budget: TimeBudget) -> list[Finding]:
+    """The checks over ``files``, each file within its budget (see :func:`scan`)."""
     unreadable = _unreadable_errors()
     findings: list[Finding] = []
     try:
-        for path in _files(paths):
-            size = path.stat().st_size
+        for path in files:
+            try:
+                size = path.stat().st_size
+            except FileNotFoundError:  # removed since it was listed: not among the outputs
+                continue
             if size == 0:
                 continue
             seconds = budget.of(size)
@@ -330,12 +357,79 @@ def scan(
                                         f"cannot be read ({type(err).__name__})"))
     finally:
         state.pdfs.close()
-    # The intruder over each run's exported tables, all notebooks together (issue 16).
+    return findings
+
+
+def _attack(paths: list[Path], policy: disclosure.Policy | str) -> list[Finding]:
+    """The intruder over each run's exported tables, all notebooks together (issue 16)."""
     from lcanalysis.report.tables import attack_exports
 
-    findings += [Finding(file, where, "disclosure", detail)
-                 for file, where, detail in attack_exports(paths, policy)]
-    return findings
+    return [Finding(file, where, "disclosure", detail)
+            for file, where, detail in attack_exports(paths, policy)]
+
+
+class ScanAhead:
+    """:func:`scan`, begun while a run is still writing: what it finds is what
+    :func:`scan` over the same paths would find once the run is done.
+
+    On creation it lists the files under ``paths`` (with their size and modification
+    time) and scans them, and attacks the exported tables, in another process (the
+    scan is Python code holding its interpreter's lock; a thread would take it from
+    the report being written meanwhile). :meth:`finish` waits for that, then scans
+    every file that appeared or changed since the listing (read once: a copy of a
+    file already read gets its findings, :attr:`Scan.contents`), in place of what
+    was found in a changed file before, and attacks the tables again if anything
+    under a ``tables`` folder is among them. The run's runner starts it when the
+    notebooks are done, so the figures, the processed data and the notebooks' outputs
+    are scanned while the report is written, and only the report's files are left.
+    If the other process cannot start or dies, :meth:`finish` scans the listed files
+    itself.
+    """
+
+    def __init__(self, paths: Iterable[Path], *, names: set[str],
+                 policy: disclosure.Policy | str = "default", budget: TimeBudget = DEFAULT_BUDGET) -> None:
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.paths = [Path(p) for p in paths]
+        self.names = set(names)
+        self.policy = policy
+        self.budget = budget
+        self.listed = {p: _stamp(p) for p in _files(self.paths)}
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        self._first = self._pool.submit(_scan_listed, self.paths, list(self.listed), self.names,
+                                        self.policy, self.budget)
+
+    def finish(self) -> list[Finding]:
+        """Every finding: the listed files', the later files', the tables' attack."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            first, attacked, contents = self._first.result()
+        except BrokenProcessPool:
+            first, attacked, contents = _scan_listed(self.paths, list(self.listed), self.names,
+                                                     self.policy, self.budget)
+        finally:
+            self._pool.shutdown()
+        later = [p for p in _files(self.paths) if self.listed.get(p) != _stamp(p)]
+        state = Scan(Matcher(self.names), self.policy, contents=contents)
+        again = {str(p) for p in later}  # changed since it was listed: what it holds now counts
+        findings = [f for f in first if f.file not in again] + _scan_files(later, state, self.budget)
+        if any("tables" in p.parts for p in later):
+            return findings + _attack(self.paths, self.policy)
+        return findings + attacked
+
+
+def _scan_listed(paths: list[Path], files: list[Path], names: set[str], policy: disclosure.Policy | str,
+                 budget: TimeBudget) -> tuple[list[Finding], list[Finding], dict]:
+    """:class:`ScanAhead`'s first part: the findings of ``files``, the attack on the
+    tables under ``paths``, and the contents read."""
+    state = Scan(Matcher(names), policy)
+    return _scan_files(files, state, budget), _attack(paths, policy), state.contents
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_size, info.st_mtime_ns
 
 
 def gate(
