@@ -427,8 +427,7 @@ def _export_folders(run_dir: Path) -> list[Path]:
     run_dir = Path(run_dir)
     with_layouts = {p.parent for p in run_dir.rglob(LAYOUT_FILE)}
     under_tables = {p.parent for p in run_dir.rglob("*.csv")
-                    if "tables" in p.relative_to(run_dir).parts[:-1]
-                    or (run_dir.name == "tables" and p.parent == run_dir)}
+                    if "tables" in p.relative_to(run_dir).parts[:-1] or run_dir.name == "tables"}
     return sorted(with_layouts | under_tables)
 
 
