@@ -356,19 +356,7 @@ class CellSystem:
             a_eq, b_eq = a.tocsr(), np.zeros(len(equations))
         else:
             a_eq = b_eq = None
-        from scipy.optimize import linprog
-
-        result = []
-        for sign in (1.0, -1.0):
-            fit = linprog(sign * objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if fit.status == 3:  # unbounded
-                result.append(-sign * math.inf)
-            elif fit.status != 0:
-                raise LayoutError(f"the published values contradict the tables' equations "
-                                  f"({fit.message}); check the layouts' populations")
-            else:
-                result.append(sign * fit.fun)
-        low, high = result
+        low, high = _extremes(objective, a_eq, b_eq, bounds)
         return math.ceil(low - 1e-6), (math.inf if math.isinf(high) else math.floor(high + 1e-6))
 
     def check(self, truth: Mapping[int, float]) -> None:
@@ -389,6 +377,52 @@ class CellSystem:
                     f"(off by {known:g}): tables that share a population must count the "
                     "same people, and margins must sum their members"
                 )
+
+
+_SOLVED: dict[bytes, tuple[float, float]] = {}
+"""The extremes of each linear programme solved in this process, by the programme's
+bytes (:func:`_extremes`)."""
+_SOLVED_MAX = 200_000
+
+
+def _extremes(objective: np.ndarray, a_eq, b_eq, bounds: list) -> tuple[float, float]:
+    """Minimum and maximum of ``objective`` x subject to ``a_eq`` x = ``b_eq`` and the
+    variables' ``bounds`` (scipy's HiGHS; an unbounded side is infinite).
+
+    The same programme is met again and again: secondary suppression re-checks every
+    hidden cell after each cell it hides, and a notebook's export attacks the tables
+    its ``protect`` calls have just attacked (2-5 s of LP a notebook,
+    docs/performance.md). Its answer is kept by the programme's exact bytes
+    (objective, the equations' sparse arrays, the bounds), so a programme solved
+    before is not solved again; HiGHS gives a programme the same answer each time.
+    """
+    import hashlib
+
+    h = hashlib.blake2b(objective.tobytes(), digest_size=24)
+    if a_eq is not None:
+        for part in (a_eq.data, a_eq.indices, a_eq.indptr):
+            h.update(part.tobytes())
+            h.update(b"|")
+    h.update(repr(bounds).encode())
+    key = h.digest()
+    if key in _SOLVED:
+        return _SOLVED[key]
+    from scipy.optimize import linprog
+
+    result = []
+    for sign in (1.0, -1.0):
+        fit = linprog(sign * objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if fit.status == 3:  # unbounded
+            result.append(-sign * math.inf)
+        elif fit.status != 0:
+            raise LayoutError(f"the published values contradict the tables' equations "
+                              f"({fit.message}); check the layouts' populations")
+        else:
+            result.append(sign * fit.fun)
+    if len(_SOLVED) >= _SOLVED_MAX:
+        _SOLVED.clear()
+    _SOLVED[key] = low_high = (result[0], result[1])
+    return low_high
 
 
 def describe(cell: Cell) -> str:
