@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -112,6 +113,22 @@ def execute_task(job: Mapping[str, object]) -> dict[str, object]:
     return {"status": "failed" if error else "ok", "duration_s": duration, "error": error}
 
 
+UNUSED_IMPORTS = ("rfc3987_syntax",)
+"""Modules a worker declares absent (:func:`start_worker`)."""
+
+
+def start_worker() -> None:
+    """Worker side, once, before its first notebook: papermill imports nbformat, which
+    imports jsonschema, which imports ``rfc3987_syntax`` when it is installed (JupyterLab's
+    jupyter-events brings it) to check the ``iri`` format, and that module builds its
+    grammar at import: 1.6-2.9 s of CPU in each worker (docs/performance.md). nbformat
+    validates notebooks without format checks, so the grammar is never used; the worker
+    marks the module absent (``sys.modules[name] = None``: importing it raises
+    ImportError, which jsonschema expects of an optional checker and skips)."""
+    for name in UNUSED_IMPORTS:
+        sys.modules.setdefault(name, None)
+
+
 _KERNEL: WarmKernel | None = None
 """The kernel of this worker process (:mod:`lcanalysis.pipeline.kernels`)."""
 
@@ -152,7 +169,7 @@ def execute_all(
     unfinished_notebooks = {t.notebook for t in tasks}
     running: dict[Future, Task] = {}
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
+                             mp_context=multiprocessing.get_context("spawn"), initializer=start_worker) as pool:
         while waiting or running:
             for task in list(waiting):
                 if len(running) >= jobs:
