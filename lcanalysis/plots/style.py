@@ -647,9 +647,10 @@ def pdf_fonts_without_layout_tables() -> None:
 
     matplotlib has no option for it: this hands its PDF/PS font helper
     (``matplotlib.backends._backend_pdf_ps``, which imports fontTools' ``subset``
-    module) a ``subset`` module whose ``Options`` drop the tables. If a matplotlib
-    release no longer has that helper or that import, nothing is changed and PDFs are
-    written as matplotlib writes them (slower, not different in what they show).
+    module) a ``subset`` module whose ``load_font`` removes the tables from the font
+    it opens, before fontTools looks at them. If a matplotlib release no longer has
+    that helper or that import, nothing is changed and PDFs are written as matplotlib
+    writes them (slower, not different in what they show).
     """
     import types
 
@@ -659,14 +660,16 @@ def pdf_fonts_without_layout_tables() -> None:
     if getattr(helper, "subset", None) is not subset:
         return
 
-    class Options(subset.Options):
-        def __init__(self, **kwargs) -> None:
-            super().__init__(**kwargs)
-            self.drop_tables += [t for t in PDF_UNUSED_FONT_TABLES if t not in self.drop_tables]
+    def load_font(font_file, options, **kwargs):
+        font = subset.load_font(font_file, options, **kwargs)
+        for tag in PDF_UNUSED_FONT_TABLES:
+            if tag in font:
+                del font[tag]  # a lazily opened font: the table is never read
+        return font
 
     lean = types.ModuleType(subset.__name__, subset.__doc__)
     lean.__dict__.update({k: v for k, v in vars(subset).items() if not k.startswith("__")})
-    lean.Options = Options
+    lean.load_font = load_font
     helper.subset = lean
 
 
