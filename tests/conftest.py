@@ -12,8 +12,9 @@ import os
 from hypothesis import settings
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
-# `make test-fast` (--hypothesis-profile=fast): property tests that do not set their own
-# max_examples try 25 examples instead of 100; `make test` tries them all.
+# `make test-fast` (--hypothesis-profile=fast): property tests try 25 examples instead of
+# 100, and those that set their own max_examples a quarter of it (tests/fixtures/examples.py);
+# `make test` tries them all.
 settings.register_profile("fast", settings.get_profile("ci" if os.environ.get("CI") else "default"),
                           max_examples=25)
 if os.environ.get("CI"):

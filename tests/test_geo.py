@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_series_equal
 
 from lcanalysis import geo
+from tests.fixtures.examples import examples
 
 # --- reference tables ---------------------------------------------------------------
 
@@ -143,7 +144,7 @@ def _strip_swedish_letters(text: str) -> str:
 _ROWS = geo.municipalities().select("municipality_code", "name", "official_name").rows()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     row=st.sampled_from(_ROWS),
     field=st.integers(0, 2),
@@ -164,7 +165,7 @@ def test_every_alias_resolves_to_its_code(row, field, strip, upper, pad):
     assert geo.resolve_municipality(pad + text + pad) == expected
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.text())
 def test_arbitrary_text_never_raises(text):
     code = geo.resolve_municipality(text)

@@ -31,6 +31,7 @@ from lcanalysis.identity import (
     pseudonymise,
     write_key,
 )
+from tests.fixtures.examples import examples
 
 ON = date(2025, 1, 1)
 
@@ -314,7 +315,7 @@ def _mutate(text: str, data) -> str:
     return text[:position] + ("" if how == "drop" else char) + text[end:]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.data())
 def test_vectorised_agrees_with_scalar(data) -> None:
     _, _, on = data.draw(identity_numbers())
@@ -404,7 +405,7 @@ def test_pseudonym_refuses_an_empty_key() -> None:
         pseudonymise(pl.Series(["198112189876"]), b"")
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(
     st.lists(st.one_of(st.none(), st.sampled_from(["198112189876", "197010632391"]), st.text())),
     st.binary(min_size=1, max_size=80),
@@ -421,7 +422,7 @@ def test_pseudonyms_are_hmac_and_keep_equality(values: list[str | None], key: by
     assert len({v for v, _ in pairs}) == len({i for _, i in pairs}) == len(pairs)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(
     st.lists(
         st.one_of(

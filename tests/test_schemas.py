@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from lcanalysis import schemas
 from lcanalysis.schemas import ContractViolation
+from tests.fixtures.examples import examples
 
 PERSON = "a" * 32
 
@@ -85,7 +86,7 @@ def test_pandera_is_loaded_as_a_polars_only_install_in_a_fresh_process() -> None
     assert done.stdout.split() == ["ok", "pandas"]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from([PERSON, "b" * 32]), st.sampled_from(["SF1625", None]),
                           st.sampled_from([date(2025, 1, 1), date(2025, 2, 1)])), max_size=8))
 def test_the_unique_key_check_flags_exactly_the_repeated_rows(keys):

@@ -21,6 +21,7 @@ from lcanalysis import identity
 from lcanalysis.clean import _duplicates, clean, derive_persons, recover_interrupted
 from lcanalysis.clean.report import AccountingError, CleaningReport, FileAccount
 from tests.fixtures.cli import run_cli
+from tests.fixtures.examples import examples
 from tests.fixtures.messy_raw import (
     EXPECTED,
     EXPECTED_TABLE_ROWS,
@@ -227,7 +228,7 @@ def test_first_generation_follows_ukas_threshold():
 _VALUE = st.one_of(st.none(), st.sampled_from([0.0, -0.0, 1.5, float("nan")]))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["a", "b", None]), st.sampled_from(["x", "y"]), _VALUE),
                 max_size=40))
 def test_duplicates_agree_with_two_plain_passes(rows):
@@ -300,7 +301,7 @@ def test_term_from_the_round_start_date_at_the_season_edges():
 
 
 @given(st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31)))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_term_from_a_date_is_the_terms_module_rule(day):
     from lcanalysis import terms
     from lcanalysis.clean.sources import terms_from_dates

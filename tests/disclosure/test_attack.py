@@ -14,6 +14,7 @@ from scipy.optimize import linprog
 
 from lcanalysis import disclosure as dc
 from lcanalysis.stats import add_rate_columns
+from tests.fixtures.examples import examples
 
 ROUTES = ("campus", "learning_centre")
 
@@ -206,14 +207,8 @@ inner_tables = st.tuples(st.integers(2, 4), st.integers(2, 4)).flatmap(
 )
 
 
-# Each example solves an LP per hidden cell, so these two tests try fewer examples than
-# the profile's default: 40 and 30 under the default and ci profiles (100 examples),
-# the same share of the fast profile's 25 (10 and 7) in `make test-fast`.
-MARGIN_EXAMPLES = settings.default.max_examples * 40 // 100
-LINKED_EXAMPLES = settings.default.max_examples * 30 // 100
-
-
-@settings(max_examples=MARGIN_EXAMPLES, deadline=None)
+# Each example solves an LP per hidden cell: 40 and 30 examples (10 and 7 in test-fast).
+@settings(max_examples=examples(40), deadline=None)
 @given(inner_tables)
 @example({("r0", "c0"): 0, ("r0", "c1"): 0, ("r1", "c0"): 0, ("r1", "c1"): 1})
 def test_property_no_hidden_cell_of_a_table_with_margins_can_be_narrowed(inner):
@@ -241,7 +236,7 @@ linked_sets = st.lists(
 )
 
 
-@settings(max_examples=LINKED_EXAMPLES, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(linked_sets)
 def test_property_linked_tables_leave_no_hidden_cell_recoverable(per_centre):
     """Per-centre count tables (3 categories) and their overall table share one

@@ -14,6 +14,7 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_effectsize
 
 from lcanalysis.indicators import design
+from tests.fixtures.examples import examples
 
 
 @pytest.mark.parametrize("p_reference", [0.05, 0.2, 0.5, 0.7, 0.9])
@@ -59,7 +60,7 @@ def test_students_needed_hand_worked():
     assert design.students_needed(0.5, 0.10) == 388
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(p=st.floats(0.02, 0.85), n=st.integers(10, 5000))
 def test_students_needed_inverts_minimum_detectable_gap(p, n):
     gap = design.minimum_detectable_gap(p, n, n)

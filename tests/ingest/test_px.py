@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from lcanalysis.errors import InputError
 from lcanalysis.ingest.px import read_px
+from tests.fixtures.examples import examples
 
 LABELS = st.text(alphabet="abcdefåäö ÅÄÖ-", min_size=1, max_size=8).map(str.strip).filter(bool)
 
@@ -34,7 +35,7 @@ def _px(stub, heading, values, cells, *, symbols=()):
     years=st.lists(st.integers(1990, 2030).map(str), min_size=1, max_size=3, unique=True),
     year_in_stub=st.booleans(),
 )
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_round_trip(tmp_path_factory, regions, sexes, years, year_in_stub):
     values = {"region": regions, "kön": sexes, "år": years}
     stub, heading = (["region", "år"], ["kön"]) if year_in_stub else (["region"], ["år", "kön"])

@@ -18,6 +18,7 @@ from lcanalysis.ingest import (
     read_raw_file,
 )
 from lcanalysis.ingest.columns import SourceColumns
+from tests.fixtures.examples import examples
 
 HEADER = ["Personnummer", "Kurskod", "Termin", "Registrerade hp", "Övrigt"]
 ROWS = [
@@ -193,7 +194,7 @@ CELL = st.text(
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     rows=st.lists(st.lists(CELL, min_size=4, max_size=4), min_size=1, max_size=8),
