@@ -50,8 +50,11 @@ browser: ## Install Debian's Chromium for the JupyterLab browser test, if missin
 test: $(STAMP) browser ## Run the whole test suite (browser test included)
 	$(BIN)/pytest
 
-test-fast: $(STAMP) ## Run the tests without the browser and slow end-to-end tests, fewer property examples
-	$(BIN)/pytest -m "not browser and not slow" --hypothesis-profile=fast
+# test-fast: one pytest worker per core (pytest-xdist; `-n auto` is 2 on this project's
+# machines and CI); each test file's tests stay on one worker (--dist loadfile), so a file's
+# module fixtures (demo worlds, cleaned folders) are built once.
+test-fast: $(STAMP) ## Run the tests without the browser and slow end-to-end tests, fewer property examples, on every core
+	$(BIN)/pytest -m "not browser and not slow" --hypothesis-profile=fast -n auto --dist loadfile
 
 bench: $(STAMP) ## Run the benchmarks and print the ratios (see docs/performance.md)
 	$(BIN)/python benchmarks/run_all.py

@@ -55,6 +55,7 @@ def _wildboottest_p(df: pd.DataFrame, weights: str) -> float:
     return float(result["p-value"].iloc[0])
 
 
+@pytest.mark.slow  # wildboottest's own 9,999 draws take 2-6 s a weight (ours 0.1 s)
 @pytest.mark.parametrize("weights", ["rademacher", "webb"])
 def test_wild_cluster_bootstrap_matches_wildboottest(grunfeld_panel, weights):
     frame = pl.from_pandas(grunfeld_panel[["invest", "firm", "year", "first"]])

@@ -145,6 +145,8 @@ def outcomes(demo, tmp_path_factory):
         ds.registrations, ds.results, entrants, last_term=demo.truth["foundation_year"]["last_term"])
 
 
+# The two tests below clean the full-scale demo world first (truth recovery end to end).
+@pytest.mark.slow
 @pytest.mark.parametrize("route", ROUTES)
 def test_indicator_recovers_the_realised_ht2024_outcomes(demo, outcomes, route):
     """foundation_year_outcomes on the cleaned data gives truth.json's HT2024 counts
@@ -162,6 +164,7 @@ def test_indicator_recovers_the_realised_ht2024_outcomes(demo, outcomes, route):
     assert both / want["completers"] == pytest.approx(want["transition_given_completion"])
 
 
+@pytest.mark.slow
 def test_funnel_reaches_engineering(demo, outcomes):
     ds, result = outcomes
     funnel = progression.foundation_year_funnel(
