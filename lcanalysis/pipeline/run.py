@@ -72,6 +72,12 @@ from lcanalysis.pipeline.execute import (
 from lcanalysis.pipeline.lock import RunLock
 from lcanalysis.pipeline.progress import Progress
 
+TAIL_IMPORTS = ("lcanalysis.stats", "lcanalysis.plots.charts", "lcanalysis.disclosure",
+                "lcanalysis.report.assemble", "docx", "bs4", "mistune", "pypdf")
+"""What the steps after the notebooks import (the changes' intervals: scipy.stats and
+statsmodels; the revision chart: matplotlib; the report's readers), imported while the
+notebooks run and this process only waits for them: otherwise 3-4 s at the run's
+serial end (docs/performance.md)."""
 VERSIONED_PACKAGES = ("lcanalysis", "polars", "pandas", "statsmodels", "papermill", "matplotlib")
 LOCK_FILE = ".lock"
 LATEST = "latest"
@@ -225,8 +231,10 @@ def _run(
             _copy_previous(entry, previous.get(task.name), previous_dir, run_dir, reason)
             progress.finish(task.name, "skipped", 0.0, f"({entry.reason})")
 
+    preloading = _import_while_waiting(TAIL_IMPORTS)
     execute_all(longest_first(to_execute, previous), result.tasks, run_dir, jobs, lang, data.synthetic,
                 startup_timeout, progress)
+    preloading.join()
 
     from lcanalysis.report.assemble import build_report, poster_pack
 
@@ -255,8 +263,14 @@ def _run(
     gate = _start_privacy_gate(run_dir, data, pipeline)
     changes_html = _record_changes(run_dir, manifest, compare_with, root, lang, progress)
     build_report(run_dir, manifest, lang=lang, synthetic=data.synthetic, changes_html=changes_html)
-    posters = poster_pack(paths.figures_dir(), run_dir)
+    made_by = {run_id} | {t.copied_from for t in result.tasks.values() if t.copied_from}
+    posters, stale = poster_pack(paths.figures_dir(), run_dir, made_by)
     manifest["poster_pack"] = [p.relative_to(run_dir).as_posix() for p in posters]
+    if stale:
+        progress.note(f"poster pack: {len(stale)} poster figure file(s) in {paths.figures_dir()} left out, "
+                      f"saved by an earlier run and not by this one: "
+                      + ", ".join(p.relative_to(paths.figures_dir()).as_posix() for p in stale[:6])
+                      + (" ..." if len(stale) > 6 else ""))
     result.privacy_findings = _privacy_gate(gate, run_dir, progress)
     manifest["privacy_gate"] = {"findings": len(result.privacy_findings),
                                 "scanned": [_rel(p, root) for p in _gate_targets(run_dir)],
@@ -267,6 +281,24 @@ def _run(
         point_latest(paths.reports_dir(), run_dir)
     _summary(result, manifest, run_dir, progress)
     return result
+
+
+def _import_while_waiting(modules: Sequence[str]):
+    """Import ``modules`` in a background thread (started, returned). A module that
+    fails to import is left for the step that needs it, which raises the error there."""
+    import importlib
+    import threading
+
+    def load() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                continue
+
+    thread = threading.Thread(target=load, name="tail-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 def _record_changes(run_dir: Path, manifest: dict, compare_with: Path | None, root: Path, lang: str,

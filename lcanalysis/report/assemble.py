@@ -28,7 +28,7 @@ import html
 import mimetypes
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -432,21 +432,34 @@ def print_all(run_dir: Path, manifest: Mapping[str, object], report_html: str, *
         return [report, *posters.result()]
 
 
-def poster_pack(figures_dir: Path, run_dir: Path) -> list[Path]:
+def poster_pack(figures_dir: Path, run_dir: Path, made_by: Collection[str]) -> tuple[list[Path], list[Path]]:
     """Copy every PNG/PDF/SVG under ``figures_dir`` whose relative path contains
-    "poster" into ``run_dir/poster_pack/``, keeping the sub-folders; returns the copies."""
+    "poster" and whose embedded run id (:func:`~lcanalysis.report.document.figure_run`)
+    is one of ``made_by`` (the run, and the runs its skipped notebooks' outputs come
+    from) into ``run_dir/poster_pack/``, keeping the sub-folders.
+
+    The shared figures/ folder also keeps what earlier runs saved and this one did not
+    write again (a figure a notebook no longer makes, another centre's profile), which
+    is not this run's: returns (the copies, the files left out)."""
+    from lcanalysis.report.document import figure_run
+
     target = run_dir / "poster_pack"
     copied: list[Path] = []
+    left_out: list[Path] = []
     if not figures_dir.is_dir():
-        return copied
+        return copied, left_out
     for file in sorted(figures_dir.rglob("*")):
         rel = file.relative_to(figures_dir)
-        if file.is_file() and file.suffix.lower() in POSTER_SUFFIXES and "poster" in rel.as_posix().lower():
-            dest = target / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(file, dest)
-            copied.append(dest)
-    return copied
+        if not (file.is_file() and file.suffix.lower() in POSTER_SUFFIXES and "poster" in rel.as_posix().lower()):
+            continue
+        if figure_run(file) not in made_by:
+            left_out.append(file)
+            continue
+        dest = target / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(file, dest)
+        copied.append(dest)
+    return copied, left_out
 
 
 __all__ = ["build_report", "document_html", "markdown_html", "poster_pack", "read_document",

@@ -183,16 +183,20 @@ KEPT_FIGURES = "figures"
 """The run folder's copy of the figures its report shows: ``figures/<notebook>/<name>.*``."""
 
 SVG_RUN = re.compile(rb"<dc:identifier>([^<]*)</dc:identifier>")
+PDF_RUN = re.compile(rb"/Keywords \([^)]*?run_id=([^;)]*)")
 
 
 def figure_run(path: Path) -> str | None:
     """The run that saved a figure file, from the metadata ``save_figure`` embeds
-    (the SVG's Dublin Core identifier, the PNG's ``RunId`` text chunk); None if it
-    has none."""
+    (the SVG's Dublin Core identifier, the PNG's ``RunId`` text chunk, ``run_id=`` in
+    the PDF's Keywords); None if it has none."""
     data = path.read_bytes()
     if path.suffix == ".svg":
         found = SVG_RUN.search(data[:8192])
         return found.group(1).decode("utf-8") if found else None
+    if path.suffix == ".pdf":
+        found = PDF_RUN.search(data)
+        return found.group(1).decode("latin-1") if found else None
     at = 8  # PNG: chunks of length, type, data, CRC after the signature, text before the image data
     while at + 8 <= len(data):
         length = int.from_bytes(data[at:at + 4], "big")
