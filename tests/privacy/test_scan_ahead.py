@@ -37,11 +37,26 @@ def test_files_written_or_changed_after_the_listing_are_scanned(tmp_path):
     os.utime(changed, ns=(changed.stat().st_atime_ns, changed.stat().st_mtime_ns + 10**9))
     (run / "poster_pack").mkdir()
     shutil.copy2(figures / "poster.svg", run / "poster_pack" / "poster.svg")
+    _pdf(run / "report.pdf", "Cecilia Ceder")  # read beside the other later files
     found = ahead.finish()
+    assert [f.file.removeprefix(str(run)) for f in found[-4:]] == [  # the later files, in order
+        "/changed.md", "/poster_pack/poster.svg", "/report.html", "/report.pdf"]
     assert _found(found) == _found(privacy.scan([run, figures], names=NAMES))
     assert {(f.file.removeprefix(str(tmp_path)), f.kind) for f in found} == {
         ("/run/early.csv", "identity_number"), ("/run/changed.md", "name"), ("/run/report.html", "email"),
-        ("/figures/poster.svg", "name"), ("/run/poster_pack/poster.svg", "name")}
+        ("/figures/poster.svg", "name"), ("/run/poster_pack/poster.svg", "name"), ("/run/report.pdf", "name")}
+
+
+def _pdf(path, title):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.set_title(title)
+    fig.savefig(path)
+    plt.close(fig)
 
 
 def test_a_copy_is_read_once_and_reported_at_its_own_path(tmp_path, monkeypatch):
