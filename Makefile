@@ -47,14 +47,17 @@ check: $(STAMP) ## Privacy gate over data/processed, reports and figures
 browser: ## Install Debian's Chromium for the JupyterLab browser test, if missing
 	@bash scripts/ensure-chromium
 
-test: $(STAMP) browser ## Run the whole test suite (browser test included)
-	$(BIN)/pytest
+# The tests run on one pytest worker per core (pytest-xdist; `-n auto` is 2 on this
+# project's machines and CI). Each test file's tests stay on one worker (--dist loadfile),
+# so a file's module fixtures (demo worlds, cleaned folders, executed notebooks) are built
+# once. `.venv/bin/pytest` alone runs them in one process.
+WORKERS := -n auto --dist loadfile
 
-# test-fast: one pytest worker per core (pytest-xdist; `-n auto` is 2 on this project's
-# machines and CI); each test file's tests stay on one worker (--dist loadfile), so a file's
-# module fixtures (demo worlds, cleaned folders) are built once.
+test: $(STAMP) browser ## Run the whole test suite (browser test included), on every core
+	$(BIN)/pytest $(WORKERS)
+
 test-fast: $(STAMP) ## Run the tests without the browser and slow end-to-end tests, fewer property examples, on every core
-	$(BIN)/pytest -m "not browser and not slow" --hypothesis-profile=fast -n auto --dist loadfile
+	$(BIN)/pytest -m "not browser and not slow" --hypothesis-profile=fast $(WORKERS)
 
 bench: $(STAMP) ## Run the benchmarks and print the ratios (see docs/performance.md)
 	$(BIN)/python benchmarks/run_all.py
