@@ -773,8 +773,14 @@ _WRITER_COPY: dict[int, Figure] = {}
 
 
 def _start_writer() -> None:
-    """Writer side: the non-interactive backend, whatever the kernel's was."""
+    """Writer side: the non-interactive backend, whatever the kernel's was; and deaf
+    to Ctrl-C. Jupyter interrupts the kernel's whole process group when it shuts the
+    kernel down, which left a KeyboardInterrupt traceback of the idle writer in every
+    kernel's log; the writer ends when the kernel does (its queue closes)."""
+    import signal
+
     os.environ["MPLBACKEND"] = "agg"
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _write_copy(token: int, payload: bytes | None, rc: dict, files: FigureFiles) -> dict[str, Path]:
