@@ -15,9 +15,13 @@ parameters that shape it (cohort terms, programme levels, window), the version t
 - the lcanalysis package's own files (a change of definition is a new version too).
 
 A file is written under a temporary name and renamed, so a reader sees all of it or
-nothing; two processes asking at once may both compute it, and the second rename
-replaces the first's file with the same rows. Older versions of a table of the same shape
-are removed once a new one is written. The same call does the same in JupyterLab as in
+nothing. Two processes asking at once (the two notebooks a run starts with, on a new
+data version) do not both compute it: the one that takes the lock
+(``.<table>-<shape>.lock``, an operating-system lock, released if its holder dies)
+computes, the other waits and reads the file, and the computing one has polars'
+threads on both cores to itself (where there is no ``flock``, on Windows, both
+compute and the second rename replaces the first's file with the same rows). Older
+versions of a table of the same shape are removed once a new one is written. The same call does the same in JupyterLab as in
 ``lcanalysis run``: nothing depends on the run.
 
 What the profile did not earn a cache: the municipality panel and the mobility
@@ -30,7 +34,8 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -126,8 +131,34 @@ def cached(
         return pl.read_parquet(path)
     except FileNotFoundError:
         pass
-    frame = compute()
     folder.mkdir(parents=True, exist_ok=True)
+    with _one_at_a_time(folder / f".{name}-{shape}.lock"):
+        try:
+            return pl.read_parquet(path)  # made while this process waited
+        except FileNotFoundError:
+            return _write(folder, path, name, shape, compute())
+
+
+@contextmanager
+def _one_at_a_time(lock: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``lock`` (waiting for it); without ``flock``
+    (Windows) nothing is held."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(lock, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _write(folder: Path, path: Path, name: str, shape: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Write ``frame`` to ``path`` (a temporary name, renamed) and remove the older
+    versions of the same table and shape."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".parquet", dir=folder)
     os.close(fd)
     try:
