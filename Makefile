@@ -9,9 +9,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
-# Bytecode: the environment's packages are compiled once when installed, and Python
-# may cache lcanalysis's own (a shell that sets PYTHONDONTWRITEBYTECODE otherwise
-# makes every kernel and worker compile statsmodels, pandas and polars again).
+# Bytecode: Python caches each module it compiles, the first time it imports it
+# (a shell that sets PYTHONDONTWRITEBYTECODE would otherwise make every kernel and
+# worker compile statsmodels, pandas and polars again, each run). Compiling every
+# installed package up front (uv --compile-bytecode) took 27 s of a fresh `make run`
+# here, for modules the run mostly never imports; compiling on first import costs the
+# first run at most 7 s (docs/performance.md).
 unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
@@ -26,7 +29,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@echo "Creating the environment in $(VENV) (uv $(UV_VERSION))"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)" 2>&1 | grep -v -i -E "ignored|warning" || true
-	@$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
+	@$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
 	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $(STAMP)
 
