@@ -9,7 +9,7 @@ A run (:func:`run_pipeline`)
    taken over);
 3. writes the synthetic demo world when data/raw holds no real source folder, and
    cleans data/raw into data/processed when the raw files, the cleaning
-   configuration, the key or the package version changed since the last cleaning
+   configuration, the key or the package's files changed since the last cleaning
    (content hashes in ``data/processed/.inputs.json``; :mod:`lcanalysis.pipeline.data`);
 4. executes the notebooks with papermill in worker processes (``--jobs``, default
    2), each task once its ``after`` notebooks have finished; each worker keeps one
@@ -19,7 +19,8 @@ A run (:func:`run_pipeline`)
    imports are paid once per worker, not once per notebook; the notebooks that took
    longest in the previous run start first (:func:`~lcanalysis.pipeline.execute.longest_first`);
    a failing notebook does not stop the others. A notebook whose fingerprint
-   (notebook file, parameters, processed data, package version) equals that of its
+   (notebook file, parameters, processed data, configuration files, the package's
+   files) equals that of its
    last successful execution is not executed: its outputs are copied from
    ``reports/latest`` and it is marked skipped ("unchanged"), unless ``force`` or
    it comes ``after`` a notebook that is executed;
@@ -27,9 +28,10 @@ A run (:func:`run_pipeline`)
    ``tables/<task>/`` (the notebook's ``tables_dir``), ``logs/<task>.log`` (what
    papermill printed to stderr while running the task), ``logs/kernel-<pid>.log``
    (what a worker's kernel process printed to stderr), ``report.html``,
-   ``poster_pack/``, ``run.log`` and ``manifest.json``; runs the privacy gate over
-   them; and, when the gate finds nothing, points ``reports/latest`` at the run with
-   an atomic symlink swap.
+   ``poster_pack/`` (the poster figures this run made), ``run.log`` and
+   ``manifest.json``; runs the privacy gate over them (begun as the notebooks end,
+   :class:`~lcanalysis.privacy.scanner.ScanAhead`); and, when the gate finds nothing,
+   points ``reports/latest`` at the run with an atomic symlink swap.
 
 The run id is the UTC start time plus a short random suffix
 (``20250301T020000Z-1a2b3c``), so run folders sort by time. The key is never
