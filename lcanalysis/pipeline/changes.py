@@ -762,6 +762,20 @@ def write_history(rows: Sequence[Mapping], path: Path) -> None:
             ])
 
 
+RUN_TICKS_MAX = 7
+"""At most this many runs are labelled along a revision chart's x axis."""
+
+
+def run_ticks(runs: int) -> list[int]:
+    """The runs (0-based positions) a revision chart labels: every one up to
+    :data:`RUN_TICKS_MAX`, else every k-th counted back from the newest, which is
+    always labelled. Labels for each of many runs crowd into one another: fourteen
+    runs printed "1011121314", which is what a reader sees, and what the privacy gate
+    read, in the PDF, as the identity number 101112-1314."""
+    step = max(math.ceil(runs / RUN_TICKS_MAX), 1)
+    return list(range(runs - 1, -1, -step))[::-1]
+
+
 def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
     """Small multiples, one panel per headline indicator: its estimate in each run
     (dots joined by a line) with the 95 % interval (vertical bars); a suppressed value
@@ -816,8 +830,10 @@ def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
                 else FuncFormatter(lambda v, _pos, d=decimals: format_percent(v / 100, lang, d))
                 if scale == "percent" else number_formatter(lang, decimals))
             ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
-            ax.set_xticks(range(len(runs)))
-            ax.set_xticklabels(ticks, rotation=30 if len(runs) > 4 else 0, ha="right" if len(runs) > 4 else "center")
+            shown = run_ticks(len(runs))
+            ax.set_xticks(shown)
+            ax.set_xticklabels([ticks[i] for i in shown], rotation=30 if len(shown) > 4 else 0,
+                               ha="right" if len(shown) > 4 else "center")
             ax.set_xlim(-0.5, len(runs) - 0.5)
             ax.grid(axis="y")
     footer = [TEXT[lang]["chart_footer"].format(
