@@ -770,8 +770,8 @@ def run_ticks(runs: int) -> list[int]:
     """The runs (0-based positions) a revision chart labels: every one up to
     :data:`RUN_TICKS_MAX`, else every k-th counted back from the newest, which is
     always labelled. Labels for each of many runs crowd into one another: fourteen
-    runs printed "1011121314", which is what a reader sees, and what the privacy gate
-    read, in the PDF, as the identity number 101112-1314."""
+    runs printed the labels 10 to 14 as one run of ten digits, which is what a reader
+    saw, and what the privacy gate read in the PDF as a valid identity number."""
     step = max(math.ceil(runs / RUN_TICKS_MAX), 1)
     return list(range(runs - 1, -1, -step))[::-1]
 

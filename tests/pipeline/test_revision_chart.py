@@ -1,5 +1,5 @@
 """The revision chart labels a readable number of runs: labels for each of many runs
-ran into one another ("1011121314"), which the privacy gate then read in the PDF as
+ran into one another (10 to 14 as ten digits), which the privacy gate then read in the PDF as
 an identity number and refused the run."""
 
 from __future__ import annotations
