@@ -417,31 +417,21 @@ class ScanAhead:
             return findings + _attack(self.paths, self.policy)
         return findings + attacked
 
-
     def _scan_later(self, later: list[Path], contents: dict) -> list[Finding]:
         """The later files' findings, in their order. The PDFs among them (the printed
         report: pypdf takes seconds over its pages) are read by their own worker
         process, from a second thread, while this one scans the other files."""
-        import threading
+        from concurrent.futures import ThreadPoolExecutor
 
         matcher = Matcher(self.names)
         pdfs = [p for p in later if p.suffix.lower() == ".pdf"]
         others = [p for p in later if p.suffix.lower() != ".pdf"]
-        found: dict[str, list[Finding]] = {}
-
-        def read_pdfs() -> None:
-            found["pdf"] = _scan_files(pdfs, Scan(matcher, self.policy, contents=contents), self.budget)
-
-        reader = threading.Thread(target=read_pdfs, name="privacy-gate-pdfs", daemon=True)
-        reader.start()
-        try:
-            rest = _scan_files(others, Scan(matcher, self.policy, contents=contents), self.budget)
-        finally:
-            reader.join()
-        if "pdf" not in found:  # the thread failed: read them here, where an error is raised
-            read_pdfs()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="privacy-gate-pdfs") as reader:
+            read = reader.submit(_scan_files, pdfs, Scan(matcher, self.policy, contents=contents), self.budget)
+            found = _scan_files(others, Scan(matcher, self.policy, contents=contents), self.budget)
+            found += read.result()  # an error in the thread is raised here
         order = {str(p): i for i, p in enumerate(later)}
-        return sorted(found["pdf"] + rest, key=lambda f: order.get(f.file, len(order)))
+        return sorted(found, key=lambda f: order.get(f.file, len(order)))
 
 
 def _scan_listed(paths: list[Path], files: list[Path], names: set[str], policy: disclosure.Policy | str,
