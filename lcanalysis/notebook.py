@@ -201,12 +201,16 @@ class NotebookRun:
         :meth:`finish` waits for the files. A bad name or size, or synthetic data
         without the mark, is an error here and now. Returns nothing: the notebook's
         inline backend shows the figure once at the end of the cell, however many
-        sizes of it were saved.
+        sizes of it were saved. A figure drawn before exactly as now (the same data,
+        texts, size and code; :mod:`lcanalysis.plots.drawn`) is not drawn again: the
+        files drawn then are written with this run's id.
         """
+        from lcanalysis.derived import derived_dir
         from lcanalysis.plots.style import figure_writer
 
         self.figure_exports.append(figure_writer().submit(
             fig, name, notebook=self.name, size=size, figures_dir=self.figures_dir,
+            drawn_dir=derived_dir(self.data) / "figures",
             metadata={"source": "lcanalysis processed tables" + (" (synthetic data)" if self.synthetic else ""),
                       "run_id": self.run_id},
         ))

@@ -488,11 +488,13 @@ def _fit_height(fig: Figure, min_axes_in: float = 0.9) -> None:
         fig.set_size_inches(fig.get_figwidth(), fig.get_figheight() * 1.2)
 
 
-def _atomic_save(fig: Figure, path: Path, **kwargs) -> None:
+def atomic_write(path: Path, content: bytes) -> None:
+    """Write ``content`` to a temporary name beside ``path`` and rename it to ``path``,
+    so a reader never sees half a file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
     try:
-        fig.savefig(tmp, **kwargs)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -501,10 +503,12 @@ def _atomic_save(fig: Figure, path: Path, **kwargs) -> None:
 
 @dataclass(frozen=True)
 class FigureFiles:
-    """The three files of one saved figure: paths by format, size and each format's metadata."""
+    """The three files of one saved figure: paths by format, size, the run id and each
+    format's metadata (which carries the run id)."""
 
     paths: dict[str, Path]
     size: str
+    run_id: str
     png: dict[str, object]
     svg: dict[str, object]
     pdf: dict[str, object]
@@ -603,6 +607,7 @@ def figure_files(
     return FigureFiles(
         paths={ext: folder / f"{name}.{ext}" for ext in ("png", "svg", "pdf")},
         size=size,
+        run_id=run_id,
         png={"Title": title, "Description": subject, "Source": source, "Software": creator,
              "Project": PROJECT, "RunId": run_id, "Synthetic": str(synthetic).lower()},
         svg={"Title": title, "Description": subject, "Source": source, "Identifier": run_id,
@@ -615,15 +620,33 @@ def figure_files(
 def write_figure_files(fig: Figure, files: FigureFiles) -> dict[str, Path]:
     """Write ``fig`` as ``files`` says (:func:`figure_files`); each file to a temporary
     name, then renamed."""
+    return write_drawn_files(files, draw_figure_files(fig, files))
+
+
+def draw_figure_files(fig: Figure, files: FigureFiles) -> dict[str, bytes]:
+    """The contents of the PNG, SVG and PDF file of ``fig`` that ``files`` describes."""
+    import io
+
     import matplotlib
 
     pdf_fonts_without_layout_tables()
-    files.paths["png"].parent.mkdir(parents=True, exist_ok=True)
     rc = {"pdf.fonttype": 42, "svg.fonttype": "none", "svg.hashsalt": "lcanalysis"}
+    arguments = {"png": {"dpi": 300, "metadata": files.png}, "svg": {"metadata": files.svg},
+                 "pdf": {"metadata": files.pdf}}
+    contents = {}
     with matplotlib.rc_context(rc), _scaled(fig, SIZES[files.size]):
-        _atomic_save(fig, files.paths["png"], dpi=300, metadata=files.png)
-        _atomic_save(fig, files.paths["svg"], metadata=files.svg)
-        _atomic_save(fig, files.paths["pdf"], metadata=files.pdf)
+        for ext, kwargs in arguments.items():
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=ext, **kwargs)
+            contents[ext] = buffer.getvalue()
+    return contents
+
+
+def write_drawn_files(files: FigureFiles, contents: Mapping[str, bytes]) -> dict[str, Path]:
+    """Write the ``contents`` of ``files`` (PNG, SVG, PDF) to their paths."""
+    files.paths["png"].parent.mkdir(parents=True, exist_ok=True)
+    for ext, content in contents.items():
+        atomic_write(files.paths[ext], content)
     return dict(files.paths)
 
 
@@ -698,30 +721,49 @@ class FigureWriter:
     would write, byte for byte. :meth:`wait` returns once the given figures are
     written and raises :class:`FigureExportError` naming each one that failed.
 
+    Given a ``drawn_dir``, a figure drawn before with everything its files depend on
+    alike is not drawn again: the files drawn then are written, with this run's id
+    (:mod:`lcanalysis.plots.drawn`); what is drawn is kept there.
+
     A process, not a thread: matplotlib's rcParams are global, and saving changes them.
     """
 
     def __init__(self) -> None:
         self._pool = None
-        self._last: tuple[weakref.ref, int] | None = None
+        self._last: _Handed | None = None
         self._tokens = itertools.count()
 
-    def submit(self, fig: Figure, name: str, **arguments) -> FigureExport:
+    def submit(self, fig: Figure, name: str, *, drawn_dir: Path | None = None, **arguments) -> FigureExport:
         """Hand ``fig`` to the writer; ``arguments`` as for :func:`save_figure`."""
         import pickle
 
         import matplotlib
 
+        from lcanalysis.plots import drawn
+
         files = figure_files(fig, name, **arguments)
         rc = {k: v for k, v in matplotlib.rcParams.items() if k not in _NOT_STYLE}
-        if self._last is not None and self._last[0]() is fig and not fig.stale:
-            token, payload = self._last[1], None
+        last = self._last
+        if last is not None and last.figure() is fig and not fig.stale:
+            key = drawn.next_key(last.key, files) if last.key else None
         else:
-            token, payload = next(self._tokens), pickle.dumps(fig)
-            self._last = (weakref.ref(fig), token)
+            payload = pickle.dumps(fig)
+            key = drawn.figure_key(fig, rc, files) if drawn_dir is not None else None
+            last = self._last = _Handed(weakref.ref(fig), next(self._tokens), payload, rc, key)
             fig.stale = False  # any change to the figure from now on sets it again
         label = f"{arguments.get('notebook')}/{name}"
-        return FigureExport(label, self._executor().submit(_write_copy, token, payload, rc, files))
+        before = drawn.lookup(drawn_dir, key, files.run_id) if key is not None else None
+        if before is not None:
+            job = (_write_drawn, before, files)
+        else:
+            # the writer's copy is as the earlier saves of the chain left it only if it drew them all
+            replay = [] if last.saves == last.drawn else list(last.saves)
+            payload = None if last.drawn and not replay else last.payload
+            job = (_write_copy, last.token, payload, last.rc, replay, files,
+                   drawn_dir if key is not None else None, key)
+            last.drawn = [*last.saves, files]
+        last.saves.append(files)
+        return FigureExport(label, self._executor().submit(*job))
 
     def wait(self, exports: list[FigureExport]) -> None:
         """Return once every export is written; raise naming those that failed."""
@@ -733,6 +775,7 @@ class FigureWriter:
                 export.future.result()
             except BrokenProcessPool as err:
                 self._pool = None  # a new process for the next figures
+                self._last = None  # and a new copy there
                 failed.append(f"{export.label}: the figure writer's process died ({err})")
             except Exception as err:  # noqa: BLE001 - every failure is reported, with its figure
                 failed.append(f"{export.label}: {type(err).__name__}: {err}")
@@ -753,6 +796,23 @@ class FigureWriter:
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_start_writer)
         return self._pool
+
+
+@dataclass
+class _Handed:
+    """Kernel side: the figure last handed to the writer, and what became of its saves."""
+
+    figure: weakref.ref
+    token: int
+    payload: bytes
+    """The figure as it was handed over (the kernel's own may be drawn inline since)."""
+    rc: dict
+    key: str | None
+    """Its key for figures drawn before (:mod:`lcanalysis.plots.drawn`), or None."""
+    saves: list[FigureFiles] = field(default_factory=list)
+    """Every save asked for, in order."""
+    drawn: list[FigureFiles] = field(default_factory=list)
+    """The saves the writer's copy of ``token`` has been through."""
 
 
 @cache
@@ -783,12 +843,17 @@ def _start_writer() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _write_copy(token: int, payload: bytes | None, rc: dict, files: FigureFiles) -> dict[str, Path]:
-    """Writer side: unpickle the figure (or take the copy of ``token``) and write it."""
+def _write_copy(token: int, payload: bytes | None, rc: dict, replay: list[FigureFiles],
+                files: FigureFiles, drawn_dir: Path | None, key: str | None) -> dict[str, Path]:
+    """Writer side: unpickle the figure (or take the copy of ``token``), draw it through
+    the ``replay`` saves it missed (the files were written from figures drawn before),
+    then draw and write it; and keep the files in ``drawn_dir``, if given."""
     import pickle
 
     import matplotlib
     import matplotlib.pyplot as plt
+
+    from lcanalysis.plots import drawn
 
     matplotlib.rcParams.update(rc)
     if payload is not None:
@@ -796,4 +861,19 @@ def _write_copy(token: int, payload: bytes | None, rc: dict, files: FigureFiles)
             plt.close(old)
         _WRITER_COPY.clear()
         _WRITER_COPY[token] = pickle.loads(payload)
-    return write_figure_files(_WRITER_COPY[token], files)
+    fig = _WRITER_COPY[token]
+    for earlier in replay:
+        draw_figure_files(fig, earlier)
+    contents = draw_figure_files(fig, files)
+    written = write_drawn_files(files, contents)
+    if drawn_dir is not None and key is not None:
+        drawn.keep(drawn_dir, key, files, contents)
+    return written
+
+
+def _write_drawn(before, files: FigureFiles) -> dict[str, Path]:
+    """Writer side: write the files of a figure drawn before (:mod:`lcanalysis.plots.drawn`)
+    with this run's id."""
+    from lcanalysis.plots import drawn
+
+    return write_drawn_files(files, drawn.restamp(before, files.run_id))
