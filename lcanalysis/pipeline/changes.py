@@ -812,14 +812,20 @@ def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
             ys = [r["value"] for r in mine if r["value"] is not None]
             ax.plot(xs, ys, "-", color=KTH_BLUE, lw=0.9)
             for r in mine:
-                x = runs.index(r["run_id"])
                 if r["suppressed"]:
                     hidden[r["suppressed"]] = hidden.get(r["suppressed"], 0) + 1
-                    continue
-                if r["ci_low"] is not None and r["ci_high"] is not None:
-                    ax.vlines(x, r["ci_low"], r["ci_high"], color=KTH_BLUE, lw=1.0)
-                if r["value"] is not None:
-                    ax.plot(x, r["value"], "o", color=KTH_BLUE, ms=3.5, zorder=3)
+            visible = [r for r in mine if not r["suppressed"]]
+            # one artist for all intervals and one for all dots of a panel, not one per
+            # run: a tree's every run is in the chart, and drawing hundreds of artists
+            # took seconds of every run
+            bars = [r for r in visible if r["ci_low"] is not None and r["ci_high"] is not None]
+            if bars:
+                ax.vlines([runs.index(r["run_id"]) for r in bars], [r["ci_low"] for r in bars],
+                          [r["ci_high"] for r in bars], color=KTH_BLUE, lw=1.0)
+            dots = [r for r in visible if r["value"] is not None]
+            if dots:
+                ax.plot([runs.index(r["run_id"]) for r in dots], [r["value"] for r in dots], "o",
+                        color=KTH_BLUE, ms=3.5, zorder=3, ls="none")
             last = mine[-1]
             ax.set_title(_wrap(last["label"]) + (f"\n{format_n(last['n'], lang)}" if last["n"] else ""),
                          fontsize=6.5, loc="left")
