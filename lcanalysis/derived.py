@@ -24,8 +24,10 @@ compute and the second rename replaces the first's file with the same rows). Old
 versions of a table of the same shape are removed once a new one is written. The same call does the same in JupyterLab as in
 ``lcanalysis run``: nothing depends on the run.
 
-What the profile did not earn a cache: the municipality panel and the mobility
-histories (about 0.1 s each once the entrants are known; docs/performance.md).
+:func:`simulated_mde` keeps notebook 08's design simulation (seconds on both cores)
+the same way, by the content of the panel it is given rather than by the tables
+behind it. What the profile did not earn a cache: the municipality panel and the
+mobility histories (about 0.1 s each once the entrants are known; docs/performance.md).
 """
 
 from __future__ import annotations
@@ -124,9 +126,55 @@ def cached(
     ``tables`` are the processed tables ``compute`` reads; ``parameters`` everything
     else that shapes the frame (JSON-serialisable).
     """
+    return _kept(data, name, parameters, version_key(data, tables), compute)
+
+
+def simulated_mde(data: Dataset, panel: pl.DataFrame, outcome: str, **settings) -> pl.DataFrame:
+    """:func:`lcanalysis.indicators.design.simulated_mde` of ``panel`` (same rows, a
+    seeded simulation: the same for the same panel and settings), computed once per
+    content of the panel and these settings; ``workers`` and ``progress`` change
+    neither and are passed on. A result read back is said on stderr, where the
+    simulation reports its progress."""
+    import sys
+
+    from lcanalysis.indicators import design
+
+    shaping = {k: v for k, v in settings.items() if k not in ("workers", "progress")}
+    parameters = {"outcome": outcome, **{k: v.tolist() if hasattr(v, "tolist") else list(v)
+                                         if isinstance(v, (tuple, list, range)) else v
+                                         for k, v in shaping.items()}}
+    computed = []
+
+    def compute() -> pl.DataFrame:
+        computed.append(True)
+        return design.simulated_mde(panel, outcome, **settings)
+
+    result = _kept(data, "simulated_mde", parameters, frame_version(panel), compute)
+    if not computed:
+        print("MDE simulation: the same panel and settings as before; read from "
+              f"{derived_dir(data)}", file=sys.stderr, flush=True)
+    return result
+
+
+def frame_version(frame: pl.DataFrame) -> str:
+    """SHA-256 of a frame's content (its Arrow IPC form: columns, types, values) and
+    of the package's own files."""
+    import io
+
+    buffer = io.BytesIO()
+    frame.rechunk().write_ipc(buffer, compression="uncompressed")
+    h = hashlib.sha256(buffer.getvalue())
+    h.update(package_fingerprint().encode())
+    return h.hexdigest()[:32]
+
+
+def _kept(data: Dataset, name: str, parameters: Mapping[str, object], version: str,
+          compute: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    """The frame of ``name``, these parameters and this version, read from
+    data/derived/ or computed by ``compute`` and written there."""
     folder = derived_dir(data)
     shape = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()[:16]
-    path = folder / f"{name}-{shape}-{version_key(data, tables)}.parquet"
+    path = folder / f"{name}-{shape}-{version}.parquet"
     try:
         return pl.read_parquet(path)
     except FileNotFoundError:

@@ -145,3 +145,31 @@ def test_a_change_of_the_package_is_a_new_version(processed, monkeypatch):
     derived.entrants(data)
     [only] = _files(processed, "entrants")
     assert only.stem.endswith(derived.version_key(data, ["registrations", "participants", "persons"]))
+
+
+def test_the_design_simulation_is_read_back_for_the_same_panel_and_settings_only(processed, monkeypatch, capfd):
+    import numpy as np
+
+    from lcanalysis.indicators import design
+    from tests.indicators.test_design import iid_panel
+
+    data = Dataset.load(processed)
+    panel = iid_panel(30, 8, 1.0, seed=3)
+    settings = {"n_centres": [4, 8], "years": [2, 3], "effects": np.linspace(0, 4, 21), "n_simulations": 20,
+                "n_permutations": 19, "seed": 4}
+    expected = design.simulated_mde(panel, "applicants_per_10k", workers=1, progress=None, **settings)
+    first = derived.simulated_mde(data, panel, "applicants_per_10k", workers=1, progress=None, **settings)
+    assert_frame_equal(first, expected)
+    computed = []
+    original = design.simulated_mde
+    monkeypatch.setattr(design, "simulated_mde", lambda *a, **k: computed.append(1) or original(*a, **k))
+    capfd.readouterr()
+    again = derived.simulated_mde(data, panel, "applicants_per_10k", workers=2, progress=None, **settings)
+    assert_frame_equal(again, expected)  # NaN, Int32 columns and all
+    assert computed == [] and "read from" in capfd.readouterr().err
+    changed = panel.with_columns(pl.when(pl.int_range(pl.len()) == 5).then(pl.col("applicants_per_10k") + 1)
+                                 .otherwise(pl.col("applicants_per_10k")).alias("applicants_per_10k"))
+    derived.simulated_mde(data, changed, "applicants_per_10k", workers=1, progress=None, **settings)
+    derived.simulated_mde(data, panel, "applicants_per_10k", workers=1, progress=None, **{**settings, "seed": 5})
+    assert computed == [1, 1]  # another panel, another seed: computed
+    assert len(_files(processed, "simulated_mde")) == 2  # one per seed; the older panel's replaced
