@@ -630,6 +630,7 @@ def draw_figure_files(fig: Figure, files: FigureFiles) -> dict[str, bytes]:
     import matplotlib
 
     pdf_fonts_without_layout_tables()
+    pdf_fonts_from_small_bases()
     rc = {"pdf.fonttype": 42, "svg.fonttype": "none", "svg.hashsalt": "lcanalysis"}
     arguments = {"png": {"dpi": 300, "metadata": files.png}, "svg": {"metadata": files.svg},
                  "pdf": {"metadata": files.pdf}}
@@ -694,6 +695,78 @@ def pdf_fonts_without_layout_tables() -> None:
     lean.__dict__.update({k: v for k, v in vars(subset).items() if not k.startswith("__")})
     lean.load_font = load_font
     helper.subset = lean
+
+
+PDF_BASE_CHARACTERS = "".join(map(chr, [
+    *range(0x20, 0x7F), *range(0xA0, 0x180),  # Basic Latin, Latin-1, Latin Extended-A (å, ä, ö, é ...)
+    *range(0x2010, 0x2070),  # General Punctuation: dashes, quotes, ‰, thin spaces
+    0x20AC, 0x2190, 0x2191, 0x2192, 0x2193, 0x2212, 0x2248, 0x2264, 0x2265,  # €, arrows, minus, ≈, ≤, ≥
+]))
+"""What the figures' text is written in: each embedded font is subset from a base of
+these characters' glyphs (:func:`pdf_fonts_from_small_bases`)."""
+
+
+def pdf_fonts_from_small_bases() -> None:
+    """Make matplotlib subset each font it embeds in a PDF from a small base font: the
+    glyphs of :data:`PDF_BASE_CHARACTERS` (and what they are composed of), made once
+    per font and process, instead of the whole font (DejaVu Sans: 6,000 glyphs).
+
+    fontTools reads the whole character map, glyph table and glyph names of the font
+    it subsets, for each font of each PDF: most of what is left of a figure's PDF time
+    after :func:`pdf_fonts_without_layout_tables`. A subset of the base keeps the same
+    glyphs in the same order, with the same names, outlines and metrics, so the font
+    embedded, and the PDF, are byte for byte what subsetting the whole font gives
+    (tests/plots/test_writer.py compares them); a figure with a glyph outside the base
+    is subset from the whole font. Idempotent, for this process; if matplotlib's PDF
+    font helper (``matplotlib.backends._backend_pdf_ps.get_glyphs_subset``) no longer
+    has this shape, nothing is changed.
+    """
+    import io
+    from contextlib import contextmanager
+
+    from matplotlib.backends import _backend_pdf_ps as helper
+
+    whole = getattr(helper, "get_glyphs_subset", None)
+    if whole is None or not hasattr(helper, "SubsetResults") or getattr(whole, "small_bases", False):
+        return
+    bases: dict[tuple[str, int], tuple[bytes, dict[int, int]] | None] = {}
+
+    class _Base(io.BytesIO):
+        face_index = 0  # what the helper reads of a font's path
+
+    def base(fontfile):
+        key = (str(fontfile), getattr(fontfile, "face_index", 0))
+        if key not in bases:
+            bases[key] = None
+            try:
+                from fontTools import ttLib
+
+                font = ttLib.TTFont(str(fontfile), fontNumber=key[1], lazy=True)
+                cmap = font.getBestCmap() or {}
+                gids = {font.getGlyphID(cmap[ord(c)]) for c in PDF_BASE_CHARACTERS if ord(c) in cmap}
+                with whole(fontfile, gids) as made:
+                    content = io.BytesIO()
+                    made.font.save(content, reorderTables=False)
+                    bases[key] = (content.getvalue(), dict(made.glyph_index_map))
+            except Exception:  # noqa: BLE001 - a font that cannot be based is subset whole
+                bases[key] = None
+        return bases[key]
+
+    @contextmanager
+    def get_glyphs_subset(fontfile, glyphs):
+        glyphs = set(glyphs)
+        small = base(fontfile)
+        if small is None or not glyphs <= small[1].keys():
+            with whole(fontfile, glyphs) as made:
+                yield made
+            return
+        content, in_base = small
+        with whole(_Base(content), {in_base[g] for g in glyphs}) as made:
+            yield helper.SubsetResults(made.font, {g: made.glyph_index_map[in_base[g]] for g in glyphs})
+
+    get_glyphs_subset.small_bases = bases  # font -> its base (None: subset whole)
+    get_glyphs_subset.__wrapped__ = whole
+    helper.get_glyphs_subset = get_glyphs_subset
 
 
 class FigureExportError(LcanalysisError):

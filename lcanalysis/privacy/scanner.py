@@ -397,7 +397,8 @@ class ScanAhead:
         self.policy = policy
         self.budget = budget
         self.listed = {p: _stamp(p) for p in _files(self.paths)}
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        # two: the files given ahead (the printed report) are read while the first part runs
+        self._pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
         self._first = self._pool.submit(_scan_listed, self.paths, list(self.listed), self.names,
                                         self.policy, self.budget)
         self._ahead: dict[Path, tuple[tuple[int, int], Future]] = {}

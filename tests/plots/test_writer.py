@@ -130,3 +130,29 @@ def test_pdf_fonts_without_layout_tables_draw_the_same_pages(tmp_path, monkeypat
     assert "affärsflöde" in text and lean_text == text
     assert lean_pixels.shape == pixels.shape and (lean_pixels == pixels).all()
     assert lean.stat().st_size < with_tables.stat().st_size
+
+
+@pytest.mark.parametrize("title", [
+    "Förstagenerationsstudenter: ÅÄÖ åäö é ü – “citat” 1–2 % ≈ 3 € → −4",  # all in the base
+    "Summa ∑ och ☼",  # glyphs outside the base: the whole font is subset
+])
+def test_pdf_fonts_from_small_bases_are_the_bytes_of_whole_fonts(tmp_path, monkeypatch, title):
+    from matplotlib.backends import _backend_pdf_ps as helper
+
+    style.pdf_fonts_without_layout_tables()
+    style.pdf_fonts_from_small_bases()
+    lean = helper.get_glyphs_subset
+    assert getattr(lean, "small_bases", None) is not None, "the small bases were not installed on this matplotlib"
+
+    def pdf(folder):
+        fig = _chart()
+        fig.axes[0].set_title(title)
+        fig.axes[0].set_xlabel(title, fontweight="bold")
+        return style.save_figure(fig, "chart", notebook="nb", size="report_page", figures_dir=tmp_path / folder,
+                                 metadata=META)["pdf"].read_bytes()
+
+    from_bases = pdf("bases")
+    assert any(b is not None for b in lean.small_bases.values())
+    monkeypatch.setattr(helper, "get_glyphs_subset", lean.__wrapped__)
+    monkeypatch.setattr(style, "pdf_fonts_from_small_bases", lambda: None)
+    assert pdf("whole") == from_bases
