@@ -29,7 +29,6 @@ import struct
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -382,8 +381,7 @@ class ScanAhead:
     was found in a changed file before, and attacks the tables again if anything
     under a ``tables`` folder is among them. The run's runner starts it when the
     notebooks are done, so the figures, the processed data and the notebooks' outputs
-    are scanned while the report is written, and the report's files as each is
-    written (:meth:`ahead`): only what is written last is left for :meth:`finish`.
+    are scanned while the report is written, and only the report's files are left.
     If the other process cannot start or dies, :meth:`finish` scans the listed files
     itself.
     """
@@ -397,83 +395,41 @@ class ScanAhead:
         self.policy = policy
         self.budget = budget
         self.listed = {p: _stamp(p) for p in _files(self.paths)}
-        # two: the files given ahead (the printed report) are read while the first part runs
-        self._pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         self._first = self._pool.submit(_scan_listed, self.paths, list(self.listed), self.names,
                                         self.policy, self.budget)
-        self._ahead: dict[Path, tuple[tuple[int, int], Future]] = {}
-
-    def ahead(self, files: Iterable[Path]) -> None:
-        """Begin scanning ``files``, written after the listing and done with (the
-        report's files as each is written: the printed report takes pypdf seconds), in
-        the other process. :meth:`finish` takes what was found in a file that has not
-        changed since; one that changed again is scanned as it is then. May be called
-        from any thread, before :meth:`finish`."""
-        from concurrent.futures.process import BrokenProcessPool
-
-        for path in map(Path, files):
-            try:
-                stamp = _stamp(path)
-            except FileNotFoundError:
-                continue
-            try:
-                future = self._pool.submit(_scan_some, [path], self.names, self.policy, self.budget)
-            except (BrokenProcessPool, RuntimeError):  # the other process is gone: finish scans it
-                return
-            self._ahead[path] = (stamp, future)
 
     def finish(self) -> list[Finding]:
         """Every finding: the listed files', the later files', the tables' attack."""
         from concurrent.futures.process import BrokenProcessPool
 
         try:
-            try:
-                first, attacked, contents = self._first.result()
-            except BrokenProcessPool:
-                first, attacked, contents = _scan_listed(self.paths, list(self.listed), self.names,
-                                                         self.policy, self.budget)
-            later = [p for p in _files(self.paths) if self.listed.get(p) != _stamp(p)]
-            early = self._scanned_ahead(later)
+            first, attacked, contents = self._first.result()
+        except BrokenProcessPool:
+            first, attacked, contents = _scan_listed(self.paths, list(self.listed), self.names,
+                                                     self.policy, self.budget)
         finally:
             self._pool.shutdown()
+        later = [p for p in _files(self.paths) if self.listed.get(p) != _stamp(p)]
         again = {str(p) for p in later}  # changed since it was listed: what it holds now counts
-        findings = [f for f in first if f.file not in again] + self._scan_later(later, contents, early)
+        findings = [f for f in first if f.file not in again] + self._scan_later(later, contents)
         if any("tables" in p.parts for p in later):
             return findings + _attack(self.paths, self.policy)
         return findings + attacked
 
-    def _scanned_ahead(self, later: list[Path]) -> dict[Path, list[Finding]]:
-        """The findings :meth:`ahead` has for the ``later`` files unchanged since (a
-        scan that failed is left for :meth:`finish`)."""
-        from concurrent.futures.process import BrokenProcessPool
-
-        early = {}
-        for path in later:
-            stamp, future = self._ahead.get(path, (None, None))
-            if future is None or stamp != _stamp(path):
-                continue
-            try:
-                early[path] = future.result()
-            except BrokenProcessPool:
-                continue
-        return early
-
-    def _scan_later(self, later: list[Path], contents: dict, early: dict[Path, list[Finding]]) -> list[Finding]:
-        """The later files' findings, in their order (those scanned ahead as found
-        then). The PDFs among the others (the printed report: pypdf takes seconds over
-        its pages) are read from a second thread, by their own reader process, while
-        this one scans the rest."""
+    def _scan_later(self, later: list[Path], contents: dict) -> list[Finding]:
+        """The later files' findings, in their order. The PDFs among them (the printed
+        report: pypdf takes seconds over its pages) are read by their own worker
+        process, from a second thread, while this one scans the other files."""
         from concurrent.futures import ThreadPoolExecutor
 
         matcher = Matcher(self.names)
-        rest = [p for p in later if p not in early]
-        pdfs = [p for p in rest if p.suffix.lower() == ".pdf"]
-        others = [p for p in rest if p.suffix.lower() != ".pdf"]
+        pdfs = [p for p in later if p.suffix.lower() == ".pdf"]
+        others = [p for p in later if p.suffix.lower() != ".pdf"]
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="privacy-gate-pdfs") as reader:
             read = reader.submit(_scan_files, pdfs, Scan(matcher, self.policy, contents=contents), self.budget)
             found = _scan_files(others, Scan(matcher, self.policy, contents=contents), self.budget)
             found += read.result()  # an error in the thread is raised here
-        found += [f for findings in early.values() for f in findings]
         order = {str(p): i for i, p in enumerate(later)}
         return sorted(found, key=lambda f: order.get(f.file, len(order)))
 
@@ -484,12 +440,6 @@ def _scan_listed(paths: list[Path], files: list[Path], names: set[str], policy: 
     tables under ``paths``, and the contents read."""
     state = Scan(Matcher(names), policy)
     return _scan_files(files, state, budget), _attack(paths, policy), state.contents
-
-
-def _scan_some(files: list[Path], names: set[str], policy: disclosure.Policy | str,
-               budget: TimeBudget) -> list[Finding]:
-    """:meth:`ScanAhead.ahead`'s part: the findings of ``files``."""
-    return _scan_files(files, Scan(Matcher(names), policy), budget)
 
 
 def _stamp(path: Path) -> tuple[int, int]:

@@ -28,7 +28,7 @@ import html
 import mimetypes
 import re
 import shutil
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -379,7 +379,6 @@ def build_report(
     synthetic: bool,
     figures_dir: Path | None = None,
     changes_html: str = "",
-    on_written: Callable[[list[Path]], None] | None = None,
 ) -> Path:
     """Write report.html, report.pdf, report.docx and poster.pdf (and poster-A1.pdf)
     in ``run_dir``; return the HTML's path.
@@ -400,9 +399,6 @@ def build_report(
         Where the notebooks saved their figures (default figures/).
     changes_html:
         The section on what changed since the last run, placed after the findings.
-    on_written:
-        Called with each file once it is written (from another thread for the PDFs):
-        the run's privacy gate begins reading it (:meth:`lcanalysis.privacy.scanner.ScanAhead.ahead`).
 
     Raises
     ------
@@ -419,34 +415,28 @@ def build_report(
     target = run_dir / "report.html"
     report_html = document_html(doc)
     target.write_text(report_html, encoding="utf-8")
-    written = on_written or (lambda files: None)
-    written([target])
     # One Chromium prints the report and the posters (another process: the Word file
     # is written meanwhile in this thread).
     with ThreadPoolExecutor(max_workers=1) as background:
         printed = background.submit(print_all, run_dir, manifest, report_html, lang=lang, synthetic=synthetic,
-                                    figures_dir=figures_dir, on_printed=written)
-        written([docx.write_docx(doc, run_dir / "report.docx")])
+                                    figures_dir=figures_dir)
+        docx.write_docx(doc, run_dir / "report.docx")
         printed.result()
     return target
 
 
 def print_all(run_dir: Path, manifest: Mapping[str, object], report_html: str, *, lang: str, synthetic: bool,
-              figures_dir: Path, on_printed: Callable[[list[Path]], None] | None = None) -> list[Path]:
+              figures_dir: Path) -> list[Path]:
     """report.pdf, poster.pdf and poster-A1.pdf from one browser, the posters printing
-    while the report does (its two prints); returns the three paths, each given to
-    ``on_printed`` as soon as it is printed."""
+    while the report does (its two prints); returns the three paths."""
     from concurrent.futures import ThreadPoolExecutor
 
     from lcanalysis.report import pdf, poster
 
-    printed = on_printed or (lambda files: None)
     with pdf.Browser() as browser, ThreadPoolExecutor(max_workers=1) as background:
         posters = background.submit(poster.write_poster, browser, run_dir, manifest, lang=lang,
                                     synthetic=synthetic, figures_dir=figures_dir)
         report = browser.print_report(report_html, run_dir / "report.pdf")
-        printed([report])
-        printed(posters.result())
         return [report, *posters.result()]
 
 

@@ -97,25 +97,3 @@ def test_if_the_other_process_dies_the_listed_files_are_scanned_here(tmp_path):
     for process in list(ahead._pool._processes.values()):
         process.kill()
     assert [(f.file.rsplit("/", 1)[-1], f.kind) for f in ahead.finish()] == [("early.csv", "identity_number")]
-
-
-def test_files_given_ahead_are_scanned_then_and_again_only_if_they_changed(tmp_path, monkeypatch):
-    run = tmp_path / "run"
-    run.mkdir()
-    ahead = scanner.ScanAhead([run], names=NAMES)
-    _pdf(run / "report.pdf", "Cecilia Ceder")
-    (run / "report.html").write_text("<p>mail anna@example.se</p>", encoding="utf-8")
-    ahead.ahead([run / "report.pdf", run / "report.html", run / "gone.txt"])
-    for _, future in ahead._ahead.values():
-        future.result()
-    (run / "report.html").write_text("<p>mail anna@example.se and Ceder</p>", encoding="utf-8")  # changed again
-    read = []
-    original = scanner._scan_files
-    monkeypatch.setattr(scanner, "_scan_files",
-                        lambda files, state, budget: read.extend(p.name for p in files) or original(files, state, budget))
-    found = ahead.finish()
-    assert read == ["report.html"]  # the PDF's findings are those found ahead, the page is read anew
-    monkeypatch.undo()
-    assert _found(found) == _found(privacy.scan([run], names=NAMES))
-    assert {(f.file.removeprefix(str(run)), f.kind) for f in found} == {
-        ("/report.pdf", "name"), ("/report.html", "email"), ("/report.html", "name")}
