@@ -260,7 +260,9 @@ def start(
     tables_dir: str = "",
     run_id: str = "interactive",
 ) -> NotebookRun:
-    """Check the parameters, open the data and apply the house style.
+    """Check the parameters, open the data and apply the house style; in a Jupyter
+    kernel, a figure shown before exactly as now is shown from what was kept, not drawn
+    again (:func:`lcanalysis.plots.drawn.remember_inline_figures`).
 
     Every problem with the parameters is reported in one :class:`ParameterError`.
     ``tables_dir`` empty means tables are shown but not exported (interactive use).
@@ -280,14 +282,18 @@ def start(
     if problems:
         raise ParameterError(f"notebook {name}: " + "; ".join(problems))
 
+    from lcanalysis.derived import derived_dir
+    from lcanalysis.plots.drawn import remember_inline_figures
     from lcanalysis.plots.style import use_house_style
 
     use_house_style()
+    data = Dataset.load(data_path)
+    remember_inline_figures(derived_dir(data) / "figures")
     run = NotebookRun(
         name=name,
         lang=lang,
         policy=disclosure.get_policy(disclosure_policy),
-        data=Dataset.load(data_path),
+        data=data,
         figures_dir=_resolve(figures_dir),
         tables_dir=_resolve(tables_dir) if tables_dir else None,
         run_id=run_id,

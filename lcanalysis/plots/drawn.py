@@ -29,6 +29,11 @@ the cross-reference offsets stay right; "interactive" in JupyterLab, the run's i
 ``lcanalysis run``). Files are kept only when the run id occurs in them exactly as
 often as their metadata holds it, so a figure that shows its run id is always drawn.
 
+The image a notebook shows of a figure (the inline backend's PNG, drawn in the
+kernel at the end of each cell) is kept the same way (:func:`remember_inline_figures`):
+under a key of the figure as it is when shown, the style settings, the way IPython is
+set to draw it and what draws; a figure shown before is shown from what was kept.
+
 Entries are written under temporary names and renamed, the entry's record last; the
 newest :data:`KEEP` entries (by last use) are kept.
 """
@@ -55,7 +60,8 @@ if TYPE_CHECKING:
 
 FORMATS = ("png", "svg", "pdf")
 KEEP = 400
-"""Entries kept in a folder: a run of the demo world draws about 40, in each language."""
+"""Entries kept in a folder: a run of the demo world draws about 40 figure files and
+shows about 30 figures, in each language."""
 RECORD = "drawn.json"
 
 
@@ -130,6 +136,82 @@ def restamp(drawn: Drawn, run_id: str) -> dict[str, bytes]:
         "pdf": drawn.files["pdf"].replace(old.encode(), new.encode()).replace(
             old.encode("utf-16-be"), new.encode("utf-16-be")),
     }
+
+
+def remember_inline_figures(folder: Path) -> None:
+    """In an IPython kernel, show a figure shown before exactly as before from what was
+    kept in ``folder``, instead of drawing it again: the PNG formatter IPython uses for
+    figures (the inline backend's) is wrapped (:class:`_RememberedPng`). Nothing is
+    changed outside IPython or where no PNG formatter draws figures; called again (the
+    next notebook in a warm kernel), only the folder changes."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+
+    png = shell.display_formatter.formatters.get("image/png")
+    try:
+        current = png.lookup_by_type(Figure) if png is not None else None
+    except KeyError:
+        return
+    if isinstance(current, _RememberedPng):
+        current.folder = folder
+    elif current is not None:
+        png.for_type(Figure, _RememberedPng(current, folder))
+
+
+class _RememberedPng:
+    """IPython's PNG formatter for figures (``draw``), remembering what it drew."""
+
+    def __init__(self, draw, folder: Path) -> None:
+        self.draw = draw
+        self.folder = folder
+
+    def __call__(self, fig):
+        import matplotlib
+
+        from lcanalysis.plots.style import _NOT_STYLE
+
+        try:
+            canonical = io.BytesIO()
+            _Canonical(canonical, protocol=5).dump(fig)
+        except Exception:  # noqa: BLE001 - a figure that cannot be pickled is drawn, as before
+            return self.draw(fig)
+        rc = {k: v for k, v in matplotlib.rcParams.items() if k not in _NOT_STYLE}
+        key = "inline-" + _key(b"inline", canonical.getvalue(), _settings(rc), _formatter(self.draw), _drawing())
+        entry = self.folder / key
+        try:
+            record = json.loads((entry / RECORD).read_text(encoding="utf-8"))
+            os.utime(entry / RECORD)
+            return record["shown"]
+        except (OSError, ValueError, KeyError):
+            pass
+        shown = self.draw(fig)
+        if isinstance(shown, str):  # base64 PNG; None for a figure without axes
+            from lcanalysis.plots.style import atomic_write
+
+            try:
+                entry.mkdir(parents=True, exist_ok=True)
+                atomic_write(entry / RECORD, json.dumps({"shown": shown}).encode())
+                _prune(self.folder)
+            except OSError:
+                pass  # drawn again next time
+        return shown
+
+
+def _formatter(draw) -> bytes:
+    """How IPython draws a figure's PNG: the function and its settings (``bbox_inches``,
+    ``base64`` ...), with IPython's version."""
+    import IPython
+
+    function = getattr(draw, "func", draw)
+    keywords = sorted(getattr(draw, "keywords", {}).items())
+    return repr((IPython.__version__, getattr(function, "__module__", ""), getattr(function, "__qualname__", ""),
+                 getattr(draw, "args", ()), keywords)).encode()
 
 
 class _Canonical(pickle.Pickler):

@@ -194,3 +194,51 @@ def test_only_the_entries_used_last_are_kept(tmp_path, monkeypatch):
     drawn.keep(cache, "k3", files, contents)
     assert _entries(cache) == ["k0", "k2", "k3"]
     assert json.loads((cache / "k3" / drawn.RECORD).read_text()) == {"run_id": RUN_A}
+
+
+INLINE_SCRIPT = """
+import json, sys
+from IPython.core.interactiveshell import InteractiveShell
+import matplotlib
+from matplotlib_inline.backend_inline import configure_inline_support
+shell = InteractiveShell.instance()
+matplotlib.use("module://matplotlib_inline.backend_inline")
+configure_inline_support(shell, "module://matplotlib_inline.backend_inline")  # what a kernel does
+sys.path.insert(0, {tests!r})
+from plots.test_drawn import _chart
+from pathlib import Path
+from matplotlib.figure import Figure
+from lcanalysis.plots import drawn
+
+png = shell.display_formatter.formatters["image/png"]
+draws = []
+inline = png.lookup_by_type(Figure)
+png.for_type(Figure, lambda fig: draws.append(1) or inline(fig))
+before = shell.display_formatter.format(_chart())[0]["image/png"]  # as the inline backend shows it
+drawn.remember_inline_figures(Path(sys.argv[1]))
+drawn.remember_inline_figures(Path(sys.argv[1]))  # the next notebook in the same kernel: not wrapped twice
+first = shell.display_formatter.format(_chart())[0]["image/png"]
+again = shell.display_formatter.format(_chart())[0]["image/png"]
+changed = _chart()
+changed.axes[0].set_xlabel("ändrad")
+other = shell.display_formatter.format(changed)[0]["image/png"]
+print(json.dumps({{"draws": len(draws), "first": first == before, "again": again == before,
+                   "other": other != before}}))
+"""
+
+
+def test_a_figure_shown_before_in_a_notebook_is_shown_from_what_was_kept(tmp_path):
+    from pathlib import Path
+
+    script = INLINE_SCRIPT.format(tests=str(Path(__file__).resolve().parents[1]))
+
+    def shown():
+        out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "drawn")], check=True,
+                             capture_output=True, text=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    # drawn for the inline backend, for the first of two equal figures, for the changed one
+    assert shown() == {"draws": 3, "first": True, "again": True, "other": True}
+    # another kernel: all three as kept, byte for byte (the one draw is the inline backend's own, before)
+    assert shown() == {"draws": 1, "first": True, "again": True, "other": True}
+    assert len([p for p in (tmp_path / "drawn").iterdir() if p.name.startswith("inline-")]) == 2
