@@ -196,7 +196,7 @@ class NotebookRun:
     def figure(self, fig, name: str, *, size: str = "report_column") -> None:
         """Save ``fig`` (PNG, SVG, PDF) under figures/<notebook>/, in the background.
 
-        The kernel's figure writer (:class:`lcanalysis.plots.style.FigureWriter`) draws
+        The kernel's figure writer (:class:`lcanalysis.plots.writer.FigureWriter`) draws
         a copy of the figure in its own process while the notebook goes on;
         :meth:`finish` waits for the files. A bad name or size, or synthetic data
         without the mark, is an error here and now. Returns nothing: the notebook's
@@ -206,7 +206,7 @@ class NotebookRun:
         files drawn then are written with this run's id.
         """
         from lcanalysis.derived import derived_dir
-        from lcanalysis.plots.style import figure_writer
+        from lcanalysis.plots.writer import figure_writer
 
         self.figure_exports.append(figure_writer().submit(
             fig, name, notebook=self.name, size=size, figures_dir=self.figures_dir,
@@ -222,9 +222,9 @@ class NotebookRun:
 
         First waits for the figures handed to the background writer (:meth:`figure`);
         one that could not be written fails the notebook here, naming it
-        (:class:`lcanalysis.plots.style.FigureExportError`)."""
+        (:class:`lcanalysis.plots.writer.FigureExportError`)."""
         if self.figure_exports:
-            from lcanalysis.plots.style import figure_writer
+            from lcanalysis.plots.writer import figure_writer
 
             exports, self.figure_exports = self.figure_exports, []
             figure_writer().wait(exports)

@@ -3,7 +3,7 @@
 Drawing a figure's three files (PNG at 300 dpi, SVG, PDF with embedded fonts) costs
 about a second of CPU, and a run draws some 40 of them; a forced re-run, a re-run in
 JupyterLab or a run after a change to one notebook draws nearly all of them exactly as
-before. So the writer (:class:`lcanalysis.plots.style.FigureWriter`) keeps what it
+before. So the writer (:class:`lcanalysis.plots.writer.FigureWriter`) keeps what it
 drew in ``data/derived/figures/`` (beside the derived tables, never published), under
 a key of everything the files depend on:
 

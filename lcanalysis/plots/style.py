@@ -31,19 +31,15 @@ without redrawing.
 
 from __future__ import annotations
 
-import itertools
 import os
 import tempfile
-import weakref
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lcanalysis.errors import LcanalysisError
 from lcanalysis.plots.labels import check_lang, label
 
 if TYPE_CHECKING:
@@ -216,7 +212,7 @@ def _house_layout_engine(info: FigureInfo, pad_pt: float = 4.0):
 def _house_layout_engine_class() -> type:
     """``HouseLayoutEngine``, defined on first use (matplotlib is imported only then) as
     an attribute of this module, so that a house figure can be pickled for the
-    background writer (:class:`FigureWriter`)."""
+    background writer (:class:`lcanalysis.plots.writer.FigureWriter`)."""
     from matplotlib.layout_engine import ConstrainedLayoutEngine
 
     class HouseLayoutEngine(ConstrainedLayoutEngine):
@@ -525,7 +521,7 @@ def save_figure(
 ) -> dict[str, Path]:
     """Write ``fig`` as PNG (300 dpi), SVG and PDF to ``figures/<notebook>/<name>.*``
     now (:func:`figure_files` says what and checks the arguments;
-    :class:`FigureWriter` does the same in a background process).
+    :class:`lcanalysis.plots.writer.FigureWriter` does the same in a background process).
 
     Returns ``{"png": path, "svg": path, "pdf": path}``. Each file is written to a
     temporary name and renamed, so a reader never sees half a figure.
@@ -769,184 +765,9 @@ def pdf_fonts_from_small_bases() -> None:
     helper.get_glyphs_subset = get_glyphs_subset
 
 
-class FigureExportError(LcanalysisError):
-    """The background writer could not write a figure's files."""
-
-
-@dataclass
-class FigureExport:
-    """A figure handed to the :class:`FigureWriter`: its ``notebook/name`` and the
-    pending write."""
-
-    label: str
-    future: Future
-
-
-class FigureWriter:
-    """Writes figures (:func:`write_figure_files`) in one background process, in the
-    order they are given, so the notebook goes on while PNG, SVG and PDF are drawn.
-
-    :meth:`submit` checks the arguments (:func:`figure_files`) at once and pickles
-    the figure with the rcParams of the moment; the process draws its copy, so the
-    notebook may go on changing and showing the original. A figure given again
-    unchanged (another size of the same chart, next) is drawn from the writer's copy
-    as it is after the first save: what :func:`save_figure` called twice on the figure
-    would write, byte for byte. :meth:`wait` returns once the given figures are
-    written and raises :class:`FigureExportError` naming each one that failed.
-
-    Given a ``drawn_dir``, a figure drawn before with everything its files depend on
-    alike is not drawn again: the files drawn then are written, with this run's id
-    (:mod:`lcanalysis.plots.drawn`); what is drawn is kept there.
-
-    A process, not a thread: matplotlib's rcParams are global, and saving changes them.
-    """
-
-    def __init__(self) -> None:
-        self._pool = None
-        self._last: _Handed | None = None
-        self._tokens = itertools.count()
-
-    def submit(self, fig: Figure, name: str, *, drawn_dir: Path | None = None, **arguments) -> FigureExport:
-        """Hand ``fig`` to the writer; ``arguments`` as for :func:`save_figure`."""
-        import pickle
-
-        import matplotlib
-
-        from lcanalysis.plots import drawn
-
-        files = figure_files(fig, name, **arguments)
-        rc = {k: v for k, v in matplotlib.rcParams.items() if k not in _NOT_STYLE}
-        last = self._last
-        if last is not None and last.figure() is fig and not fig.stale:
-            key = drawn.next_key(last.key, files) if last.key else None
-        else:
-            payload = pickle.dumps(fig)
-            key = drawn.figure_key(fig, rc, files) if drawn_dir is not None else None
-            last = self._last = _Handed(weakref.ref(fig), next(self._tokens), payload, rc, key)
-            fig.stale = False  # any change to the figure from now on sets it again
-        label = f"{arguments.get('notebook')}/{name}"
-        before = drawn.lookup(drawn_dir, key, files.run_id) if key is not None else None
-        if before is not None:
-            job = (_write_drawn, before, files)
-        else:
-            # the writer's copy is as the earlier saves of the chain left it only if it drew them all
-            replay = [] if last.saves == last.drawn else list(last.saves)
-            payload = None if last.drawn and not replay else last.payload
-            job = (_write_copy, last.token, payload, last.rc, replay, files,
-                   drawn_dir if key is not None else None, key)
-            last.drawn = [*last.saves, files]
-        last.saves.append(files)
-        return FigureExport(label, self._executor().submit(*job))
-
-    def wait(self, exports: list[FigureExport]) -> None:
-        """Return once every export is written; raise naming those that failed."""
-        from concurrent.futures.process import BrokenProcessPool
-
-        failed = []
-        for export in exports:
-            try:
-                export.future.result()
-            except BrokenProcessPool as err:
-                self._pool = None  # a new process for the next figures
-                self._last = None  # and a new copy there
-                failed.append(f"{export.label}: the figure writer's process died ({err})")
-            except Exception as err:  # noqa: BLE001 - every failure is reported, with its figure
-                failed.append(f"{export.label}: {type(err).__name__}: {err}")
-        if failed:
-            raise FigureExportError(f"{len(failed)} figure(s) not written: " + "; ".join(failed))
-
-    def _executor(self):
-        if self._pool is None:
-            import multiprocessing
-            import sys
-            from concurrent.futures import ProcessPoolExecutor
-
-            # spawn, not fork (a forked child inherits polars' threads mid-state); spawn
-            # reads __main__.__spec__, which a kernel reset between notebooks may lack
-            main = sys.modules.get("__main__")
-            if main is not None and not hasattr(main, "__spec__"):
-                main.__spec__ = None
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_start_writer)
-        return self._pool
-
-
-@dataclass
-class _Handed:
-    """Kernel side: the figure last handed to the writer, and what became of its saves."""
-
-    figure: weakref.ref
-    token: int
-    payload: bytes
-    """The figure as it was handed over (the kernel's own may be drawn inline since)."""
-    rc: dict
-    key: str | None
-    """Its key for figures drawn before (:mod:`lcanalysis.plots.drawn`), or None."""
-    saves: list[FigureFiles] = field(default_factory=list)
-    """Every save asked for, in order."""
-    drawn: list[FigureFiles] = field(default_factory=list)
-    """The saves the writer's copy of ``token`` has been through."""
-
-
-@cache
-def figure_writer() -> FigureWriter:
-    """This process's background figure writer (one per kernel)."""
-    return FigureWriter()
-
-
 _NOT_STYLE = frozenset({
     "backend", "backend_fallback", "interactive", "toolbar", "timezone", "figure.max_open_warning",
     "figure.raise_window", "savefig.directory", "tk.window_focus", "docstring.hardcopy", "date.epoch",
     "webagg.port", "webagg.address", "webagg.port_retries", "webagg.open_in_browser"})
 """rcParams that are about the session, not the figure's look: matplotlib's own list
 of what a style may not set (``STYLE_BLACKLIST``), kept by the kernel, not the writer."""
-
-_WRITER_COPY: dict[int, Figure] = {}
-"""Writer side: the figure last handed over, by token."""
-
-
-def _start_writer() -> None:
-    """Writer side: the non-interactive backend, whatever the kernel's was; and deaf
-    to Ctrl-C. Jupyter interrupts the kernel's whole process group when it shuts the
-    kernel down, which left a KeyboardInterrupt traceback of the idle writer in every
-    kernel's log; the writer ends when the kernel does (its queue closes)."""
-    import signal
-
-    os.environ["MPLBACKEND"] = "agg"
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _write_copy(token: int, payload: bytes | None, rc: dict, replay: list[FigureFiles],
-                files: FigureFiles, drawn_dir: Path | None, key: str | None) -> dict[str, Path]:
-    """Writer side: unpickle the figure (or take the copy of ``token``), draw it through
-    the ``replay`` saves it missed (the files were written from figures drawn before),
-    then draw and write it; and keep the files in ``drawn_dir``, if given."""
-    import pickle
-
-    import matplotlib
-    import matplotlib.pyplot as plt
-
-    from lcanalysis.plots import drawn
-
-    matplotlib.rcParams.update(rc)
-    if payload is not None:
-        for old in _WRITER_COPY.values():
-            plt.close(old)
-        _WRITER_COPY.clear()
-        _WRITER_COPY[token] = pickle.loads(payload)
-    fig = _WRITER_COPY[token]
-    for earlier in replay:
-        draw_figure_files(fig, earlier)
-    contents = draw_figure_files(fig, files)
-    written = write_drawn_files(files, contents)
-    if drawn_dir is not None and key is not None:
-        drawn.keep(drawn_dir, key, files, contents)
-    return written
-
-
-def _write_drawn(before, files: FigureFiles) -> dict[str, Path]:
-    """Writer side: write the files of a figure drawn before (:mod:`lcanalysis.plots.drawn`)
-    with this run's id."""
-    from lcanalysis.plots import drawn
-
-    return write_drawn_files(files, drawn.restamp(before, files.run_id))

@@ -13,6 +13,7 @@ import pytest
 
 from lcanalysis.disclosure import mark_protected
 from lcanalysis.plots import drawn, style
+from lcanalysis.plots import writer as writer_module
 from lcanalysis.plots.charts import gap_chart
 
 SIZES = (("page", "report_page"), ("poster", "poster_panel"))
@@ -36,7 +37,7 @@ def _chart(label: str = "first_generation", lang: str = "sv"):
 
 @pytest.fixture(scope="module")
 def writer():
-    return style.FigureWriter()
+    return writer_module.FigureWriter()
 
 
 def _submit(writer, fig, folder, run_id, drawn_dir, sizes=SIZES):
@@ -156,6 +157,7 @@ import matplotlib.pyplot as plt
 sys.path.insert(0, {tests!r})
 from plots.test_drawn import _chart, _rc
 from lcanalysis.plots import drawn, style
+from lcanalysis.plots import writer as writer_module
 for _ in range(int(sys.argv[1])):
     plt.figure()  # figures before it: other pyplot numbers, other callback ids
 fig = _chart(label=sys.argv[2])

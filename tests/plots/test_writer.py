@@ -9,6 +9,7 @@ import pytest
 
 from lcanalysis.disclosure import mark_protected
 from lcanalysis.plots import style
+from lcanalysis.plots import writer as writer_module
 from lcanalysis.plots.charts import gap_chart
 
 META = {"run_id": "run-1", "source": "demo world"}
@@ -29,7 +30,7 @@ def _chart():
 
 @pytest.fixture(scope="module")
 def writer():
-    return style.FigureWriter()
+    return writer_module.FigureWriter()
 
 
 def _clip_ids_out(svg: bytes) -> bytes:
@@ -83,7 +84,7 @@ def test_a_failing_write_fails_loudly_naming_the_figure(writer, tmp_path):
     bad = writer.submit(fig, "page", notebook="nb", size="report_page", figures_dir=blocked, metadata=META)
     good = writer.submit(_chart(), "page", notebook="nb", size="report_page", figures_dir=tmp_path,
                          metadata=META)
-    with pytest.raises(style.FigureExportError, match=r"1 figure\(s\) not written: nb/page: "):
+    with pytest.raises(writer_module.FigureExportError, match=r"1 figure\(s\) not written: nb/page: "):
         writer.wait([bad, good])
     assert (tmp_path / "nb" / "page.pdf").is_file()  # the others are still written
 
