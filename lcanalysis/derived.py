@@ -140,9 +140,7 @@ def simulated_mde(data: Dataset, panel: pl.DataFrame, outcome: str, **settings) 
     from lcanalysis.indicators import design
 
     shaping = {k: v for k, v in settings.items() if k not in ("workers", "progress")}
-    parameters = {"outcome": outcome, **{k: v.tolist() if hasattr(v, "tolist") else list(v)
-                                         if isinstance(v, (tuple, list, range)) else v
-                                         for k, v in shaping.items()}}
+    parameters = {"outcome": outcome, **{k: _as_json(v) for k, v in shaping.items()}}
     computed = []
 
     def compute() -> pl.DataFrame:
@@ -154,6 +152,13 @@ def simulated_mde(data: Dataset, panel: pl.DataFrame, outcome: str, **settings) 
         print("MDE simulation: the same panel and settings as before; read from "
               f"{derived_dir(data)}", file=sys.stderr, flush=True)
     return result
+
+
+def _as_json(value: object) -> object:
+    """A setting as JSON has it: sequences (tuples, ranges, NumPy arrays) as lists."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return list(value) if isinstance(value, (tuple, list, range)) else value
 
 
 def frame_version(frame: pl.DataFrame) -> str:

@@ -172,16 +172,14 @@ class _RememberedPng:
         self.folder = folder
 
     def __call__(self, fig):
-        import matplotlib
-
-        from lcanalysis.plots.style import _NOT_STYLE
+        from lcanalysis.plots.style import style_rc
 
         try:
             canonical = io.BytesIO()
             _Canonical(canonical, protocol=5).dump(fig)
         except Exception:  # noqa: BLE001 - a figure that cannot be pickled is drawn, as before
             return self.draw(fig)
-        rc = {k: v for k, v in matplotlib.rcParams.items() if k not in _NOT_STYLE}
+        rc = style_rc()
         key = "inline-" + _key(b"inline", canonical.getvalue(), _settings(rc), _formatter(self.draw), _drawing())
         entry = self.folder / key
         try:

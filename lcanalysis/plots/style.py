@@ -771,3 +771,12 @@ _NOT_STYLE = frozenset({
     "webagg.port", "webagg.address", "webagg.port_retries", "webagg.open_in_browser"})
 """rcParams that are about the session, not the figure's look: matplotlib's own list
 of what a style may not set (``STYLE_BLACKLIST``), kept by the kernel, not the writer."""
+
+
+def style_rc() -> dict[str, object]:
+    """The rcParams of the moment that style a figure (all but :data:`_NOT_STYLE`): what
+    the figure writer draws with, and part of the key of a figure drawn before."""
+    import matplotlib
+
+    return {k: v for k, v in matplotlib.rcParams.items() if k not in _NOT_STYLE}
+

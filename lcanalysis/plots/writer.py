@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 from lcanalysis.errors import LcanalysisError
 from lcanalysis.plots.style import (
-    _NOT_STYLE,
     FigureFiles,
     draw_figure_files,
     figure_files,
+    style_rc,
     write_drawn_files,
 )
 
@@ -71,12 +71,10 @@ class FigureWriter:
         """Hand ``fig`` to the writer; ``arguments`` as for :func:`save_figure`."""
         import pickle
 
-        import matplotlib
-
         from lcanalysis.plots import drawn
 
         files = figure_files(fig, name, **arguments)
-        rc = {k: v for k, v in matplotlib.rcParams.items() if k not in _NOT_STYLE}
+        rc = style_rc()
         last = self._last
         if last is not None and last.figure() is fig and not fig.stale:
             key = drawn.next_key(last.key, files) if last.key else None
@@ -91,11 +89,11 @@ class FigureWriter:
             job = (_write_drawn, before, files)
         else:
             # the writer's copy is as the earlier saves of the chain left it only if it drew them all
-            replay = [] if last.saves == last.drawn else list(last.saves)
-            payload = None if last.drawn and not replay else last.payload
+            replay = [] if last.saves == last.copy_saves else list(last.saves)
+            payload = None if last.copy_saves and not replay else last.payload
             job = (_write_copy, last.token, payload, last.rc, replay, files,
                    drawn_dir if key is not None else None, key)
-            last.drawn = [*last.saves, files]
+            last.copy_saves = [*last.saves, files]
         last.saves.append(files)
         return FigureExport(label, self._executor().submit(*job))
 
@@ -145,7 +143,7 @@ class _Handed:
     """Its key for figures drawn before (:mod:`lcanalysis.plots.drawn`), or None."""
     saves: list[FigureFiles] = field(default_factory=list)
     """Every save asked for, in order."""
-    drawn: list[FigureFiles] = field(default_factory=list)
+    copy_saves: list[FigureFiles] = field(default_factory=list)
     """The saves the writer's copy of ``token`` has been through."""
 
 

@@ -126,9 +126,7 @@ def test_the_second_size_drawn_after_the_first_was_kept_is_drawn_as_a_second_sav
 
 
 def _rc():
-    import matplotlib
-
-    return {k: v for k, v in matplotlib.rcParams.items() if k not in style._NOT_STYLE}
+    return style.style_rc()
 
 
 def test_a_run_id_of_another_length_is_drawn_anew(writer, tmp_path):
