@@ -327,13 +327,16 @@ def _start_privacy_gate(run_dir: Path, data, pipeline):
     """The privacy gate (:mod:`lcanalysis.privacy`) over this run's outputs, the figures
     and the processed tables, with the names of the raw files, begun once the notebooks
     are done: what exists now is scanned while the report is written
-    (:class:`lcanalysis.privacy.scanner.ScanAhead`)."""
+    (:class:`lcanalysis.privacy.scanner.ScanAhead`); what earlier runs' gates read
+    clean is not read again (the ledger in data/derived, :mod:`lcanalysis.privacy.ledger`)."""
     from lcanalysis import privacy
+    from lcanalysis.derived import DERIVED_FOLDER
     from lcanalysis.privacy.scanner import ScanAhead
 
     policy = str(pipeline.defaults.get("disclosure_policy", "default"))
     names = privacy.names_from_raw(data.raw_dir) if data.raw_dir.is_dir() else set()
-    return ScanAhead(_gate_targets(run_dir), names=names, policy=policy)
+    return ScanAhead(_gate_targets(run_dir), names=names, policy=policy,
+                     ledger=paths.processed_dir().parent / DERIVED_FOLDER)
 
 
 def _privacy_gate(gate, run_dir: Path, progress: Progress) -> list:

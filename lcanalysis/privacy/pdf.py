@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["MAX_INFLATED_BYTES", "PATTERNS", "PdfText", "pdf_text", "raw_pieces"]
+__all__ = ["MAX_INFLATED_BYTES", "PATTERNS", "PdfText", "joined", "pdf_text", "raw_pieces"]
 
 MAX_INFLATED_BYTES = 256 * 2**20
 """A stream that inflates to more than this is not read further (and is reported)."""
@@ -84,12 +84,19 @@ class PdfText:
 # --- with pypdf --------------------------------------------------------------------------
 
 
-def pdf_text(path: str | Path) -> PdfText:
+def pdf_text(path: str | Path, share: tuple[int, int] = (0, 1)) -> PdfText:
     """The text pieces of the PDF at ``path`` (see the module's description).
 
     Locations: ``Info /Author``, ``XMP``, ``page 3``, ``page 3 annotation 2 /Contents``,
     ``page 3 annotation 2 /URI``, ``form field 4 /V``, ``outline``, ``attachment 1``;
     from the raw scan ``stream 12 (raw)``, ``objects (raw)``.
+
+    ``share`` ``(i, n)``: the ``i``-th of ``n`` readers of one file, which reads the
+    ``i``-th of ``n`` consecutive runs of its pages; the first also reads the Info and
+    XMP, the last the form fields, outline and attachments. The shares' pieces, one
+    after the other, are the whole file's, in its order (:func:`joined`). A share
+    that could not read everything says so (``fallback`` or ``unreadable``): its
+    caller then reads the whole file in one share.
     """
     from pypdf import PdfReader
 
@@ -106,14 +113,15 @@ def pdf_text(path: str | Path) -> PdfText:
     if not pages:  # a damaged page tree: pypdf repairs it to nothing
         return _with_raw(text, data, "pypdf finds no pages")
     failed = []
+    index, shares = share
+    first, last = len(pages) * index // shares, len(pages) * (index + 1) // shares
     for part, read in [
-        ("Info", lambda: _info(reader, text)),
-        ("XMP", lambda: _xmp(reader, text)),
+        *([("Info", lambda: _info(reader, text)), ("XMP", lambda: _xmp(reader, text))] if index == 0 else []),
         *[(f"page {n}", lambda n=n, page=page: _page(n, page, text))
-          for n, page in enumerate(pages, start=1)],
-        ("form fields", lambda: _fields(reader, text)),
-        ("outline", lambda: _outline(reader.outline, text)),
-        ("attachments", lambda: _attachments(reader, text)),
+          for n, page in enumerate(pages[first:last], start=first + 1)],
+        *([("form fields", lambda: _fields(reader, text)),
+           ("outline", lambda: _outline(reader.outline, text)),
+           ("attachments", lambda: _attachments(reader, text))] if index == shares - 1 else []),
     ]:
         try:
             read()
@@ -122,6 +130,11 @@ def pdf_text(path: str | Path) -> PdfText:
     if failed:
         return _with_raw(text, data, "pypdf failed on " + ", ".join(failed))
     return text
+
+
+def joined(shares: list[PdfText]) -> PdfText:
+    """The shares of one file read by :func:`pdf_text` (each read in full), as one."""
+    return PdfText(pieces=[piece for part in shares for piece in part.pieces])
 
 
 def _with_raw(text: PdfText, data: bytes, why: str) -> PdfText:

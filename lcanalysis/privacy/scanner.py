@@ -21,6 +21,7 @@ the pieces they yield.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import multiprocessing
@@ -37,6 +38,7 @@ from xml.etree import ElementTree
 
 from lcanalysis import paths
 from lcanalysis.privacy import extract, pdf
+from lcanalysis.privacy.ledger import CleanLedger, checks_fingerprint
 from lcanalysis.privacy.rules import Finding, Matcher, names_from_raw, pseudonym_column
 
 if TYPE_CHECKING:  # disclosure imports scipy (a second); only table audits need it
@@ -45,7 +47,7 @@ if TYPE_CHECKING:  # disclosure imports scipy (a second); only table audits need
 
     from lcanalysis import disclosure
 
-__all__ = ["CHECKS", "DEFAULT_BUDGET", "DEFAULT_LOCATIONS", "PdfWorker", "Scan", "ScanAhead", "TimeBudget",
+__all__ = ["CHECKS", "DEFAULT_BUDGET", "DEFAULT_LOCATIONS", "PdfReaders", "PdfWorker", "Scan", "ScanAhead", "TimeBudget",
            "gate", "scan"]
 
 DEFAULT_LOCATIONS = ("data/processed", "reports", "figures")
@@ -94,14 +96,14 @@ def _serve(connection: Connection) -> None:
         signal.signal(signal.SIGPROF, _out_of_cpu)
     while True:
         try:
-            path, seconds = connection.recv()
+            path, seconds, share = connection.recv()
         except EOFError:
             return
         started = time.process_time()
         try:
             if timer is not None:
                 signal.setitimer(timer, max(seconds, 1e-6))
-            text = pdf.pdf_text(path)
+            text = pdf.pdf_text(path, share)
             if timer is not None:
                 signal.setitimer(timer, 0)
             connection.send((True, (text, time.process_time() - started)))
@@ -134,12 +136,18 @@ class PdfWorker:
         self._process: SpawnProcess | None = None
         self._connection: Connection | None = None
 
-    def read(self, path: Path, seconds: float) -> tuple[pdf.PdfText, float]:
-        """The text of the PDF at ``path`` and the CPU seconds its reading took.
+    def read(self, path: Path, seconds: float, share: tuple[int, int] = (0, 1)) -> tuple[pdf.PdfText, float]:
+        """The text of the PDF at ``path`` (its ``share``, :func:`lcanalysis.privacy.pdf.pdf_text`)
+        and the CPU seconds its reading took.
 
         Raises :class:`OutOfTime` when the reading needs more than ``seconds`` of the
         worker's CPU time (a timer in the worker), or more than ten times that in
         wall-clock time (the worker is then killed)."""
+        self.send(path, seconds, share)
+        return self.receive(seconds)
+
+    def start(self) -> None:
+        """Start the process, if it is not running (:meth:`send` does)."""
         if self._process is None:
             context = multiprocessing.get_context("spawn")
             connection, child = context.Pipe()
@@ -147,11 +155,20 @@ class PdfWorker:
             process.start()
             child.close()
             self._process, self._connection = process, connection
+
+    def send(self, path: Path, seconds: float, share: tuple[int, int] = (0, 1)) -> None:
+        """Start reading (:meth:`read` is this and :meth:`receive`)."""
+        self.start()
+        assert self._connection is not None
+        with contextlib.suppress(OSError):  # the process is gone: receive says so
+            self._connection.send((str(path), seconds, share))
+
+    def receive(self, seconds: float) -> tuple[pdf.PdfText, float]:
+        """The reply to :meth:`send` (see :meth:`read`)."""
         process, connection = self._process, self._connection
-        assert connection is not None
+        assert process is not None and connection is not None
         reply = None
         try:
-            connection.send((str(path), seconds))
             ready = wait([connection, process.sentinel], WALL_CLOCK_FACTOR * seconds)
             if connection in ready:
                 reply = connection.recv()
@@ -178,19 +195,76 @@ class PdfWorker:
             self._process = self._connection = None
 
 
+SHARED_PDF_BYTES = 512 * 1024
+"""A PDF this large (the printed report: pypdf takes seconds over its pages) is read
+by two workers at once, each half of its pages (:class:`PdfReaders`)."""
+
+
+class PdfReaders:
+    """The PDF workers of one scan: one for most files; with ``shares`` of 2 (the
+    default) two for a large one, which read its pages in two halves at the same time
+    (:data:`SHARED_PDF_BYTES`). Both halves' pieces, in order, are the whole file's;
+    if either half could not read everything, the whole file is read again by one
+    worker, which falls back to the raw scan as :func:`lcanalysis.privacy.pdf.pdf_text`
+    does. Each half has the file's budget on its timer; the CPU time of both counts
+    against the file. Every worker is started at the first PDF, so that the second has
+    imported pypdf by the time a large file comes."""
+
+    def __init__(self, shares: int = 2) -> None:
+        self.workers = [PdfWorker() for _ in range(max(shares, 1))]
+
+    def read(self, path: Path, seconds: float) -> tuple[pdf.PdfText, float]:
+        for worker in self.workers[1:]:
+            worker.start()
+        if len(self.workers) == 1 or path.stat().st_size < SHARED_PDF_BYTES:
+            return self.workers[0].read(path, seconds)
+        shares = len(self.workers)
+        for i, worker in enumerate(self.workers):
+            worker.send(path, seconds, (i, shares))
+        replies, error = [], None
+        for worker in self.workers:  # every reply is taken, so no worker is left mid-file
+            try:
+                replies.append(worker.receive(seconds))
+            except (OutOfTime, extract.Unreadable) as err:
+                error = error or err
+            except Exception as err:  # noqa: BLE001 - as one worker's error: the file's
+                error = error or err
+        if error is not None:
+            raise error
+        used = sum(u for _, u in replies)
+        if any(text.fallback or text.unreadable for text, _ in replies):
+            text, again = self.workers[0].read(path, seconds)
+            return text, used + again
+        return pdf.joined([text for text, _ in replies]), used
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.close()
+
+
 @dataclass
 class Scan:
     """What the checks of one scan share."""
 
     matcher: Matcher
     policy: disclosure.Policy | str
-    pdfs: PdfWorker = field(default_factory=PdfWorker)
+    pdfs: PdfReaders = field(default_factory=PdfReaders)
     seconds: float = 0.0
     deadline: float = 0.0
     contents: dict[tuple[str, bytes], list[Finding]] = field(default_factory=dict)
     """The text findings of each content read so far, by (suffix, digest): a copy of a
     file (a poster figure in the run's poster pack, a figure kept with its report)
     has the findings of the original, at its own path, without being read again."""
+    ledger: CleanLedger | None = None
+    """Contents earlier gates read clean under the same checks, which this one does
+    not read again (:mod:`lcanalysis.privacy.ledger`); None: read everything."""
+    _digest: tuple[Path, bytes] | None = field(default=None, init=False, repr=False)
+
+    def digest(self, path: Path) -> bytes:
+        """The BLAKE2b digest of the file's bytes (the last file's is kept)."""
+        if self._digest is None or self._digest[0] != path:
+            self._digest = (path, hashlib.blake2b(path.read_bytes(), digest_size=20).digest())
+        return self._digest[1]
 
     def in_time(self) -> None:
         """Raise :class:`OutOfTime` once the current file's budget (CPU time of this
@@ -206,7 +280,7 @@ def _content(path: Path, scan: Scan) -> Iterator[Finding]:
     """Identity numbers, e-mail and IP addresses and names in the file's text; in
     notebook outputs also pseudonym columns (row-level data). A file whose bytes were
     read before under the same suffix gets those findings (:attr:`Scan.contents`)."""
-    key = (path.suffix.lower(), hashlib.blake2b(path.read_bytes(), digest_size=20).digest())
+    key = (path.suffix.lower(), scan.digest(path))
     if key in scan.contents:
         yield from (dataclasses.replace(f, file=str(path)) for f in scan.contents[key])
         return
@@ -338,13 +412,21 @@ def _scan_files(files: Iterable[Path], state: Scan, budget: TimeBudget) -> list[
                 continue
             if size == 0:
                 continue
+            clean = None
+            if state.ledger is not None:
+                clean = state.ledger.file_key(path, state.digest(path).hex())
+                if clean in state.ledger:
+                    continue
             seconds = budget.of(size)
             state.seconds = seconds
             state.deadline = time.thread_time() + seconds
+            before = len(findings)
             try:
                 for check in CHECKS:
                     for finding in check(path, state):  # kept when the budget runs out
                         findings.append(finding)
+                if clean is not None and len(findings) == before:
+                    state.ledger.add(clean)
             except OutOfTime:
                 findings.append(Finding(
                     str(path), "whole file", "unscanned",
@@ -360,12 +442,12 @@ def _scan_files(files: Iterable[Path], state: Scan, budget: TimeBudget) -> list[
     return findings
 
 
-def _attack(paths: list[Path], policy: disclosure.Policy | str) -> list[Finding]:
+def _attack(paths: list[Path], policy: disclosure.Policy | str, ledger: CleanLedger | None = None) -> list[Finding]:
     """The intruder over each run's exported tables, all notebooks together (issue 16)."""
     from lcanalysis.report.tables import attack_exports
 
     return [Finding(file, where, "disclosure", detail)
-            for file, where, detail in attack_exports(paths, policy)]
+            for file, where, detail in attack_exports(paths, policy, ledger=ledger)]
 
 
 class ScanAhead:
@@ -384,20 +466,29 @@ class ScanAhead:
     are scanned while the report is written, and only the report's files are left.
     If the other process cannot start or dies, :meth:`finish` scans the listed files
     itself.
+
+    With ``ledger`` (a folder: the run gives data/derived), contents that earlier
+    gates read clean under the same checks are not read again, and what this one
+    reads clean is added (:mod:`lcanalysis.privacy.ledger`).
     """
 
     def __init__(self, paths: Iterable[Path], *, names: set[str],
-                 policy: disclosure.Policy | str = "default", budget: TimeBudget = DEFAULT_BUDGET) -> None:
+                 policy: disclosure.Policy | str = "default", budget: TimeBudget = DEFAULT_BUDGET,
+                 ledger: Path | None = None) -> None:
         from concurrent.futures import ProcessPoolExecutor
 
         self.paths = [Path(p) for p in paths]
         self.names = set(names)
         self.policy = policy
         self.budget = budget
+        self.ledger = None if ledger is None else (Path(ledger), checks_fingerprint(self.names, policy))
         self.listed = {p: _stamp(p) for p in _files(self.paths)}
+        self._pdfs = PdfReaders()  # for the report's PDFs: started now, ready by then
+        for worker in self._pdfs.workers:
+            worker.start()
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         self._first = self._pool.submit(_scan_listed, self.paths, list(self.listed), self.names,
-                                        self.policy, self.budget)
+                                        self.policy, self.budget, self.ledger)
 
     def finish(self) -> list[Finding]:
         """Every finding: the listed files', the later files', the tables' attack."""
@@ -407,17 +498,20 @@ class ScanAhead:
             first, attacked, contents = self._first.result()
         except BrokenProcessPool:
             first, attacked, contents = _scan_listed(self.paths, list(self.listed), self.names,
-                                                     self.policy, self.budget)
+                                                     self.policy, self.budget, self.ledger)
         finally:
             self._pool.shutdown()
+        ledger = _open_ledger(self.ledger)  # with what the first part added
         later = [p for p in _files(self.paths) if self.listed.get(p) != _stamp(p)]
         again = {str(p) for p in later}  # changed since it was listed: what it holds now counts
-        findings = [f for f in first if f.file not in again] + self._scan_later(later, contents)
+        findings = [f for f in first if f.file not in again] + self._scan_later(later, contents, ledger)
         if any("tables" in p.parts for p in later):
-            return findings + _attack(self.paths, self.policy)
+            attacked = _attack(self.paths, self.policy, ledger)
+        if ledger is not None:
+            ledger.save()
         return findings + attacked
 
-    def _scan_later(self, later: list[Path], contents: dict) -> list[Finding]:
+    def _scan_later(self, later: list[Path], contents: dict, ledger: CleanLedger | None) -> list[Finding]:
         """The later files' findings, in their order. The PDFs among them (the printed
         report: pypdf takes seconds over its pages) are read by their own worker
         process, from a second thread, while this one scans the other files."""
@@ -427,19 +521,30 @@ class ScanAhead:
         pdfs = [p for p in later if p.suffix.lower() == ".pdf"]
         others = [p for p in later if p.suffix.lower() != ".pdf"]
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="privacy-gate-pdfs") as reader:
-            read = reader.submit(_scan_files, pdfs, Scan(matcher, self.policy, contents=contents), self.budget)
-            found = _scan_files(others, Scan(matcher, self.policy, contents=contents), self.budget)
+            read = reader.submit(_scan_files, pdfs, Scan(matcher, self.policy, pdfs=self._pdfs, contents=contents,
+                                                         ledger=ledger), self.budget)
+            found = _scan_files(others, Scan(matcher, self.policy, contents=contents, ledger=ledger), self.budget)
             found += read.result()  # an error in the thread is raised here
         order = {str(p): i for i, p in enumerate(later)}
         return sorted(found, key=lambda f: order.get(f.file, len(order)))
 
 
+def _open_ledger(ledger: tuple[Path, str] | None) -> CleanLedger | None:
+    return None if ledger is None else CleanLedger(*ledger)
+
+
 def _scan_listed(paths: list[Path], files: list[Path], names: set[str], policy: disclosure.Policy | str,
-                 budget: TimeBudget) -> tuple[list[Finding], list[Finding], dict]:
+                 budget: TimeBudget, ledger: tuple[Path, str] | None = None
+                 ) -> tuple[list[Finding], list[Finding], dict]:
     """:class:`ScanAhead`'s first part: the findings of ``files``, the attack on the
-    tables under ``paths``, and the contents read."""
-    state = Scan(Matcher(names), policy)
-    return _scan_files(files, state, budget), _attack(paths, policy), state.contents
+    tables under ``paths``, and the contents read; what it read clean is added to the
+    ledger (folder, checks), if there is one."""
+    # the notebooks' figures: small PDFs, one worker
+    state = Scan(Matcher(names), policy, pdfs=PdfReaders(shares=1), ledger=_open_ledger(ledger))
+    found = _scan_files(files, state, budget), _attack(paths, policy, state.ledger), state.contents
+    if state.ledger is not None:
+        state.ledger.save()
+    return found
 
 
 def _stamp(path: Path) -> tuple[int, int]:

@@ -436,6 +436,20 @@ def _prefix(folder: Path, run_dir: Path) -> str:
     return "".join(f"{p}/" for p in parts)
 
 
+def _attacked_files(run_dir: Path) -> list[tuple[Path, Path, list[Path]]]:
+    """(folder, its layouts file, its tables) for each export folder under ``run_dir``:
+    every file :func:`run_tables` reads."""
+    return [(folder, folder / LAYOUT_FILE, sorted(p for p in folder.glob("*.csv") if p.name != LOG_FILE))
+            for folder in _export_folders(run_dir)]
+
+
+def attack_inputs(run_dir: Path) -> list[Path]:
+    """Every file the intruder reads in ``run_dir`` (:func:`run_tables`): what its
+    findings depend on, with the policy and the code."""
+    return [path for _, sidecar, csvs in _attacked_files(run_dir)
+            for path in ([sidecar] if sidecar.is_file() else []) + csvs]
+
+
 def run_tables(run_dir: Path):
     """Every exported table under ``run_dir`` with its layout, as an intruder reads
     them: the CSV files and the ``disclosure.json`` beside them. A table's name gets
@@ -448,12 +462,9 @@ def run_tables(run_dir: Path):
 
     run_dir = Path(run_dir)
     tables, findings = [], []
-    for folder in _export_folders(run_dir):
-        sidecar = folder / LAYOUT_FILE
+    for folder, sidecar, csvs in _attacked_files(run_dir):
         layouts = json.loads(sidecar.read_text(encoding="utf-8"))["tables"] if sidecar.is_file() else {}
-        for path in sorted(folder.glob("*.csv")):
-            if path.name == LOG_FILE:
-                continue
+        for path in csvs:
             if path.stem not in layouts:
                 findings.append(Finding(str(path), -1, "", "no_layout",
                                         f"no layout for this table in {sidecar}"))
@@ -490,11 +501,16 @@ def merge_disclosure_logs(tables_dir: Path, path: Path) -> Path | None:
     return Path(path)
 
 
-def attack_exports(paths, policy) -> list[tuple[str, str, str]]:
+def attack_exports(paths, policy, *, ledger=None) -> list[tuple[str, str, str]]:
     """For the privacy gate: the intruder (:func:`attack_run`) over each run folder
     among ``paths`` (a folder with a ``tables`` folder, or such folders directly
     inside one, as ``reports/``), after merging each run's logs into its
-    ``disclosure_log.csv``. Returns (file, location, detail) of every finding."""
+    ``disclosure_log.csv``. Returns (file, location, detail) of every finding.
+
+    With a ``ledger`` (:class:`lcanalysis.privacy.ledger.CleanLedger`), a run whose
+    tables (:func:`attack_inputs`, by path and content) the intruder attacked before
+    without a finding is not attacked again, and one attacked now without a finding
+    is added to it."""
     from lcanalysis.disclosure import LayoutError, get_policy
 
     name = get_policy(policy).name
@@ -507,11 +523,17 @@ def attack_exports(paths, policy) -> list[tuple[str, str, str]]:
         for run in runs:
             tables = run / "tables"
             merge_disclosure_logs(tables, run / LOG_FILE)
+            key = None if ledger is None else ledger.files_key(
+                "attack", name, tables, attack_inputs(tables))
+            if key is not None and key in ledger:
+                continue
             try:
                 found = attack_run(tables, policy)
             except LayoutError as err:  # tables of several notebooks that do not add up
                 out.append((str(tables), "tables sharing a population", f"inconsistent_layouts: {err}"))
                 continue
+            if key is not None and not found:
+                ledger.add(key)
             for f in found:
                 file = (f.table if f.table.endswith(".csv") else str(tables) if f.row < 0
                         else str(tables / f"{f.table}.csv"))

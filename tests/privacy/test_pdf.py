@@ -194,3 +194,66 @@ def test_a_script_without_a_main_guard_gets_a_finding_not_a_hang(tmp_path):
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                             timeout=600, cwd=tmp_path)
     assert "the PDF reader process stopped (exit code 1)" in result.stdout.splitlines()[-1]
+
+
+def _many_pages(path, pages=5):
+    """A PDF of ``pages`` pages, each with its own text (a number on page 2, a name
+    on page 4), an Info author, a link on page 3, an outline and an attachment: every
+    part pdf_text reads."""
+    writer = PdfWriter()
+    texts = {2: b"811218-9876", 4: b"Anna Andersson"}
+    for n in range(1, pages + 1):
+        one = path.with_name(f"page-{n}.pdf")
+        one.write_bytes(content_stream_pdf(b"BT /F1 12 Tf 20 100 Td (%s) Tj ET" % texts.get(n, b"page %d" % n)))
+        writer.append(str(one))
+    writer.add_metadata({"/Author": "880229-2345"})
+    writer.add_annotation(2, Link(rect=(50, 100, 200, 120), url="mailto:anna@example.se"))
+    writer.add_outline_item(title="Staffan Ekdahl", page_number=4)
+    writer.add_attachment("notes.txt", b"ring 750615-3217")
+    writer.write(path)
+    return path
+
+
+@pytest.mark.parametrize("shares", [2, 3, 7])
+def test_the_shares_of_a_pdf_joined_are_the_whole_file(tmp_path, shares):
+    path = _many_pages(tmp_path / "report.pdf")
+    whole = pdf.pdf_text(path)
+    parts = [pdf.pdf_text(path, (i, shares)) for i in range(shares)]
+    assert [location for location, _ in whole.pieces] == [
+        "Info /Producer", "Info /Author", "page 1", "page 2", "page 3", "page 3 annotation 1 /URI", "page 4",
+        "page 5", "outline", "attachment 1 name", "attachment 1"]
+    assert pdf.joined(parts).pieces == whole.pieces
+    pages = [[loc for loc, _ in part.pieces if loc.split()[0] == "page" and len(loc.split()) == 2] for part in parts]
+    assert sorted(sum(pages, [])) == [f"page {n}" for n in range(1, 6)]  # each page read by one share
+    if shares == 2:
+        assert pages == [["page 1", "page 2"], ["page 3", "page 4", "page 5"]]
+
+
+def test_a_large_pdf_is_read_by_two_workers_with_the_findings_of_one(tmp_path, monkeypatch):
+    path = _many_pages(tmp_path / "report.pdf")
+    one = privacy.scan([path], names=NAMES)
+    monkeypatch.setattr(scanner, "SHARED_PDF_BYTES", 0)
+    readers = scanner.PdfReaders()
+    try:
+        text, used = readers.read(path, 300)
+        assert text.pieces == pdf.pdf_text(path).pieces and used > 0
+        assert all(w._process is not None for w in readers.workers)  # both read
+    finally:
+        readers.close()
+    assert found(privacy.scan([path], names=NAMES)) == found(one) == [
+        ("email", "page 3 annotation 1 /URI", "a***@***.se"),
+        ("identity_number", "Info /Author", "880229-****"),
+        ("identity_number", "attachment 1", "750615-****"),
+        ("identity_number", "page 2", "811218-****"),
+        ("name", "outline", "S****** E*****"),
+        ("name", "page 4", "A*** A********"),
+    ]
+
+
+def test_a_large_pdf_pypdf_cannot_read_is_read_whole_from_its_raw_streams(tmp_path, monkeypatch):
+    # Each half would fall back to the raw scan of the whole file: read once, by one.
+    path = tmp_path / "damaged.pdf"
+    data = content_stream_pdf(b"BT /F1 12 Tf 20 100 Td [(8112) -20 (18-9876)] TJ ET")
+    path.write_bytes(data[: data.index(b"xref")])
+    monkeypatch.setattr(scanner, "SHARED_PDF_BYTES", 0)
+    assert found(privacy.scan([path], names=NAMES)) == [("identity_number", "stream 1 (raw)", "811218-****")]
