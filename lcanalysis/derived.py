@@ -154,6 +154,17 @@ def simulated_mde(data: Dataset, panel: pl.DataFrame, outcome: str, **settings) 
     return result
 
 
+def few_cluster_inference(data: Dataset, panel: pl.DataFrame, outcome: str, **settings) -> pl.DataFrame:
+    """:func:`lcanalysis.indicators.effect.few_cluster_inference` of ``panel`` (same
+    rows: its permutations and bootstrap draws are seeded), computed once per content
+    of the panel and these settings."""
+    from lcanalysis.indicators import effect
+
+    parameters = {"outcome": outcome, **{k: _as_json(v) for k, v in settings.items()}}
+    return _kept(data, "few_cluster_inference", parameters, frame_version(panel),
+                 lambda: effect.few_cluster_inference(panel, outcome, **settings))
+
+
 def _as_json(value: object) -> object:
     """A setting as JSON has it: sequences (tuples, ranges, NumPy arrays) as lists."""
     if hasattr(value, "tolist"):

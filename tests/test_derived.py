@@ -173,3 +173,27 @@ def test_the_design_simulation_is_read_back_for_the_same_panel_and_settings_only
     derived.simulated_mde(data, panel, "applicants_per_10k", workers=1, progress=None, **{**settings, "seed": 5})
     assert computed == [1, 1]  # another panel, another seed: computed
     assert len(_files(processed, "simulated_mde")) == 2  # one per seed; the older panel's replaced
+
+
+def test_the_few_cluster_inference_is_read_back_for_the_same_panel_and_settings_only(processed, monkeypatch):
+    from lcanalysis.indicators import effect
+    from tests.indicators.test_design import iid_panel
+
+    data = Dataset.load(processed)
+    panel = iid_panel(12, 6, 1.0, seed=3).with_columns(  # four municipalities served from 2018
+        pl.when(pl.col("municipality_code") < "0004").then(2018).otherwise(None).cast(pl.Int32)
+        .alias("pilot_start_year"))
+    settings = {"n_permutations": 19, "n_bootstrap": 99, "seed": 2}
+    expected = effect.few_cluster_inference(panel, "applicants_per_10k", **settings)
+    assert_frame_equal(derived.few_cluster_inference(data, panel, "applicants_per_10k", **settings), expected)
+    computed = []
+    original = effect.few_cluster_inference
+    monkeypatch.setattr(effect, "few_cluster_inference", lambda *a, **k: computed.append(1) or original(*a, **k))
+    assert_frame_equal(derived.few_cluster_inference(data, panel, "applicants_per_10k", **settings), expected)
+    assert computed == []
+    changed = panel.with_columns(pl.when(pl.int_range(pl.len()) == 7).then(pl.col("applicants_per_10k") + 1)
+                                 .otherwise(pl.col("applicants_per_10k")).alias("applicants_per_10k"))
+    other = derived.few_cluster_inference(data, changed, "applicants_per_10k", **settings)
+    assert computed == [1] and not other.equals(expected)
+    derived.few_cluster_inference(data, panel, "applicants_per_10k", **{**settings, "seed": 3})
+    assert computed == [1, 1]

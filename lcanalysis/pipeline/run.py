@@ -264,7 +264,8 @@ def _run(
     manifest["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     gate = _start_privacy_gate(run_dir, data, pipeline)
     changes_html = _record_changes(run_dir, manifest, compare_with, root, lang, progress)
-    build_report(run_dir, manifest, lang=lang, synthetic=data.synthetic, changes_html=changes_html)
+    build_report(run_dir, manifest, lang=lang, synthetic=data.synthetic, changes_html=changes_html,
+                 earlier_pdf=previous_dir / "report.pdf" if previous_dir else None)
     made_by = {run_id} | {t.copied_from for t in result.tasks.values() if t.copied_from}
     posters, stale = poster_pack(paths.figures_dir(), run_dir, made_by)
     manifest["poster_pack"] = [p.relative_to(run_dir).as_posix() for p in posters]

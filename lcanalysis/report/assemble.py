@@ -379,6 +379,7 @@ def build_report(
     synthetic: bool,
     figures_dir: Path | None = None,
     changes_html: str = "",
+    earlier_pdf: Path | None = None,
 ) -> Path:
     """Write report.html, report.pdf, report.docx and poster.pdf (and poster-A1.pdf)
     in ``run_dir``; return the HTML's path.
@@ -399,6 +400,9 @@ def build_report(
         Where the notebooks saved their figures (default figures/).
     changes_html:
         The section on what changed since the last run, placed after the findings.
+    earlier_pdf:
+        An earlier run's report.pdf: its headings' pages are the first guess at this
+        one's (:meth:`lcanalysis.report.pdf.Browser.print_report`).
 
     Raises
     ------
@@ -419,16 +423,16 @@ def build_report(
     # is written meanwhile in this thread).
     with ThreadPoolExecutor(max_workers=1) as background:
         printed = background.submit(print_all, run_dir, manifest, report_html, lang=lang, synthetic=synthetic,
-                                    figures_dir=figures_dir)
+                                    figures_dir=figures_dir, earlier_pdf=earlier_pdf)
         docx.write_docx(doc, run_dir / "report.docx")
         printed.result()
     return target
 
 
 def print_all(run_dir: Path, manifest: Mapping[str, object], report_html: str, *, lang: str, synthetic: bool,
-              figures_dir: Path) -> list[Path]:
+              figures_dir: Path, earlier_pdf: Path | None = None) -> list[Path]:
     """report.pdf, poster.pdf and poster-A1.pdf from one browser, the posters printing
-    while the report does (its two prints); returns the three paths."""
+    while the report does; returns the three paths."""
     from concurrent.futures import ThreadPoolExecutor
 
     from lcanalysis.report import pdf, poster
@@ -436,8 +440,20 @@ def print_all(run_dir: Path, manifest: Mapping[str, object], report_html: str, *
     with pdf.Browser() as browser, ThreadPoolExecutor(max_workers=1) as background:
         posters = background.submit(poster.write_poster, browser, run_dir, manifest, lang=lang,
                                     synthetic=synthetic, figures_dir=figures_dir)
-        report = browser.print_report(report_html, run_dir / "report.pdf")
+        report = browser.print_report(report_html, run_dir / "report.pdf", guess=_pages_of(earlier_pdf))
         return [report, *posters.result()]
+
+
+def _pages_of(report_pdf: Path | None) -> dict[str, int] | None:
+    """The pages of an earlier report's headings, if it can be read (else no guess)."""
+    from lcanalysis.report import pdf
+
+    if report_pdf is None or not Path(report_pdf).is_file():
+        return None
+    try:
+        return pdf.destination_pages(Path(report_pdf).read_bytes())
+    except Exception:  # noqa: BLE001 - a guess only: any unreadable file means none
+        return None
 
 
 def poster_pack(figures_dir: Path, run_dir: Path, made_by: Collection[str]) -> tuple[list[Path], list[Path]]:

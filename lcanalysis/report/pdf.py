@@ -18,7 +18,9 @@ without loading the page again: the first print's named destinations (one per
 heading the contents link to, read with pypdf) give each heading's page, a script
 writes them into the contents, and the contents' lines have the same height with
 or without the numbers, so the second print has the same pages. (Chromium has no
-``target-counter()``, the CSS that would number them in one print.)
+``target-counter()``, the CSS that would number them in one print.) Given the pages
+of an earlier report, the first print is made with those numbers written in; when
+its headings are on those pages, it is the report, and the second print is not made.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
@@ -204,16 +207,29 @@ class Browser:
         finally:
             self.close_tab(session)
 
-    def print_report(self, html_text: str, target: Path) -> Path:
-        """Print the report with its contents' page numbers filled in (module docstring)."""
+    def print_report(self, html_text: str, target: Path, guess: Mapping[str, int] | None = None) -> Path:
+        """Print the report with its contents' page numbers filled in (module docstring).
+
+        ``guess``: the pages an earlier report's headings were on (:func:`destination_pages`
+        of it), written into the contents before the first print. When that print has
+        every heading on the page guessed, it is the report and no second print is
+        made: a run whose report has the pages of the one before prints it once."""
         session = self.open(html_text)
         try:
-            pages = destination_pages(self.print_tab(session))
-            script = f"{CONTENTS_PAGES}({json.dumps(pages)})"
-            self.call("Runtime.evaluate", {"expression": script}, session=session)
-            return _write(target, self.print_tab(session))
+            if guess:
+                self._number_contents(session, guess)
+            printed = self.print_tab(session)
+            pages = destination_pages(printed)
+            if not guess or pages != dict(guess):
+                self._number_contents(session, pages)
+                printed = self.print_tab(session)
+            return _write(target, printed)
         finally:
             self.close_tab(session)
+
+    def _number_contents(self, session: str, pages: Mapping[str, int]) -> None:
+        script = f"{CONTENTS_PAGES}({json.dumps(dict(pages))})"
+        self.call("Runtime.evaluate", {"expression": script}, session=session)
 
     def close(self) -> None:
         with contextlib.suppress(PdfError):  # a browser that stopped by itself is closed too
