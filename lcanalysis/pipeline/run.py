@@ -74,12 +74,12 @@ from lcanalysis.pipeline.execute import (
 from lcanalysis.pipeline.lock import RunLock
 from lcanalysis.pipeline.progress import Progress
 
-TAIL_IMPORTS = ("lcanalysis.stats", "lcanalysis.plots.charts", "lcanalysis.disclosure",
+TAIL_IMPORTS = ("lcanalysis.stats", "lcanalysis.plots.charts", "matplotlib.pyplot", "lcanalysis.disclosure",
                 "lcanalysis.report.assemble", "docx", "bs4", "mistune", "pypdf")
 """What the steps after the notebooks import (the changes' intervals: scipy.stats and
-statsmodels; the revision chart: matplotlib; the report's readers), imported while the
-notebooks run and this process only waits for them: otherwise 3-4 s at the run's
-serial end (docs/performance.md)."""
+statsmodels; the revision chart: matplotlib and pyplot, 0.7 s of its own; the report's
+readers), imported while the notebooks run and this process only waits for them:
+otherwise 4-5 s at the run's serial end (docs/performance.md)."""
 VERSIONED_PACKAGES = ("lcanalysis", "polars", "pandas", "statsmodels", "papermill", "matplotlib")
 LOCK_FILE = ".lock"
 LATEST = "latest"
