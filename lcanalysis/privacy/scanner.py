@@ -225,9 +225,7 @@ class PdfReaders:
         for worker in self.workers:  # every reply is taken, so no worker is left mid-file
             try:
                 replies.append(worker.receive(seconds))
-            except (OutOfTime, extract.Unreadable) as err:
-                error = error or err
-            except Exception as err:  # noqa: BLE001 - as one worker's error: the file's
+            except Exception as err:  # noqa: BLE001 - out of time, a dead worker, a parser error: the file's
                 error = error or err
         if error is not None:
             raise error
