@@ -18,7 +18,8 @@ intruder attacked without a finding. A key is a hash of
 So a key found in the ledger means: these bytes, read by these checks, were found
 clean. Anything else (new bytes, another rule, another name in the raw files, another
 policy, a new pypdf) has another key and is read. Nothing that was found is kept: a
-file with a finding is read again each time, and reported each time.
+file with a finding is read again each time, and reported each time; nor is a file
+(or a run's tables) whose bytes changed while the gate read it.
 
 The ledger holds hashes only, no text of any file. It lives in ``data/derived``, on
 the private side with the pseudonymised data (docs/privacy.md); deleting it only
@@ -88,6 +89,7 @@ class CleanLedger:
         return {k: float(v) for k, v in keys.items() if isinstance(k, str) and isinstance(v, (int, float))}
 
     def key(self, *parts: str) -> str:
+        """The key of ``parts`` under these checks."""
         h = hashlib.sha256(self.checks.encode())
         for part in parts:
             h.update(b"\0" + part.encode("utf-8"))

@@ -258,9 +258,10 @@ class Scan:
     not read again (:mod:`lcanalysis.privacy.ledger`); None: read everything."""
     _digest: tuple[Path, bytes] | None = field(default=None, init=False, repr=False)
 
-    def digest(self, path: Path) -> bytes:
-        """The BLAKE2b digest of the file's bytes (the last file's is kept)."""
-        if self._digest is None or self._digest[0] != path:
+    def digest(self, path: Path, *, again: bool = False) -> bytes:
+        """The BLAKE2b digest of the file's bytes (the last file's is kept; ``again``
+        reads the file anew)."""
+        if again or self._digest is None or self._digest[0] != path:
             self._digest = (path, hashlib.blake2b(path.read_bytes(), digest_size=20).digest())
         return self._digest[1]
 
@@ -423,7 +424,7 @@ def _scan_files(files: Iterable[Path], state: Scan, budget: TimeBudget) -> list[
                 for check in CHECKS:
                     for finding in check(path, state):  # kept when the budget runs out
                         findings.append(finding)
-                if clean is not None and len(findings) == before:
+                if clean is not None and len(findings) == before and _unchanged(path, state, clean):
                     state.ledger.add(clean)
             except OutOfTime:
                 findings.append(Finding(
@@ -438,6 +439,13 @@ def _scan_files(files: Iterable[Path], state: Scan, budget: TimeBudget) -> list[
     finally:
         state.pdfs.close()
     return findings
+
+
+def _unchanged(path: Path, state: Scan, key: str) -> bool:
+    """Whether ``path`` still holds the bytes of ``key`` after the checks read it: a
+    file written while it was read is not recorded as clean (what was read may not be
+    what the key says)."""
+    return state.ledger is not None and state.ledger.file_key(path, state.digest(path, again=True).hex()) == key
 
 
 def _attack(paths: list[Path], policy: disclosure.Policy | str, ledger: CleanLedger | None = None) -> list[Finding]:

@@ -532,7 +532,8 @@ def attack_exports(paths, policy, *, ledger=None) -> list[tuple[str, str, str]]:
             except LayoutError as err:  # tables of several notebooks that do not add up
                 out.append((str(tables), "tables sharing a population", f"inconsistent_layouts: {err}"))
                 continue
-            if key is not None and not found:
+            if key is not None and not found and key == ledger.files_key(
+                    "attack", name, tables, attack_inputs(tables)):  # not rewritten while attacked
                 ledger.add(key)
             for f in found:
                 file = (f.table if f.table.endswith(".csv") else str(tables) if f.row < 0

@@ -66,6 +66,27 @@ def test_new_bytes_another_name_or_another_suffix_are_read_again(tmp_path, read)
     assert _scan(out, kept) == [] and read == ["notes.txt"]
 
 
+def test_a_file_written_while_it_is_read_is_not_recorded(tmp_path, monkeypatch):
+    out, kept = tmp_path / "out", tmp_path / "derived"
+    out.mkdir()
+    notes = out / "notes.md"
+    notes.write_text("first\n", encoding="utf-8")
+    read = []
+    original = scanner._read_content
+
+    def rewritten_meanwhile(path, scan):
+        read.append(path.read_text(encoding="utf-8"))
+        yield from original(path, scan)
+        if len(read) == 1:
+            path.write_text(f"Cecilia Ceder {NUMBER}\n", encoding="utf-8")
+
+    monkeypatch.setattr(scanner, "_read_content", rewritten_meanwhile)
+    assert _scan(out, kept) == []  # "first" read clean, but the file is no longer "first"
+    notes.write_text("first\n", encoding="utf-8")
+    assert _scan(out, kept) == [] and read == ["first\n", "first\n"]  # so it is read again
+    assert _scan(out, kept) == [] and len(read) == 2  # now recorded
+
+
 def test_another_package_or_policy_reads_everything_again():
     one = checks_fingerprint(NAMES, "default")
     assert checks_fingerprint(set(NAMES), "default") == one
@@ -136,6 +157,35 @@ def test_tables_the_intruder_attacked_clean_are_not_attacked_again(tmp_path, mon
     assert attacked == [run / "tables"] and found and found == tables_module.attack_exports([run], "default")
     attacked.clear()
     assert attack() == found and attacked == [run / "tables"]  # a finding is never kept
+
+
+def test_tables_rewritten_while_attacked_are_attacked_again(tmp_path, monkeypatch):
+    run, kept = tmp_path / "run", tmp_path / "derived"
+    folder = _safe_export(run)
+    layouts = folder / tables_module.LAYOUT_FILE
+    attacked = []
+    original = tables_module.attack_run
+
+    def rewritten_meanwhile(tables, policy):
+        attacked.append(tables)
+        found = original(tables, policy)
+        if len(attacked) == 1:  # the same layouts, other bytes
+            layouts.write_text(json.dumps(json.loads(layouts.read_text(encoding="utf-8")), indent=4),
+                               encoding="utf-8")
+        return found
+
+    def attack():
+        ledger = CleanLedger(kept, checks_fingerprint(NAMES, "default"))
+        assert tables_module.attack_exports([run], "default", ledger=ledger) == []
+        ledger.save()
+
+    monkeypatch.setattr(tables_module, "attack_run", rewritten_meanwhile)
+    before = layouts.read_bytes()
+    attack()  # the tables attacked are not those there now: nothing recorded
+    layouts.write_bytes(before)
+    attack()
+    attack()
+    assert len(attacked) == 2  # the first bytes attacked again, then recorded
 
 
 def test_a_run_gate_with_the_ledger_finds_what_a_full_scan_finds(tmp_path):
