@@ -140,7 +140,7 @@ def simulated_mde(data: Dataset, panel: pl.DataFrame, outcome: str, **settings) 
     from lcanalysis.indicators import design
 
     shaping = {k: v for k, v in settings.items() if k not in ("workers", "progress")}
-    parameters = {"outcome": outcome, **{k: _as_json(v) for k, v in shaping.items()}}
+    parameters = _parameters(outcome, shaping)
     computed = []
 
     def compute() -> pl.DataFrame:
@@ -160,16 +160,19 @@ def few_cluster_inference(data: Dataset, panel: pl.DataFrame, outcome: str, **se
     of the panel and these settings."""
     from lcanalysis.indicators import effect
 
-    parameters = {"outcome": outcome, **{k: _as_json(v) for k, v in settings.items()}}
-    return _kept(data, "few_cluster_inference", parameters, frame_version(panel),
+    return _kept(data, "few_cluster_inference", _parameters(outcome, settings), frame_version(panel),
                  lambda: effect.few_cluster_inference(panel, outcome, **settings))
 
 
-def _as_json(value: object) -> object:
-    """A setting as JSON has it: sequences (tuples, ranges, NumPy arrays) as lists."""
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    return list(value) if isinstance(value, (tuple, list, range)) else value
+def _parameters(outcome: str, settings: Mapping[str, object]) -> dict[str, object]:
+    """An estimator's outcome and settings as JSON has them: sequences (tuples, ranges,
+    NumPy arrays) as lists."""
+    def as_json(value: object) -> object:
+        if hasattr(value, "tolist"):
+            return value.tolist()
+        return list(value) if isinstance(value, (tuple, list, range)) else value
+
+    return {"outcome": outcome, **{k: as_json(v) for k, v in settings.items()}}
 
 
 def frame_version(frame: pl.DataFrame) -> str:

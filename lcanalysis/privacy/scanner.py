@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import multiprocessing
 import signal
 import struct
@@ -38,7 +37,7 @@ from xml.etree import ElementTree
 
 from lcanalysis import paths
 from lcanalysis.privacy import extract, pdf
-from lcanalysis.privacy.ledger import CleanLedger, checks_fingerprint
+from lcanalysis.privacy.ledger import CleanLedger, checks_fingerprint, content_digest
 from lcanalysis.privacy.rules import Finding, Matcher, names_from_raw, pseudonym_column
 
 if TYPE_CHECKING:  # disclosure imports scipy (a second); only table audits need it
@@ -249,20 +248,20 @@ class Scan:
     pdfs: PdfReaders = field(default_factory=PdfReaders)
     seconds: float = 0.0
     deadline: float = 0.0
-    contents: dict[tuple[str, bytes], list[Finding]] = field(default_factory=dict)
+    contents: dict[tuple[str, str], list[Finding]] = field(default_factory=dict)
     """The text findings of each content read so far, by (suffix, digest): a copy of a
     file (a poster figure in the run's poster pack, a figure kept with its report)
     has the findings of the original, at its own path, without being read again."""
     ledger: CleanLedger | None = None
     """Contents earlier gates read clean under the same checks, which this one does
     not read again (:mod:`lcanalysis.privacy.ledger`); None: read everything."""
-    _digest: tuple[Path, bytes] | None = field(default=None, init=False, repr=False)
+    _digest: tuple[Path, str] | None = field(default=None, init=False, repr=False)
 
-    def digest(self, path: Path, *, again: bool = False) -> bytes:
-        """The BLAKE2b digest of the file's bytes (the last file's is kept; ``again``
-        reads the file anew)."""
+    def digest(self, path: Path, *, again: bool = False) -> str:
+        """The file's :func:`~lcanalysis.privacy.ledger.content_digest` (the last
+        file's is kept; ``again`` reads the file anew)."""
         if again or self._digest is None or self._digest[0] != path:
-            self._digest = (path, hashlib.blake2b(path.read_bytes(), digest_size=20).digest())
+            self._digest = (path, content_digest(path.read_bytes()))
         return self._digest[1]
 
     def in_time(self) -> None:
@@ -413,7 +412,7 @@ def _scan_files(files: Iterable[Path], state: Scan, budget: TimeBudget) -> list[
                 continue
             clean = None
             if state.ledger is not None:
-                clean = state.ledger.file_key(path, state.digest(path).hex())
+                clean = state.ledger.file_key(path, state.digest(path))
                 if clean in state.ledger:
                     continue
             seconds = budget.of(size)
@@ -445,7 +444,8 @@ def _unchanged(path: Path, state: Scan, key: str) -> bool:
     """Whether ``path`` still holds the bytes of ``key`` after the checks read it: a
     file written while it was read is not recorded as clean (what was read may not be
     what the key says)."""
-    return state.ledger is not None and state.ledger.file_key(path, state.digest(path, again=True).hex()) == key
+    assert state.ledger is not None
+    return state.ledger.file_key(path, state.digest(path, again=True)) == key
 
 
 def _attack(paths: list[Path], policy: disclosure.Policy | str, ledger: CleanLedger | None = None) -> list[Finding]:

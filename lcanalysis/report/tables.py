@@ -523,8 +523,7 @@ def attack_exports(paths, policy, *, ledger=None) -> list[tuple[str, str, str]]:
         for run in runs:
             tables = run / "tables"
             merge_disclosure_logs(tables, run / LOG_FILE)
-            key = None if ledger is None else ledger.files_key(
-                "attack", name, tables, attack_inputs(tables))
+            key = None if ledger is None else _attack_key(ledger, name, tables)
             if key is not None and key in ledger:
                 continue
             try:
@@ -532,8 +531,7 @@ def attack_exports(paths, policy, *, ledger=None) -> list[tuple[str, str, str]]:
             except LayoutError as err:  # tables of several notebooks that do not add up
                 out.append((str(tables), "tables sharing a population", f"inconsistent_layouts: {err}"))
                 continue
-            if key is not None and not found and key == ledger.files_key(
-                    "attack", name, tables, attack_inputs(tables)):  # not rewritten while attacked
+            if key is not None and not found and key == _attack_key(ledger, name, tables):  # not rewritten meanwhile
                 ledger.add(key)
             for f in found:
                 file = (f.table if f.table.endswith(".csv") else str(tables) if f.row < 0
@@ -542,3 +540,8 @@ def attack_exports(paths, policy, *, ledger=None) -> list[tuple[str, str, str]]:
                 out.append((file, f"{where} column {f.column!r}",
                             f"{f.reason} under policy {name!r}: {f.message}"))
     return out
+
+
+def _attack_key(ledger, policy_name: str, tables: Path) -> str:
+    """The ledger's key of what the intruder reads in ``tables`` (paths and bytes)."""
+    return ledger.files_key("attack", policy_name, tables, attack_inputs(tables))
