@@ -41,7 +41,8 @@ class DataState:
     cleaned: bool
 
 
-def prepare_data(pipeline_config: Path, key_file: Path | None, log: Callable[[str], None]) -> DataState:
+def prepare_data(pipeline_config: Path, key_file: Path | None, log: Callable[[str], None],
+                 before_change: Callable[[], None] = lambda: None) -> DataState:
     """Make sure data/processed is cleaned from the current raw data.
 
     Writes the demo world first when data/raw holds no real source folder and
@@ -49,7 +50,9 @@ def prepare_data(pipeline_config: Path, key_file: Path | None, log: Callable[[st
     files, the configuration files (all of config/*.yaml but the pipeline's), the
     key and the package's code (:func:`lcanalysis.derived.package_fingerprint`: a
     changed working tree keeps its version number) differs from the one stored in
-    ``data/processed/.inputs.json`` by the last cleaning.
+    ``data/processed/.inputs.json`` by the last cleaning. ``before_change`` is called
+    before the demo world is written and before cleaning (the run warms its notebook
+    workers up then: the data is about to change, so its notebooks will run).
     """
     from lcanalysis.clean import SYNTHETIC_MARKER, is_synthetic
     from lcanalysis.derived import package_fingerprint
@@ -59,6 +62,7 @@ def prepare_data(pipeline_config: Path, key_file: Path | None, log: Callable[[st
         from lcanalysis.synth import generate_demo_world
 
         log(f"no real data in {paths.raw_dir()}: writing the synthetic demo world to {raw_dir}")
+        before_change()
         generate_demo_world(raw_dir)
     key = identity.key_for(key_file, synthetic=is_synthetic(raw_dir))
     raw_files = hash_tree(raw_dir)
@@ -80,6 +84,7 @@ def prepare_data(pipeline_config: Path, key_file: Path | None, log: Callable[[st
         from lcanalysis.clean import clean
 
         log(f"raw inputs changed: cleaning {raw_dir} into {processed}")
+        before_change()
         report = clean(raw_dir, processed, key=key)
         log("cleaned: " + (", ".join(f"{n} {rows}" for n, rows in report.tables.items()) or "no tables"))
         stored.write_text(json.dumps({"digest": digest}) + "\n", encoding="utf-8")

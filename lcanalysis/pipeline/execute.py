@@ -149,57 +149,136 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+class NotebookWorkers:
+    """The worker processes that execute a run's notebooks, ``jobs`` of them (spawned,
+    one warm kernel each): made when the first notebook is handed out, or earlier by
+    :meth:`warm`.
+
+    A first run writes the demo world and cleans it (8-10 s, mostly on one core)
+    before any notebook can start, and then each worker paid its imports, its kernel's
+    start and the kernel's first imports (4-7 s on a fresh clone, which compiles their
+    bytecode too) before its first cell. :meth:`warm`, called when the run is about to
+    change the data (:func:`lcanalysis.pipeline.data.prepare_data`), starts the workers
+    and has each do all that (:func:`warm_worker`) while the data is written. A run
+    whose data is unchanged starts them only when it has notebooks to execute, as
+    before, so a run that executes nothing starts no kernel.
+    """
+
+    def __init__(self, jobs: int, startup_timeout: float, log_dir: Path, cwd: Path) -> None:
+        self.jobs = jobs
+        self.startup_timeout = startup_timeout
+        self.log_dir = log_dir
+        self.cwd = cwd
+        self._pool: ProcessPoolExecutor | None = None
+        self.warming: list[Future] = []
+        """The warm-ups handed out (:meth:`warm`)."""
+
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            import multiprocessing
+
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=start_worker)
+        return self._pool
+
+    def warm(self) -> None:
+        """Start the workers now, each warming up (:func:`warm_worker`) in the background.
+
+        One warm-up is handed out per worker: the pool spawns a process for each job
+        handed out while none is idle, and each warm-up keeps its worker busy for
+        seconds, so each lands on a worker of its own. Idempotent."""
+        if self._pool is not None:
+            return
+        job = {"cwd": str(self.cwd), "log_dir": str(self.log_dir), "startup_timeout": self.startup_timeout}
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.warming = [self.pool().submit(warm_worker, job) for _ in range(self.jobs)]
+
+    def close(self) -> None:
+        """Wait for the workers to end (each shuts its kernel down as it exits)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def __enter__(self) -> NotebookWorkers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def warm_worker(job: Mapping[str, object]) -> None:
+    """Worker side, ahead of its first notebook: import what executing and writing one
+    needs (papermill, nbconvert's exporter), start this worker's kernel and import in
+    it what the notebooks import (:data:`lcanalysis.pipeline.kernels.KERNEL_IMPORTS`).
+    Nothing here can fail a notebook: a kernel that did not start, or died, is started
+    again by the notebook that needs it, and the messages are in the kernel's log."""
+    os.environ.pop("LCANALYSIS_KEY", None)
+    import papermill  # noqa: F401 - imported for the notebooks to come
+
+    from lcanalysis.pipeline.kernels import KERNEL_IMPORTS
+    from lcanalysis.report.assemble import notebook_exporter
+
+    notebook_exporter()
+    log = Path(str(job["log_dir"])) / f"kernel-{os.getpid()}.log"
+    try:
+        kernel = _worker_kernel(float(job["startup_timeout"]))  # type: ignore[arg-type]
+        kernel.ready(Path(str(job["cwd"])), log=log)
+        kernel.preload(KERNEL_IMPORTS, log=log)
+    except Exception as err:  # noqa: BLE001 - see above: the notebook starts its kernel itself
+        from lcanalysis.pipeline.kernels import note
+
+        note(log, f"warming up the kernel failed, left to the first notebook: {type(err).__name__}: {err}")
+
+
 def execute_all(
     tasks: list[Task],
     results: Mapping[str, TaskResult],
     run_dir: Path,
-    jobs: int,
     lang: str,
     synthetic: bool,
     startup_timeout: float,
     progress: Progress,
+    workers: NotebookWorkers,
 ) -> None:
-    """Execute ``tasks`` in worker processes, at most ``jobs`` at a time, each once
+    """Execute ``tasks`` on ``workers``, at most ``workers.jobs`` at a time, each once
     every task of the notebooks in its ``after`` has finished."""
     if not tasks:
         return
-    import multiprocessing
-
+    jobs = workers.jobs
     waiting = list(tasks)
     unfinished_notebooks = {t.notebook for t in tasks}
     running: dict[Future, Task] = {}
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
-                             mp_context=multiprocessing.get_context("spawn"), initializer=start_worker) as pool:
-        while waiting or running:
-            for task in list(waiting):
-                if len(running) >= jobs:
-                    break
-                if any(dep in unfinished_notebooks for dep in task.after):
-                    continue
-                waiting.remove(task)
-                entry = results[task.name]
-                job = {"input": str(task.path), "output": str(run_dir / f"{task.name}.ipynb"),
-                       "parameters": entry.parameters, "cwd": str(task.path.parent),
-                       "log": str(run_dir / "logs" / f"{task.name}.log"),
-                       "lang": lang, "synthetic": synthetic, "startup_timeout": startup_timeout}
-                running[pool.submit(execute_task, job)] = task
-                progress.start(task.name)
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                task = running.pop(future)
-                entry = results[task.name]
-                try:
-                    outcome = future.result()
-                except Exception as err:  # noqa: BLE001 - a crashed worker fails its task only
-                    outcome = {"status": "failed", "duration_s": 0.0, "error": {
-                        "cell_index": None, "execution_count": None,
-                        "ename": type(err).__name__, "evalue": _one_line(str(err))}}
-                entry.status = entry.outcome = str(outcome["status"])
-                entry.duration_s = float(outcome["duration_s"])  # type: ignore[arg-type]
-                entry.error = outcome["error"]  # type: ignore[assignment]
-                progress.finish(task.name, entry.status, entry.duration_s, describe(entry.error))
-                if not any(t.notebook == task.notebook for t in [*waiting, *running.values()]):
-                    unfinished_notebooks.discard(task.notebook)
+    pool = workers.pool()
+    while waiting or running:
+        for task in list(waiting):
+            if len(running) >= jobs:
+                break
+            if any(dep in unfinished_notebooks for dep in task.after):
+                continue
+            waiting.remove(task)
+            entry = results[task.name]
+            job = {"input": str(task.path), "output": str(run_dir / f"{task.name}.ipynb"),
+                   "parameters": entry.parameters, "cwd": str(task.path.parent),
+                   "log": str(run_dir / "logs" / f"{task.name}.log"),
+                   "lang": lang, "synthetic": synthetic, "startup_timeout": startup_timeout}
+            running[pool.submit(execute_task, job)] = task
+            progress.start(task.name)
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            task = running.pop(future)
+            entry = results[task.name]
+            try:
+                outcome = future.result()
+            except Exception as err:  # noqa: BLE001 - a crashed worker fails its task only
+                outcome = {"status": "failed", "duration_s": 0.0, "error": {
+                    "cell_index": None, "execution_count": None,
+                    "ename": type(err).__name__, "evalue": _one_line(str(err))}}
+            entry.status = entry.outcome = str(outcome["status"])
+            entry.duration_s = float(outcome["duration_s"])  # type: ignore[arg-type]
+            entry.error = outcome["error"]  # type: ignore[assignment]
+            progress.finish(task.name, entry.status, entry.duration_s, describe(entry.error))
+            if not any(t.notebook == task.notebook for t in [*waiting, *running.values()]):
+                unfinished_notebooks.discard(task.notebook)
 
 
 def longest_first(tasks: Sequence[Task], previous: Mapping[str, Mapping]) -> list[Task]:

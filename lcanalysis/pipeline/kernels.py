@@ -43,6 +43,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -97,6 +98,21 @@ _RESET = "get_ipython().reset(new_session=True)\n" \
     "_lcanalysis_kernels.restore({cwd!r})\n" \
     "del _lcanalysis_kernels\n"
 
+KERNEL_IMPORTS = ("lcanalysis.notebook", "lcanalysis.report.narrative", "lcanalysis.stats",
+                  "lcanalysis.plots.charts", "matplotlib.pyplot")
+"""What a warmed-up kernel imports before its first notebook
+(:func:`lcanalysis.pipeline.execute.warm_worker`): what the notebooks' first cells
+import (the notebook helper, its narrative, the charts, pyplot) and the intervals
+every indicator module computes with (:mod:`lcanalysis.stats`: statsmodels and
+scipy.stats, 2.5 s of a kernel's 3.5-4 s of imports). Every kernel of a run that
+executes more than a couple of notebooks imports them all anyway."""
+
+# The imports stay in sys.modules; the names go with the next notebook's reset.
+_PRELOAD = "import importlib as _lcanalysis_importlib\n" \
+    "for _lcanalysis_module in {modules!r}:\n" \
+    "    _lcanalysis_importlib.import_module(_lcanalysis_module)\n" \
+    "del _lcanalysis_importlib, _lcanalysis_module\n"
+
 
 class KernelStartError(LcanalysisError):
     """The kernel could not be started (it died or did not answer, twice)."""
@@ -144,7 +160,7 @@ class WarmKernel:
                 problems.append(
                     f"{'no answer' if alive else 'the kernel process ended'} ({' '.join(str(err).split())})"
                 )
-                _note(log, f"kernel start failed: {problems[-1]}")
+                note(log, f"kernel start failed: {problems[-1]}")
                 self.shutdown()
                 continue
             return self.manager
@@ -160,27 +176,43 @@ class WarmKernel:
 
         self.shutdown()
         self.manager = AsyncKernelManager(kernel_name=self.kernel_name)
-        _note(log, f"starting kernel {self.kernel_name!r}")
+        note(log, f"starting kernel {self.kernel_name!r}")
         with open(log, "ab") as stderr:
             run_sync(self.manager.start_kernel)(cwd=str(cwd), stderr=stderr)
 
+    def preload(self, modules: Sequence[str], *, log: Path) -> None:
+        """Import ``modules`` in the kernel (started by :meth:`ready`), so that the
+        notebooks find them imported. A module that cannot be imported is left to the
+        notebook that imports it, which shows the error where it belongs; it is noted
+        in ``log``."""
+        from jupyter_core.utils import run_sync
+
+        content = run_sync(self._execute)(_PRELOAD.format(modules=list(modules)))
+        if content["status"] != "ok":
+            note(log, f"importing {', '.join(modules)} ahead of the notebooks failed: "
+                      f"{content.get('ename')}: {content.get('evalue')}")
+
     async def _reset(self, cwd: Path) -> None:
         """Wait for the kernel, then run :func:`restore` in it (an error there is raised here)."""
+        content = await self._execute(_RESET.format(cwd=str(cwd)))
+        if content["status"] != "ok":
+            raise KernelStartError(
+                f"resetting the kernel failed: {content.get('ename')}: {content.get('evalue')}"
+            )
+
+    async def _execute(self, code: str) -> dict:
+        """Wait for the kernel, run ``code`` in it (outside its history) and return the
+        reply's content."""
         client = self.manager.client()
         client.start_channels()
         try:
             await client.wait_for_ready(timeout=self.startup_timeout)
             reply = await client.execute_interactive(
-                _RESET.format(cwd=str(cwd)), store_history=False, timeout=self.startup_timeout,
-                output_hook=lambda message: None,
+                code, store_history=False, timeout=self.startup_timeout, output_hook=lambda message: None,
             )
         finally:
             client.stop_channels()
-        content = reply["content"]
-        if content["status"] != "ok":
-            raise KernelStartError(
-                f"resetting the kernel failed: {content.get('ename')}: {content.get('evalue')}"
-            )
+        return reply["content"]
 
     def shutdown(self) -> None:
         """Shut the kernel down, if there is one (killing it if it does not stop)."""
@@ -195,7 +227,7 @@ class WarmKernel:
             run_sync(manager.cleanup_resources)()
 
 
-def _note(log: Path, message: str) -> None:
+def note(log: Path, message: str) -> None:
     """A line of the runner's own in the kernel's log."""
     stamp = datetime.now(UTC).strftime("%H:%M:%S")
     with open(log, "a", encoding="utf-8") as fh:

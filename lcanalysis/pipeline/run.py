@@ -64,6 +64,7 @@ from lcanalysis.pipeline.changes import (
 from lcanalysis.pipeline.config import Pipeline, Task, load_pipeline
 from lcanalysis.pipeline.data import package_version, prepare_data, write_json_atomic
 from lcanalysis.pipeline.execute import (
+    NotebookWorkers,
     TaskResult,
     add_dependents,
     describe,
@@ -205,37 +206,41 @@ def _run(
     started = datetime.now(UTC)
     wall = time.perf_counter()
     progress.log(f"run {run_id} with {len(tasks)} task(s), jobs={jobs}, config {config}")
-    data = prepare_data(config, key_file, progress.note)
-    lang = str(pipeline.defaults.get("lang", "en"))
-    previous_dir, previous = _latest()
-    result = RunResult(run_id, run_dir)
-    to_execute: list[Task] = []
-    root = paths.project_root()
-    for task in tasks:
-        params = task.runner_parameters(
-            {"synthetic": data.synthetic, "run_id": run_id, "tables_dir": str(run_dir / "tables" / task.name)}
-        )
-        if "tables_dir" in params:
-            Path(str(params["tables_dir"])).mkdir(parents=True, exist_ok=True)
-        entry = TaskResult(task.name, task.notebook, _rel(task.path, root), params,
-                           fingerprint(task, params, data.processed_hash, data.config_files))
-        result.tasks[task.name] = entry
-        before = previous.get(task.name)
-        if task.name in selected and (
-            force or not before or before.get("outcome") != "ok" or before.get("fingerprint") != entry.fingerprint
-        ):
-            to_execute.append(task)
-    add_dependents(tasks, selected, to_execute)
-    for task in tasks:
-        if task not in to_execute:
-            entry = result.tasks[task.name]
-            reason = "unchanged" if task.name in selected else "not selected"
-            _copy_previous(entry, previous.get(task.name), previous_dir, run_dir, reason)
-            progress.finish(task.name, "skipped", 0.0, f"({entry.reason})")
+    # The notebooks' workers: started ahead of the notebooks when the data changes, and
+    # ended (kernels shut down) once the notebooks are done.
+    with NotebookWorkers(min(jobs, max(len(selected), 1)), startup_timeout, log_dir=run_dir / "logs",
+                         cwd=paths.notebooks_dir()) as workers:
+        data = prepare_data(config, key_file, progress.note, before_change=workers.warm)
+        lang = str(pipeline.defaults.get("lang", "en"))
+        previous_dir, previous = _latest()
+        result = RunResult(run_id, run_dir)
+        to_execute: list[Task] = []
+        root = paths.project_root()
+        for task in tasks:
+            params = task.runner_parameters(
+                {"synthetic": data.synthetic, "run_id": run_id, "tables_dir": str(run_dir / "tables" / task.name)}
+            )
+            if "tables_dir" in params:
+                Path(str(params["tables_dir"])).mkdir(parents=True, exist_ok=True)
+            entry = TaskResult(task.name, task.notebook, _rel(task.path, root), params,
+                               fingerprint(task, params, data.processed_hash, data.config_files))
+            result.tasks[task.name] = entry
+            before = previous.get(task.name)
+            if task.name in selected and (
+                force or not before or before.get("outcome") != "ok" or before.get("fingerprint") != entry.fingerprint
+            ):
+                to_execute.append(task)
+        add_dependents(tasks, selected, to_execute)
+        for task in tasks:
+            if task not in to_execute:
+                entry = result.tasks[task.name]
+                reason = "unchanged" if task.name in selected else "not selected"
+                _copy_previous(entry, previous.get(task.name), previous_dir, run_dir, reason)
+                progress.finish(task.name, "skipped", 0.0, f"({entry.reason})")
 
-    preloading = _import_while_waiting(TAIL_IMPORTS)
-    execute_all(longest_first(to_execute, previous), result.tasks, run_dir, jobs, lang, data.synthetic,
-                startup_timeout, progress)
+        preloading = _import_while_waiting(TAIL_IMPORTS)
+        execute_all(longest_first(to_execute, previous), result.tasks, run_dir, lang, data.synthetic,
+                    startup_timeout, progress, workers)
     preloading.join()
 
     from lcanalysis.report.assemble import build_report, poster_pack

@@ -128,12 +128,12 @@ def notebook_body(notebook: Path, *, base_dir: Path) -> str:
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if o.output_type != "stream"]
-    body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"path": str(base_dir)}})
+    body, _ = notebook_exporter().from_notebook_node(nb, resources={"metadata": {"path": str(base_dir)}})
     return embed_local_images(body, base_dir)
 
 
 @cache
-def _html_exporter():
+def notebook_exporter():
     """One nbconvert exporter per process: it compiles its Jinja templates once (0.2 s
     each time, for every notebook of a run)."""
     from nbconvert import HTMLExporter

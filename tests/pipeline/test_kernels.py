@@ -243,3 +243,27 @@ def _serve_three(folder: Path) -> list[int]:
         return [run_probe(kernel, folder) for _ in range(3)]
     finally:
         kernel.shutdown()
+
+
+@pytest.mark.slow  # two kernels started
+def test_a_kernel_preloaded_runs_a_notebook_as_a_fresh_kernel_does(runs, tmp_path):
+    folder = runs["fresh"].parent / "notebooks"
+    log = tmp_path / "kernel.log"
+    kernel = WarmKernel("python3")
+    try:
+        kernel.ready(folder, log)
+        kernel.preload(["polars", "matplotlib.pyplot", "no_such_module_here", "tabnanny"], log=log)
+        found = tmp_path / "found.ipynb"
+        source = write_notebook(tmp_path / "found-source.ipynb",
+                                ["import sys\nprint('polars' in sys.modules, 'tabnanny' in sys.modules)"])
+        papermill.execute_notebook(str(source), str(found), kernel_name="python3",
+                                   km=kernel.ready(folder, log), cwd=str(folder), progress_bar=False)
+        warm = tmp_path / "warm.ipynb"
+        papermill.execute_notebook(str(folder / "probe.ipynb"), str(warm), kernel_name="python3",
+                                   km=kernel.ready(folder, log), cwd=str(folder), progress_bar=False)
+    finally:
+        kernel.shutdown()
+    # imported up to the module that is missing, which is named in the kernel's log
+    assert outputs(found) == [(1, ["True False\n"])]
+    assert "no_such_module_here" in log.read_text()
+    assert outputs(warm) == outputs(runs["fresh"])

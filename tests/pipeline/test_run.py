@@ -248,13 +248,14 @@ def real_project(tmp_path, monkeypatch):
 def test_prepare_data_cleans_real_data_only_when_inputs_change(real_project, monkeypatch):
     log: list[str] = []
     config = real_project / "config" / "pipeline.yaml"
-    state = prepare_data(config, None, log.append)
-    assert state.cleaned and not state.synthetic
+    changes: list[int] = []
+    state = prepare_data(config, None, log.append, before_change=lambda: changes.append(1))
+    assert state.cleaned and not state.synthetic and changes == [1]  # told before cleaning
     assert state.raw_dir == real_project / "data" / "raw"
     assert (real_project / "data" / "processed" / "registrations.parquet").is_file()
     assert SECRET not in (real_project / "data" / "processed" / ".inputs.json").read_text()
-    again = prepare_data(config, None, log.append)
-    assert not again.cleaned and again.processed_hash == state.processed_hash
+    again = prepare_data(config, None, log.append, before_change=lambda: changes.append(1))
+    assert not again.cleaned and again.processed_hash == state.processed_hash and changes == [1]
     config.write_text(PIPELINE + "\n# a pipeline change does not trigger cleaning\n")
     assert not prepare_data(config, None, log.append).cleaned
     raw = next((real_project / "data" / "raw").rglob("*.csv"))
@@ -278,10 +279,12 @@ def test_prepare_data_writes_the_demo_world_only_when_missing(tmp_path, monkeypa
 
     monkeypatch.setitem(sys.modules, "lcanalysis.synth", types.SimpleNamespace(generate_demo_world=generate_demo_world))
     config = root / "config" / "pipeline.yaml"
-    state = prepare_data(config, None, lambda _: None)
+    told: list[int] = []
+    state = prepare_data(config, None, lambda _: None, before_change=lambda: told.append(len(calls)))
     assert calls == [root / "data" / "raw" / "demo"] and state.synthetic and state.cleaned
-    prepare_data(config, None, lambda _: None)
-    assert len(calls) == 1
+    assert told == [0, 1]  # before the demo world is written, and before it is cleaned
+    prepare_data(config, None, lambda _: None, before_change=lambda: told.append(len(calls)))
+    assert len(calls) == 1 and told == [0, 1]
 
 
 @pytest.mark.slow
