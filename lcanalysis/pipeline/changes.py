@@ -42,6 +42,7 @@ import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from lcanalysis.errors import LcanalysisError
@@ -787,7 +788,6 @@ def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
     from lcanalysis.plots.labels import (
         category_label,
         format_n,
-        format_percent,
         number_formatter,
         percent_formatter,
     )
@@ -833,7 +833,7 @@ def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
             decimals = _tick_decimals(mine, 100 if scale == "share" else 1)
             ax.yaxis.set_major_formatter(
                 percent_formatter(lang, decimals) if scale == "share"
-                else FuncFormatter(lambda v, _pos, d=decimals: format_percent(v / 100, lang, d))
+                else FuncFormatter(partial(_percent_tick, lang=lang, decimals=decimals))
                 if scale == "percent" else number_formatter(lang, decimals))
             ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
             shown = run_ticks(len(runs))
@@ -851,6 +851,14 @@ def revision_chart(rows: Sequence[Mapping], *, lang: str, synthetic: bool):
             n=sum(hidden.values()), reasons=reasons))
     set_footer(fig, footer)
     return fig
+
+
+def _percent_tick(v: float, _pos: int | None, *, lang: str, decimals: int) -> str:
+    """A tick of a panel whose values are per cent already (a partial of it, not a
+    closure: the chart is pickled to be drawn in another process)."""
+    from lcanalysis.plots.labels import format_percent
+
+    return format_percent(v / 100, lang, decimals)
 
 
 def _tick_decimals(rows: Sequence[Mapping], scale: float) -> int:
@@ -873,11 +881,15 @@ def _wrap(text: str, width: int = 30) -> str:
 
 
 def record_changes(run_dir: Path, manifest: Mapping, *, reports_dir: Path, config_dir: Path,
-                   compare_with: Path | None = None, repo: Path | None = None) -> dict:
+                   compare_with: Path | None = None, repo: Path | None = None, executor=None) -> dict:
     """What a run does after its notebooks: keep a copy of its definition files,
     compare with the previous finished run (or the run folder ``compare_with``, from
     :func:`resolve_run`), write ``changes.json``, ``revisions.csv`` and the revision
-    chart (``changes/revision_history.{png,svg,pdf}``). Returns the changes."""
+    chart (``changes/revision_history.{png,svg,pdf}``). Returns the changes.
+
+    Given an ``executor`` (a pool of other processes), the chart's SVG and PDF are
+    drawn there (:func:`lcanalysis.plots.writer.hand_over`) while this process draws
+    the PNG the report shows; the caller waits for the executor's work."""
     keep_config(run_dir, config_dir, manifest.get("inputs", {}).get("config_files", {}))
     lang = str(manifest.get("lang") or "en")
     run_id = str(manifest.get("run_id", run_dir.name))
@@ -892,11 +904,17 @@ def record_changes(run_dir: Path, manifest: Mapping, *, reports_dir: Path, confi
     if rows:
         import matplotlib.pyplot as plt
 
-        from lcanalysis.plots.style import save_figure
+        from lcanalysis.plots.style import draw_figure_files, figure_files, write_drawn_files
+        from lcanalysis.plots.writer import hand_over
 
         fig = revision_chart(rows, lang=lang, synthetic=bool(manifest.get("synthetic")))
-        save_figure(fig, CHART_NAME, notebook=CHART_FOLDER, size="report_page", figures_dir=run_dir,
-                    metadata={"source": "lcanalysis run manifests and exported tables", "run_id": run_id})
+        files = figure_files(fig, CHART_NAME, notebook=CHART_FOLDER, size="report_page", figures_dir=run_dir,
+                             metadata={"source": "lcanalysis run manifests and exported tables", "run_id": run_id})
+        here = ("png", "svg", "pdf")
+        if executor is not None:  # the report needs only the PNG (section_html)
+            hand_over(executor, fig, files, ("svg", "pdf"))
+            here = ("png",)
+        write_drawn_files(files, draw_figure_files(fig, files, here))
         plt.close(fig)
     return changes
 

@@ -206,89 +206,149 @@ def _run(
     started = datetime.now(UTC)
     wall = time.perf_counter()
     progress.log(f"run {run_id} with {len(tasks)} task(s), jobs={jobs}, config {config}")
-    # The notebooks' workers: started ahead of the notebooks when the data changes, and
-    # ended (kernels shut down) once the notebooks are done.
-    with NotebookWorkers(min(jobs, max(len(selected), 1)), startup_timeout, log_dir=run_dir / "logs",
-                         cwd=paths.notebooks_dir()) as workers:
-        data = prepare_data(config, key_file, progress.note, before_change=workers.warm)
-        lang = str(pipeline.defaults.get("lang", "en"))
-        previous_dir, previous = _latest()
-        result = RunResult(run_id, run_dir)
-        to_execute: list[Task] = []
-        root = paths.project_root()
-        for task in tasks:
-            params = task.runner_parameters(
-                {"synthetic": data.synthetic, "run_id": run_id, "tables_dir": str(run_dir / "tables" / task.name)}
-            )
-            if "tables_dir" in params:
-                Path(str(params["tables_dir"])).mkdir(parents=True, exist_ok=True)
-            entry = TaskResult(task.name, task.notebook, _rel(task.path, root), params,
-                               fingerprint(task, params, data.processed_hash, data.config_files))
-            result.tasks[task.name] = entry
-            before = previous.get(task.name)
-            if task.name in selected and (
-                force or not before or before.get("outcome") != "ok" or before.get("fingerprint") != entry.fingerprint
-            ):
-                to_execute.append(task)
-        add_dependents(tasks, selected, to_execute)
-        for task in tasks:
-            if task not in to_execute:
-                entry = result.tasks[task.name]
-                reason = "unchanged" if task.name in selected else "not selected"
-                _copy_previous(entry, previous.get(task.name), previous_dir, run_dir, reason)
-                progress.finish(task.name, "skipped", 0.0, f"({entry.reason})")
+    # The process for the steps after the notebooks: spawned now, so that its imports
+    # are made while the notebooks run.
+    tail = TailProcess()
+    try:
+        # The notebooks' workers: started ahead of the notebooks when the data changes, and
+        # ended (kernels shut down) once the notebooks are done.
+        with NotebookWorkers(min(jobs, max(len(selected), 1)), startup_timeout, log_dir=run_dir / "logs",
+                             cwd=paths.notebooks_dir()) as workers:
+            if force:  # every selected notebook runs
+                workers.warm()
+            data = prepare_data(config, key_file, progress.note, before_change=workers.warm)
+            lang = str(pipeline.defaults.get("lang", "en"))
+            previous_dir, previous = _latest()
+            result = RunResult(run_id, run_dir)
+            to_execute: list[Task] = []
+            root = paths.project_root()
+            for task in tasks:
+                params = task.runner_parameters(
+                    {"synthetic": data.synthetic, "run_id": run_id, "tables_dir": str(run_dir / "tables" / task.name)}
+                )
+                if "tables_dir" in params:
+                    Path(str(params["tables_dir"])).mkdir(parents=True, exist_ok=True)
+                entry = TaskResult(task.name, task.notebook, _rel(task.path, root), params,
+                                   fingerprint(task, params, data.processed_hash, data.config_files))
+                result.tasks[task.name] = entry
+                before = previous.get(task.name)
+                if task.name in selected and (
+                    force or not before or before.get("outcome") != "ok" or before.get("fingerprint") != entry.fingerprint
+                ):
+                    to_execute.append(task)
+            add_dependents(tasks, selected, to_execute)
+            for task in tasks:
+                if task not in to_execute:
+                    entry = result.tasks[task.name]
+                    reason = "unchanged" if task.name in selected else "not selected"
+                    _copy_previous(entry, previous.get(task.name), previous_dir, run_dir, reason)
+                    progress.finish(task.name, "skipped", 0.0, f"({entry.reason})")
 
-        preloading = _import_while_waiting(TAIL_IMPORTS)
-        execute_all(longest_first(to_execute, previous), result.tasks, run_dir, lang, data.synthetic,
-                    startup_timeout, progress, workers)
-    preloading.join()
+            preloading = _import_while_waiting(TAIL_IMPORTS)
+            execute_all(longest_first(to_execute, previous), result.tasks, run_dir, lang, data.synthetic,
+                        startup_timeout, progress, workers)
+        preloading.join()
 
-    from lcanalysis.report.assemble import build_report, poster_pack
+        from lcanalysis.report.assemble import build_report, poster_pack
 
-    manifest = {
-        "run_id": run_id,
-        "started": started.isoformat(timespec="seconds"),
-        "finished": None,
-        "git_commit": _git_commit(root),
-        "python": sys.version.split()[0],
-        "versions": {name: package_version(name) for name in VERSIONED_PACKAGES},
-        "config": _rel(config, root),
-        "lang": lang,
-        "synthetic": data.synthetic,
-        "inputs": {
-            "raw_dir": _rel(data.raw_dir, root),
-            "raw_files": data.raw_files,
-            "config_files": data.config_files,
-            "processed_hash": data.processed_hash,
-            "cleaned_this_run": data.cleaned,
-        },
-        "tasks": {name: t.to_dict() for name, t in result.tasks.items()},
-    }
-    # The report shows when the run's results were complete: notebooks executed and
-    # the report about to be assembled. The gate that follows only reads.
-    manifest["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
-    gate = _start_privacy_gate(run_dir, data, pipeline)
-    changes_html = _record_changes(run_dir, manifest, compare_with, root, lang, progress)
-    build_report(run_dir, manifest, lang=lang, synthetic=data.synthetic, changes_html=changes_html,
-                 earlier_pdf=previous_dir / "report.pdf" if previous_dir else None)
-    made_by = {run_id} | {t.copied_from for t in result.tasks.values() if t.copied_from}
-    posters, stale = poster_pack(paths.figures_dir(), run_dir, made_by)
-    manifest["poster_pack"] = [p.relative_to(run_dir).as_posix() for p in posters]
-    if stale:
-        progress.note(f"poster pack: {len(stale)} poster figure file(s) in {paths.figures_dir()} left out, "
-                      f"saved by an earlier run and not by this one: "
-                      + ", ".join(p.relative_to(paths.figures_dir()).as_posix() for p in stale[:6])
-                      + (" ..." if len(stale) > 6 else ""))
-    result.privacy_findings = _privacy_gate(gate, run_dir, progress)
-    manifest["privacy_gate"] = {"findings": len(result.privacy_findings),
-                                "scanned": [_rel(p, root) for p in _gate_targets(run_dir)],
-                                "finished": datetime.now(UTC).isoformat(timespec="seconds")}
-    manifest["duration_s"] = round(time.perf_counter() - wall, 2)
-    write_json_atomic(run_dir / "manifest.json", manifest)
-    if not result.privacy_findings:
-        point_latest(paths.reports_dir(), run_dir)
-    _summary(result, manifest, run_dir, progress)
-    return result
+        manifest = {
+            "run_id": run_id,
+            "started": started.isoformat(timespec="seconds"),
+            "finished": None,
+            "git_commit": _git_commit(root),
+            "python": sys.version.split()[0],
+            "versions": {name: package_version(name) for name in VERSIONED_PACKAGES},
+            "config": _rel(config, root),
+            "lang": lang,
+            "synthetic": data.synthetic,
+            "inputs": {
+                "raw_dir": _rel(data.raw_dir, root),
+                "raw_files": data.raw_files,
+                "config_files": data.config_files,
+                "processed_hash": data.processed_hash,
+                "cleaned_this_run": data.cleaned,
+            },
+            "tasks": {name: t.to_dict() for name, t in result.tasks.items()},
+        }
+        # The report shows when the run's results were complete: notebooks executed and
+        # the report about to be assembled. The gate that follows only reads.
+        manifest["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+        gate = _start_privacy_gate(run_dir, data, pipeline)
+        changes_html = _record_changes(run_dir, manifest, compare_with, root, lang, progress, tail)
+        build_report(run_dir, manifest, lang=lang, synthetic=data.synthetic, changes_html=changes_html,
+                     earlier_pdf=previous_dir / "report.pdf" if previous_dir else None, executor=tail)
+        made_by = {run_id} | {t.copied_from for t in result.tasks.values() if t.copied_from}
+        posters, stale = poster_pack(paths.figures_dir(), run_dir, made_by)
+        manifest["poster_pack"] = [p.relative_to(run_dir).as_posix() for p in posters]
+        if stale:
+            progress.note(f"poster pack: {len(stale)} poster figure file(s) in {paths.figures_dir()} left out, "
+                          f"saved by an earlier run and not by this one: "
+                          + ", ".join(p.relative_to(paths.figures_dir()).as_posix() for p in stale[:6])
+                          + (" ..." if len(stale) > 6 else ""))
+        tail.finish()  # the revision chart's SVG and PDF are written before the gate reads them
+        result.privacy_findings = _privacy_gate(gate, run_dir, progress)
+        manifest["privacy_gate"] = {"findings": len(result.privacy_findings),
+                                    "scanned": [_rel(p, root) for p in _gate_targets(run_dir)],
+                                    "finished": datetime.now(UTC).isoformat(timespec="seconds")}
+        manifest["duration_s"] = round(time.perf_counter() - wall, 2)
+        write_json_atomic(run_dir / "manifest.json", manifest)
+        if not result.privacy_findings:
+            point_latest(paths.reports_dir(), run_dir)
+        _summary(result, manifest, run_dir, progress)
+        return result
+    finally:
+        tail.close()
+
+
+class TailProcess:
+    """One process beside the run's own for the steps after the notebooks that need
+    nothing but their arguments: the revision chart's SVG and PDF, and report.docx.
+
+    The run's process is busy then with Python of its own (comparing the runs, the
+    chart's PNG for the report, reading the notebooks, driving Chromium, the posters),
+    and a process runs its Python one thread at a time: those steps took turns with
+    each other in it (docs/performance.md). Spawned when made, and its imports
+    (:data:`TAIL_PROCESS_IMPORTS`) made at once, while the notebooks run.
+    :meth:`submit` is an executor's; :meth:`finish` waits for everything handed over
+    and raises the first error; :meth:`close` ends the process."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_tail_process_ready)
+        self._handed: list = []
+        self._pool.submit(int)  # a process is spawned at the first job, and its initializer run
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = self._pool.submit(fn, *args, **kwargs)
+        self._handed.append(future)
+        return future
+
+    def finish(self) -> None:
+        handed, self._handed = self._handed, []
+        for future in handed:
+            future.result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+TAIL_PROCESS_IMPORTS = ("matplotlib.pyplot", "lcanalysis.plots.writer", "lcanalysis.pipeline.changes",
+                        "lcanalysis.report.docx")
+"""What the :class:`TailProcess` imports when it starts: drawing figures (pyplot, the
+writer's functions and what the revision chart's labels call) and python-docx."""
+
+
+def _tail_process_ready() -> None:
+    """The :class:`TailProcess`'s side, once: Agg, whatever the run's backend, and the
+    imports of :data:`TAIL_PROCESS_IMPORTS`."""
+    import importlib
+
+    os.environ["MPLBACKEND"] = "agg"
+    for name in TAIL_PROCESS_IMPORTS:
+        importlib.import_module(name)
 
 
 def _import_while_waiting(modules: Sequence[str]):
@@ -310,13 +370,14 @@ def _import_while_waiting(modules: Sequence[str]):
 
 
 def _record_changes(run_dir: Path, manifest: dict, compare_with: Path | None, root: Path, lang: str,
-                    progress: Progress) -> str:
+                    progress: Progress, tail: TailProcess) -> str:
     """changes.json, revisions.csv and the revision chart against the previous finished
     run (:mod:`lcanalysis.pipeline.changes`); returns the report's section. A table
     that cannot be read is reported and leaves the report without the section."""
     try:
         found = record_changes(run_dir, manifest, reports_dir=paths.reports_dir(),
-                               config_dir=paths.config_dir(), compare_with=compare_with, repo=root)
+                               config_dir=paths.config_dir(), compare_with=compare_with, repo=root,
+                               executor=tail)
     except (LcanalysisError, OSError) as err:
         progress.note(f"changes since the last run not written: {err}")
         return ""

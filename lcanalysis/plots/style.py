@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -619,8 +619,10 @@ def write_figure_files(fig: Figure, files: FigureFiles) -> dict[str, Path]:
     return write_drawn_files(files, draw_figure_files(fig, files))
 
 
-def draw_figure_files(fig: Figure, files: FigureFiles) -> dict[str, bytes]:
-    """The contents of the PNG, SVG and PDF file of ``fig`` that ``files`` describes."""
+def draw_figure_files(fig: Figure, files: FigureFiles,
+                      formats: Sequence[str] = ("png", "svg", "pdf")) -> dict[str, bytes]:
+    """The contents of the PNG, SVG and PDF file of ``fig`` that ``files`` describes
+    (or of those of ``formats``, drawn in that order)."""
     import io
 
     import matplotlib
@@ -632,19 +634,20 @@ def draw_figure_files(fig: Figure, files: FigureFiles) -> dict[str, bytes]:
                  "pdf": {"metadata": files.pdf}}
     contents = {}
     with matplotlib.rc_context(rc), _scaled(fig, SIZES[files.size]):
-        for ext, kwargs in arguments.items():
+        for ext in formats:
             buffer = io.BytesIO()
-            fig.savefig(buffer, format=ext, **kwargs)
+            fig.savefig(buffer, format=ext, **arguments[ext])
             contents[ext] = buffer.getvalue()
     return contents
 
 
 def write_drawn_files(files: FigureFiles, contents: Mapping[str, bytes]) -> dict[str, Path]:
-    """Write the ``contents`` of ``files`` (PNG, SVG, PDF) to their paths."""
+    """Write the ``contents`` of ``files`` (PNG, SVG, PDF, or some of them) to their
+    paths; returns the paths written, by format."""
     files.paths["png"].parent.mkdir(parents=True, exist_ok=True)
     for ext, content in contents.items():
         atomic_write(files.paths[ext], content)
-    return dict(files.paths)
+    return {ext: files.paths[ext] for ext in contents}
 
 
 PDF_UNUSED_FONT_TABLES = ("GSUB", "GPOS", "GDEF", "kern", "JSTF", "BASE", "MATH")

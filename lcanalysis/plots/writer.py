@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import weakref
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cache
@@ -194,6 +195,36 @@ def _write_copy(token: int, payload: bytes | None, rc: dict, replay: list[Figure
     if drawn_dir is not None and key is not None:
         drawn.keep(drawn_dir, key, files, contents)
     return written
+
+
+def hand_over(executor, fig: Figure, files: FigureFiles, formats: Sequence[str]) -> Future:
+    """Have ``executor`` (a pool of other processes, whose matplotlib backend is Agg)
+    draw the ``formats`` of ``fig``'s ``files`` and write them; the figure is pickled
+    now, with the style settings of the moment, so the caller may go on drawing the
+    other formats itself. The future's result is what :func:`write_drawn_files`
+    returns. The drawing is :func:`save_figure`'s, not always its bytes: without the
+    formats drawn before it there, the layout may place things up to a few thousandths
+    of a point apart (text measured at another resolution before), and an SVG names
+    its clip paths (hashes of where they are) otherwise. For a figure kept by its
+    bytes, use the :class:`FigureWriter`."""
+    import pickle
+
+    return executor.submit(_write_formats, pickle.dumps(fig), style_rc(), files, tuple(formats))
+
+
+def _write_formats(payload: bytes, rc: dict, files: FigureFiles, formats: tuple[str, ...]) -> dict[str, Path]:
+    """The other process's side of :func:`hand_over`."""
+    import pickle
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    matplotlib.rcParams.update(rc)
+    fig = pickle.loads(payload)
+    try:
+        return write_drawn_files(files, draw_figure_files(fig, files, formats))
+    finally:
+        plt.close(fig)
 
 
 def _write_drawn(before, files: FigureFiles) -> dict[str, Path]:

@@ -380,6 +380,7 @@ def build_report(
     figures_dir: Path | None = None,
     changes_html: str = "",
     earlier_pdf: Path | None = None,
+    executor=None,
 ) -> Path:
     """Write report.html, report.pdf, report.docx and poster.pdf (and poster-A1.pdf)
     in ``run_dir``; return the HTML's path.
@@ -403,6 +404,10 @@ def build_report(
     earlier_pdf:
         An earlier run's report.pdf: its headings' pages are the first guess at this
         one's (:meth:`lcanalysis.report.pdf.Browser.print_report`).
+    executor:
+        A pool of other processes to write report.docx in (python-docx is Python
+        through and through: in this process it would take turns with the printing's
+        own Python, 2 s each); by default it is written in this process.
 
     Raises
     ------
@@ -420,11 +425,14 @@ def build_report(
     report_html = document_html(doc)
     target.write_text(report_html, encoding="utf-8")
     # One Chromium prints the report and the posters (another process: the Word file
-    # is written meanwhile in this thread).
+    # is written meanwhile, in this thread or by ``executor``).
     with ThreadPoolExecutor(max_workers=1) as background:
         printed = background.submit(print_all, run_dir, manifest, report_html, lang=lang, synthetic=synthetic,
                                     figures_dir=figures_dir, earlier_pdf=earlier_pdf)
-        docx.write_docx(doc, run_dir / "report.docx")
+        if executor is None:
+            docx.write_docx(doc, run_dir / "report.docx")
+        else:
+            executor.submit(docx.write_docx, doc, run_dir / "report.docx").result()
         printed.result()
     return target
 

@@ -410,6 +410,22 @@ def test_record_changes_writes_changes_history_and_chart(tmp_path):
     assert 'src="data:image/png;base64,' in ch.section_html(current, "sv")
 
 
+def test_record_changes_hands_the_charts_svg_and_pdf_to_an_executor(tmp_path):
+    from tests.fixtures.executor import PicklingExecutor
+
+    make_run(tmp_path, "run-1")
+    current = make_run(tmp_path, "run-2", tables={"10_lessons_learnt/reach": reach_table((710, 1000))})
+    manifest = json.loads((current / "manifest.json").read_text())
+    other = PicklingExecutor()
+    ch.record_changes(current, manifest, reports_dir=tmp_path, config_dir=tmp_path / "none", executor=other)
+    assert other.ran == ["_write_formats"]  # the chart, pickled: the PNG is drawn here
+    chart = {s: (current / "changes" / f"revision_history.{s}").read_bytes() for s in ("png", "svg", "pdf")}
+    ch.record_changes(current, manifest, reports_dir=tmp_path, config_dir=tmp_path / "none")
+    alone = {s: (current / "changes" / f"revision_history.{s}").read_bytes() for s in ("png", "svg", "pdf")}
+    assert chart["png"] == alone["png"] and chart["pdf"] == alone["pdf"]
+    assert chart["svg"].startswith(b"<?xml") and len(chart["svg"]) == len(alone["svg"])
+
+
 def test_the_first_run_says_there_is_nothing_to_compare(tmp_path):
     run = make_run(tmp_path, "run-1")
     ch.record_changes(run, json.loads((run / "manifest.json").read_text()), reports_dir=tmp_path,

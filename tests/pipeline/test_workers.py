@@ -48,3 +48,25 @@ def test_workers_that_are_not_warmed_up_start_nothing(tmp_path):
     with execute.NotebookWorkers(2, 60, log_dir=tmp_path / "logs", cwd=tmp_path) as workers:
         assert workers.warming == [] and workers._pool is None
     assert not (tmp_path / "logs").exists()
+
+
+def test_the_tail_process_is_waited_for_and_says_what_failed():
+    from lcanalysis.pipeline.run import TAIL_PROCESS_IMPORTS, TailProcess
+
+    tail = TailProcess()
+    try:
+        imported = tail.submit(_imported, TAIL_PROCESS_IMPORTS)
+        tail.submit(int, "not a number")
+        with pytest.raises(ValueError, match="not a number"):
+            tail.finish()
+        assert imported.result() == ("agg", [])  # made ready when it started
+        tail.finish()  # nothing left to wait for
+    finally:
+        tail.close()
+
+
+def _imported(modules) -> tuple[str | None, list[str]]:
+    """The tail process's side: its matplotlib backend, and which of ``modules`` it lacks."""
+    import sys
+
+    return os.environ.get("MPLBACKEND"), [m for m in modules if m not in sys.modules]

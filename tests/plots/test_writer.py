@@ -157,3 +157,49 @@ def test_pdf_fonts_from_small_bases_are_the_bytes_of_whole_fonts(tmp_path, monke
     monkeypatch.setattr(helper, "get_glyphs_subset", lean.__wrapped__)
     monkeypatch.setattr(style, "pdf_fonts_from_small_bases", lambda: None)
     assert pdf("whole") == from_bases
+
+
+def test_formats_handed_over_to_another_process_are_the_files_save_figure_writes(tmp_path):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    fig = _chart()
+    style.save_figure(fig, "page", notebook="now", size="report_page", figures_dir=tmp_path, metadata=META)
+    fig = _chart()
+    files = style.figure_files(fig, "page", notebook="split", size="report_page", figures_dir=tmp_path,
+                               metadata=META)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=writer_module._start_writer) as other:
+        there = writer_module.hand_over(other, fig, files, ("svg", "pdf"))
+        here = style.write_drawn_files(files, style.draw_figure_files(fig, files, ("png",)))
+        assert sorted(there.result()) == ["pdf", "svg"] and sorted(here) == ["png"]
+    now, split = tmp_path / "now", tmp_path / "split"
+    assert sorted(p.name for p in split.iterdir()) == ["page.pdf", "page.png", "page.svg"]
+    assert (split / "page.png").read_bytes() == (now / "page.png").read_bytes()
+    # Drawn without the PNG (and SVG) before them, the layout places things up to a few
+    # thousandths of a point apart; an SVG then also names its clip paths (hashes of
+    # where they are) otherwise. The same drawing, to 0.01 pt.
+    for ext in ("svg", "pdf"):
+        assert _same_drawing(*(_drawing(folder / f"page.{ext}") for folder in (split, now))), ext
+    moved = _drawing(now / "page.svg")
+    assert not _same_drawing(moved, (moved[0], [v + 0.02 for v in moved[1]]))  # not blind to a move
+
+
+def _drawing(path) -> tuple[list[bytes], list[float]]:
+    """What a figure file draws: its text (PDF streams inflated) without its numbers,
+    clip-path names, stream lengths and object numbers; and the numbers."""
+    import zlib
+
+    data = path.read_bytes()
+    if path.suffix == ".pdf":
+        data = data.split(b"xref")[0]
+        parts = re.split(rb"stream\r?\n(.*?)\r?\nendstream", data, flags=re.S)
+        data = b"".join(zlib.decompress(p) if i % 2 else re.sub(rb"/Length \d+|\d+ 0 obj|\n\d+\nendobj", b"", p)
+                        for i, p in enumerate(parts))
+    data = _clip_ids_out(data)
+    number = rb"-?\d+\.\d+"
+    return re.split(number, data), [float(n) for n in re.findall(number, data)]
+
+
+def _same_drawing(a, b) -> bool:
+    return a[0] == b[0] and len(a[1]) == len(b[1]) and all(abs(x - y) < 0.01 for x, y in zip(a[1], b[1], strict=True))

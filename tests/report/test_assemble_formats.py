@@ -196,3 +196,21 @@ def test_no_table_is_wider_than_an_a4_page_in_chromium(built, tmp_path):
     tables, too_wide = measure_tables(run_dir / "report.html", tmp_path)
     assert tables == 6
     assert too_wide == 0
+
+
+def test_the_word_file_written_by_another_process_is_the_one_written_here(tmp_path):
+    from tests.fixtures.executor import PicklingExecutor
+
+    require_chromium("report.pdf")
+    run_dir, manifest, figures = make_run(tmp_path, "en")
+    other = PicklingExecutor()
+    assemble.build_report(run_dir, manifest, lang="en", synthetic=True, figures_dir=figures, executor=other)
+    assert other.ran == ["write_docx"]  # the document, pickled
+    def text() -> str:  # without the time the report was made
+        return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", "(made)", docx_text(run_dir / "report.docx"))
+
+    there = text()
+    pictures = len(zipfile.ZipFile(run_dir / "report.docx").namelist())
+    assemble.build_report(run_dir, manifest, lang="en", synthetic=True, figures_dir=figures)
+    assert text() == there and len(there) > 1000 and "(made)" in there
+    assert len(zipfile.ZipFile(run_dir / "report.docx").namelist()) == pictures
