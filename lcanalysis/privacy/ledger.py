@@ -42,7 +42,7 @@ __all__ = ["LEDGER_FILE", "LIMIT", "CleanLedger", "checks_fingerprint", "content
 LEDGER_FILE = "privacy-gate.json"
 LIMIT = 5000
 """Keys kept: about fifteen runs' worth of files (a run writes some 300)."""
-READERS = ("pypdf", "polars")
+READERS = ("pypdf", "pypdfium2", "polars")
 
 
 def content_digest(data: bytes) -> str:

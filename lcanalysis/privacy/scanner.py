@@ -90,6 +90,11 @@ def _serve(connection: Connection) -> None:
     # pypdf's warnings about a file's small defects (which it repairs) would go to the
     # user's terminal; what it cannot repair is reported by the gate.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:  # imported before the first PDF arrives (0.15 s), not in its time budget
+        import pypdf  # noqa: F401
+        import pypdfium2  # noqa: F401
+    except ImportError:
+        pass  # pdf_text says what it cannot read without them
     timer = getattr(signal, "ITIMER_PROF", None)  # CPU time; not on Windows
     if timer is not None:
         signal.signal(signal.SIGPROF, _out_of_cpu)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import unicodedata
 
 import matplotlib
 import pytest
@@ -257,3 +258,294 @@ def test_a_large_pdf_pypdf_cannot_read_is_read_whole_from_its_raw_streams(tmp_pa
     path.write_bytes(data[: data.index(b"xref")])
     monkeypatch.setattr(scanner, "SHARED_PDF_BYTES", 0)
     assert found(privacy.scan([path], names=NAMES)) == [("identity_number", "stream 1 (raw)", "811218-****")]
+
+
+# --- page text: PDFium, and pypdf where PDFium's cannot be trusted ------------------------
+
+HELVETICA = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+PLANTED = "Anna Andersson 811218-9876 anna@example.se"
+PLANTED_FOUND = [
+    ("email", "page 1", "a***@***.se"),
+    ("identity_number", "page 1", "811218-****"),
+    ("name", "page 1", "A*** A********"),
+]
+
+
+def _stream(data: bytes, dictionary: bytes = b"") -> tuple[bytes, bytes]:
+    return (b"<< %s /Length %d >>" % (dictionary, len(data)), data)
+
+
+def hand_pdf(contents: list[bytes], *, font: bytes = HELVETICA, objects=(),
+             boxes: bytes = b"/MediaBox [0 0 300 200]", resources: bytes = b"") -> bytes:
+    """A PDF with one page per content stream, each with ``font`` as /F1, more
+    ``resources`` and ``boxes``; ``objects`` (a dictionary, or a ``(dictionary,
+    data)`` stream) are objects 3, 4, ..., for the font and resources to refer to."""
+    body = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", *objects]
+    kids = []
+    for content in contents:
+        kids.append(b"%d 0 R" % (len(body) + 1))
+        body.append(b"<< /Type /Page /Parent 2 0 R %s /Contents %d 0 R /Resources << /Font << /F1 %s >> %s >> >>"
+                    % (boxes, len(body) + 2, font, resources))
+        body.append(_stream(content))
+    body[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, item in enumerate(body, start=1):
+        offsets.append(len(out))
+        if isinstance(item, tuple):
+            out += b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (number, *item)
+        else:
+            out += b"%d 0 obj\n%s\nendobj\n" % (number, item)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(body) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(body) + 1, xref)
+    return bytes(out)
+
+
+def _glyph_names_font(subtype: bytes) -> tuple[bytes, list, bytes]:
+    """A font whose codes 33, 34, ... are the glyphs of PLANTED's characters by name
+    (/Differences, no ToUnicode), and PLANTED in those codes."""
+    names = {"A": "A", "n": "n", "a": "a", " ": "space", "d": "d", "e": "e", "r": "r", "s": "s",
+             "o": "o", "8": "eight", "1": "one", "2": "two", "9": "nine", "7": "seven", "6": "six",
+             "-": "hyphen", "@": "at", "x": "x", "m": "m", "p": "p", "l": "l", ".": "period"}
+    chars = sorted(names)
+    codes = {char: 33 + i for i, char in enumerate(chars)}
+    encoding = (b"/Encoding << /Type /Encoding /Differences [33 %s] >>"
+                % b" ".join(b"/" + names[char].encode() for char in chars))
+    shown = bytes(codes[char] for char in PLANTED).replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    if subtype == b"Type1":
+        return b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica %s >>" % encoding, [], shown
+    # Type 3 (matplotlib's pdf.fonttype 3, here without the ToUnicode map it now writes):
+    # every glyph is a box.
+    procs = b"<< %s >>" % b" ".join(b"/%s 4 0 R" % names[char].encode() for char in chars)
+    font = (b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 600 700] /FontMatrix [0.001 0 0 0.001 0 0] "
+            b"/CharProcs 3 0 R %s /FirstChar 33 /LastChar %d /Widths [%s] >>"
+            % (encoding, 32 + len(chars), b" ".join(b"600" for _ in chars)))
+    return font, [procs, _stream(b"600 0 0 0 500 700 d1 50 0 400 700 re f")], shown
+
+
+def _case(name: str) -> tuple[bytes, str | None]:
+    """Case ``name``: a one-page PDF with PLANTED on it, and why pypdf reads its page
+    (None: PDFium reads it)."""
+    shown = PLANTED.encode()
+    if name == "invisible":  # render mode 3, as an OCR layer: PDFium reads it
+        return hand_pdf([b"BT 3 Tr /F1 12 Tf 20 100 Td (%s) Tj ET" % shown]), None
+    if name == "outside-the-boxes":  # off the media box and the crop box
+        return hand_pdf([b"BT /F1 12 Tf 20 100 Td (Hej) Tj ET BT /F1 12 Tf 400 700 Td (%s) Tj ET" % shown],
+                        boxes=b"/MediaBox [0 0 300 200] /CropBox [10 10 200 150]"), None
+    if name == "actual-text":  # PDFium would read "hidden" for the glyphs
+        return hand_pdf([b"BT /F1 12 Tf 20 100 Td /Span << /ActualText (hidden) >> BDC (%s) Tj EMC ET"
+                         % shown]), None
+    if name in ("type1-glyph-names", "type3-glyph-names"):
+        font, objects, codes = _glyph_names_font(b"Type1" if name.startswith("type1") else b"Type3")
+        return (hand_pdf([b"BT /F1 12 Tf 20 100 Td (%s) Tj ET" % codes], font=font, objects=objects),
+                None if name.startswith("type1") else "characters without a Unicode mapping")
+    if name == "winansi":  # a standard encoding, no ToUnicode, Swedish letters
+        return (hand_pdf([b"BT /F1 12 Tf 20 100 Td (\xc5sa \xd6berg %s) Tj ET" % shown],
+                         font=b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"),
+                None)
+    if name == "cid-without-tounicode":  # two-byte codes, no ToUnicode: pypdf takes them as Unicode
+        font = (b"<< /Type /Font /Subtype /Type0 /BaseFont /Arial /Encoding /Identity-H /DescendantFonts [3 0 R] >>")
+        objects = [b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Arial /CIDSystemInfo "
+                   b"<< /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 4 0 R >>",
+                   b"<< /Type /FontDescriptor /FontName /Arial /Flags 32 /FontBBox [0 -200 1000 900] "
+                   b"/ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 >>"]
+        return (hand_pdf([b"BT /F1 12 Tf 20 100 Td <%s> Tj ET" % PLANTED.encode("utf-16-be").hex().encode()],
+                         font=font, objects=objects), "characters without a Unicode mapping")
+    if name == "rotated":  # a rotated label: PDFium would break it where its runs change
+        return (hand_pdf([b"BT /F1 12 Tf 0 1 -1 0 100 10 Tm (Anna Andersson) Tj "
+                          b"( 811218-9876) Tj ( anna@example.se) Tj ET"]), "text that is not upright")
+    if name in ("in-a-form", "in-a-turned-form"):  # the text is in a form XObject the page draws
+        xobject = _stream(b"BT /F1 12 Tf 20 100 Td (%s) Tj ET" % shown,
+                          b"/Type /XObject /Subtype /Form /BBox [0 0 300 200] /Resources << /Font << /F1 %s >> >>"
+                          % HELVETICA)
+        turn = b"0 1 -1 0 250 0 cm " if name == "in-a-turned-form" else b""
+        return (hand_pdf([b"q %s/X1 Do Q" % turn], objects=[xobject], resources=b"/XObject << /X1 3 0 R >>"),
+                "text that is not upright" if turn else None)
+    if name == "overlapping-runs":  # PDFium orders a line's text objects by x: "Anna anna@... Andersson"
+        return (hand_pdf([b"BT /F1 10 Tf 20 100 Td (Anna ) Tj ET BT /F1 10 Tf 47 100 Td (Andersson ) Tj ET "
+                          b"BT /F1 10 Tf 96 100 Td (811218-9876 ) Tj ET BT /F1 10 Tf 30 100 Td (anna@example.se) Tj ET"],
+                         boxes=b"/MediaBox [0 0 400 200]"),
+                "text PDFium reads out of the content's order")
+    if name == "a-space-apart":  # a text object of one space has no outline: blank, PDFium reads on
+        return hand_pdf([b"BT /F1 12 Tf 20 100 Td (%s) Tj ET BT /F1 12 Tf 20 50 Td ( ) Tj ET" % shown]), None
+    if name == "repeated":  # PDFium drops a text object that repeats the one before it
+        return (hand_pdf([b"BT /F1 12 Tf 20 100 Td (%s) Tj ET BT /F1 12 Tf 20.2 100 Td (%s) Tj ET" % (shown, shown)]),
+                "a text object PDFium leaves out")
+    # Text shrunk to nothing, beside a visible "Hej": PDFium leaves out a text object
+    # without width; a flattened matrix is not upright either.
+    shrunk, why = {"font-size-0": (b"0 Tf", "a text object PDFium leaves out"),
+                   "font-size-0.001": (b"0.001 Tf", None),  # tiny, not nothing: PDFium reads it
+                   "scaling-0": (b"12 Tf 0 Tz", "text that is not upright"),
+                   "flat-matrix": (b"12 Tf 1 0 0 0 20 50 Tm", "text that is not upright")}[name]
+    return hand_pdf([b"BT /F1 12 Tf 20 100 Td (Hej) Tj ET BT /F1 %s 20 50 Td (%s) Tj ET" % (shrunk, shown)]), why
+
+
+CASES = ["invisible", "outside-the-boxes", "actual-text", "type1-glyph-names", "type3-glyph-names",
+         "winansi", "cid-without-tounicode", "rotated", "overlapping-runs", "in-a-form", "in-a-turned-form", "a-space-apart", "repeated",
+         "font-size-0",
+         "font-size-0.001", "scaling-0", "flat-matrix"]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_each_page_is_read_by_pdfium_or_else_by_pypdf(tmp_path, name):
+    data, why = _case(name)
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(data)
+    text = pdf.pdf_text(path)
+    assert text.pypdf_pages == ([] if why is None else [("page 1", why)])
+    [(location, page)] = text.pieces
+    assert location == "page 1" and PLANTED in " ".join(page.split())
+
+
+def test_what_pypdf_read_on_those_pages_the_gate_finds(tmp_path):
+    for name in CASES:
+        (tmp_path / f"{name}.pdf").write_bytes(_case(name)[0])
+    findings = privacy.scan([tmp_path], names=NAMES)
+    by_file = {name: sorted({(f.kind, f.location, f.excerpt) for f in findings if f.file.endswith(f"/{name}.pdf")})
+               for name in CASES}
+    # pypdf reads the repeated text twice, run together: "...example.seAnna Andersson"
+    assert set(by_file.pop("repeated")) > set(PLANTED_FOUND)
+    assert by_file == dict.fromkeys(by_file, PLANTED_FOUND)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"BT /F1 12 Tf 20 100 Td [" + b"(a) " * 100 + b"\nET\nBT 20 50 Td (%s) Tj ET",  # an array left open
+        b"BT /F1 12 Tf 20 100 Td (abc Tj ET\nBT /F1 12 Tf 20 50 Td (%s) Tj ET",  # a string left open
+        b"BI /W 1 /H 1 /BPC 8 /CS /G ID \x00\x00 \nBT /F1 12 Tf 20 50 Td (%s) Tj ET",  # an image without EI
+    ],
+    ids=["array", "string", "inline-image"],
+)
+def test_a_stream_pdfium_gives_up_on_goes_to_pypdf_and_its_raw_scan(tmp_path, content):
+    # PDFium reads no text object there, and no text; pypdf fails on the page, so
+    # the raw scan reads the file (as before PDFium).
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(hand_pdf([content % PLANTED.encode()]))
+    text = pdf.pdf_text(path)
+    assert text.pypdf_pages == [("page 1", "text-showing operators without a PDFium text object")]
+    assert text.fallback.startswith("pypdf failed on page 1 (")
+    assert found(privacy.scan([path], names=NAMES)) == [
+        (kind, "stream 1 (raw)", excerpt) for kind, _, excerpt in PLANTED_FOUND]
+
+
+def _tounicode_pdf(pages: int = 3) -> bytes:
+    """``pages`` pages in a font whose codes are not ASCII (each character's code is
+    its ASCII code plus 128, less 128 above that; "ff" is one code) and whose
+    ToUnicode map says what they are: the way Chromium and most producers write
+    text. Lines, kerning in TJ arrays, a word broken at a line end, å ä ö."""
+    alphabet = [chr(c) for c in range(32, 127)] + ["å", "ä", "ö", "Å", "Ö", "ff"]
+    codes = {char: 128 + i if 128 + i < 256 else i for i, char in enumerate(alphabet)}
+    mapping = b"\n".join(b"<%02X> <%s>" % (code, char.encode("utf-16-be").hex().upper().encode())
+                         for char, code in codes.items())
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Hand def "
+            b"1 begincodespacerange <00> <FF> endcodespacerange\n%d beginbfchar\n%s\nendbfchar\n"
+            b"endcmap CMapName currentdict /CMap defineresource pop end end" % (len(codes), mapping))
+
+    def encode(text: str) -> bytes:
+        out, i = bytearray(), 0
+        while i < len(text):
+            char = "ff" if text.startswith("ff", i) else text[i]
+            out.append(codes[char])
+            i += len(char)
+        return bytes(out).replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+    contents = []
+    for n in range(1, pages + 1):
+        lines = [
+            f"Sida {n}: Intervju med Staffan Ekdahl",
+            f"Kontakt {n}: anna.andersson@example.se, 811218-987{n}",
+            "Elever på lärcentrum i Söderhamn och Åre",
+            "Ett ord som bryts vid rad-",
+            "slutet, och tal: 12,5 % (n = 119).",
+        ]
+        ops = [b"BT /F1 11 Tf 14 TL 20 180 Td"]
+        for k, line in enumerate(lines):
+            if k == 1:  # a TJ array with kerning inside words
+                head, tail = line[:10], line[10:]
+                ops.append(b"[(%s) -40 (%s)] TJ T*" % (encode(head), encode(tail)))
+            else:
+                ops.append(b"(%s) Tj T*" % encode(line))
+        ops.append(b"ET")
+        contents.append(b"\n".join(ops))
+    return hand_pdf(contents, font=b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 3 0 R >>",
+                    objects=[_stream(cmap)], boxes=b"/MediaBox [0 0 420 200]")
+
+
+def _words(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def test_pdfium_and_pypdf_read_a_tounicode_font_alike(tmp_path):
+    import pypdfium2
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(_tounicode_pdf())
+    reader = PdfReader(path)
+    with pypdfium2.PdfDocument(path.read_bytes()) as document:
+        for index, page in enumerate(reader.pages):
+            found, why = pdf.pdfium_page_text(document, index, page)
+            assert (why, _words(found)) == ("", _words(page.extract_text()))
+    text = pdf.pdf_text(path)
+    assert text.pypdf_pages == []
+    assert "Staffan Ekdahl" in text.pieces[0][1] and "811218-9873" in text.pieces[2][1]
+    assert "rad-\nslutet" in text.pieces[0][1]  # the hyphen PDFium takes out is put back
+
+
+@pytest.mark.slow  # a report printed by the real Chromium
+def test_pdfium_and_pypdf_read_a_chromium_printed_report_alike(tmp_path):
+    require_chromium("the PDFium-and-pypdf test")
+    paragraph = ("<p>Staffan Ekdahl (811218-9876, staffan.ekdahl@example.se) leder effektutvärderingen "
+                 "of the first office; different efforts affect the official figures.</p>")
+    path = chromium_pdf(
+        "<!doctype html><html lang='sv'><body>"
+        + "".join(f"<h2>Avsnitt {n}</h2>" + paragraph * 12 + "<table><tr><td>Åsa</td><td>12,5 %</td></tr></table>"
+                  for n in range(6))
+        + "</body></html>",
+        tmp_path / "report.pdf",
+    )
+    reader = PdfReader(path)
+    assert len(reader.pages) > 1
+    text = pdf.pdf_text(path)
+    assert text.pypdf_pages == []  # every page read by PDFium (ligatures carry /ActualText)
+    pages = [piece for location, piece in text.pieces if location.startswith("page ")]
+    assert [_words(piece) for piece in pages] == [_words(page.extract_text()) for page in reader.pages]
+
+
+def test_a_page_pdfium_fails_on_is_read_by_pypdf(tmp_path, monkeypatch):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(_tounicode_pdf())
+    before = pdf.pdf_text(path)
+    reading, pages = pdf._pdfium_text, []
+
+    def failing(page, pypdf_page):
+        pages.append(page)
+        if len(pages) == 2:
+            raise RuntimeError("PDFium fails")
+        return reading(page, pypdf_page)
+
+    monkeypatch.setattr(pdf, "_pdfium_text", failing)
+    after = pdf.pdf_text(path)
+    assert after.pypdf_pages == [("page 2", "PDFium failed on the page (RuntimeError)")]
+    assert [(location, _words(piece)) for location, piece in after.pieces] == [
+        (location, _words(piece)) for location, piece in before.pieces]
+    assert after.pieces[1] == ("page 2", unicodedata.normalize("NFKC", PdfReader(path).pages[1].extract_text()))
+
+
+def test_a_file_pdfium_cannot_open_is_read_by_pypdf(tmp_path, monkeypatch):
+    import pypdfium2
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(_tounicode_pdf())
+    before = pdf.pdf_text(path)
+
+    def cannot(data):
+        raise pypdfium2.PdfiumError("PDFium cannot open it")
+
+    monkeypatch.setattr(pypdfium2, "PdfDocument", cannot)
+    after = pdf.pdf_text(path)
+    assert after.pypdf_pages == [(f"page {n}", "PDFium cannot open the file") for n in (1, 2, 3)]
+    assert [(location, _words(piece)) for location, piece in after.pieces] == [
+        (location, _words(piece)) for location, piece in before.pieces]
