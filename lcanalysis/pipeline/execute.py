@@ -236,7 +236,6 @@ def execute_all(
     run_dir: Path,
     lang: str,
     synthetic: bool,
-    startup_timeout: float,
     progress: Progress,
     workers: NotebookWorkers,
 ) -> None:
@@ -260,7 +259,7 @@ def execute_all(
             job = {"input": str(task.path), "output": str(run_dir / f"{task.name}.ipynb"),
                    "parameters": entry.parameters, "cwd": str(task.path.parent),
                    "log": str(run_dir / "logs" / f"{task.name}.log"),
-                   "lang": lang, "synthetic": synthetic, "startup_timeout": startup_timeout}
+                   "lang": lang, "synthetic": synthetic, "startup_timeout": workers.startup_timeout}
             running[pool.submit(execute_task, job)] = task
             progress.start(task.name)
         done, _ = wait(running, return_when=FIRST_COMPLETED)

@@ -76,7 +76,7 @@ from lcanalysis.pipeline.lock import RunLock
 from lcanalysis.pipeline.progress import Progress
 
 TAIL_IMPORTS = ("lcanalysis.stats", "lcanalysis.plots.charts", "matplotlib.pyplot", "lcanalysis.disclosure",
-                "lcanalysis.report.assemble", "docx", "bs4", "mistune", "pypdf")
+                "lcanalysis.report.assemble", "bs4", "mistune", "pypdf")
 """What the steps after the notebooks import (the changes' intervals: scipy.stats and
 statsmodels; the revision chart: matplotlib and pyplot, 0.7 s of its own; the report's
 readers), imported while the notebooks run and this process only waits for them:
@@ -246,7 +246,7 @@ def _run(
 
             preloading = _import_while_waiting(TAIL_IMPORTS)
             execute_all(longest_first(to_execute, previous), result.tasks, run_dir, lang, data.synthetic,
-                        startup_timeout, progress, workers)
+                        progress, workers)
         preloading.join()
 
         from lcanalysis.report.assemble import build_report, poster_pack
@@ -336,9 +336,10 @@ class TailProcess:
 
 
 TAIL_PROCESS_IMPORTS = ("matplotlib.pyplot", "lcanalysis.plots.writer", "lcanalysis.pipeline.changes",
-                        "lcanalysis.report.docx")
+                        "lcanalysis.report.docx", "docx")
 """What the :class:`TailProcess` imports when it starts: drawing figures (pyplot, the
-writer's functions and what the revision chart's labels call) and python-docx."""
+writer's functions and what the revision chart's labels call) and python-docx
+(``docx``: lcanalysis.report.docx imports it only when it writes)."""
 
 
 def _tail_process_ready() -> None:
