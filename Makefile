@@ -45,7 +45,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 env: $(STAMP) ## Create or update the Python environment
 
-run: $(STAMP) ## Run the main job (generates the synthetic demo world when data/raw has no real data)
+run: $(STAMP) browser ## Run the main job (generates the synthetic demo world when data/raw has no real data)
 	$(BIN)/lcanalysis run
 
 demo-data: $(STAMP) ## Write the synthetic demo world to data/raw/demo
@@ -57,7 +57,7 @@ clean-data: $(STAMP) ## Clean data/raw into data/processed
 check: $(STAMP) ## Privacy gate over data/processed, reports and figures
 	$(BIN)/lcanalysis check
 
-browser: ## Install Debian's Chromium for the JupyterLab browser test, if missing
+browser: ## Install Debian's Chromium (prints the report and posters; drives the JupyterLab test), if missing
 	@bash scripts/ensure-chromium
 
 # The tests run on one pytest worker per core (pytest-xdist; `-n auto` is 2 on this
