@@ -75,7 +75,6 @@ def execute_task(job: Mapping[str, object]) -> dict[str, object]:
     message. A notebook that fails still has its executed ``.ipynb`` and HTML.
     """
     os.environ.pop("LCANALYSIS_KEY", None)
-    import papermill
     from papermill.exceptions import PapermillExecutionError
 
     from lcanalysis.report.assemble import write_notebook_html
@@ -89,12 +88,10 @@ def execute_task(job: Mapping[str, object]) -> dict[str, object]:
         os.dup2(log.fileno(), 2)  # papermill's and nbclient's messages go to logs/<task>.log
         try:
             timeout = float(job["startup_timeout"])  # type: ignore[arg-type]
-            kernel = _worker_kernel(timeout).ready(
-                Path(str(job["cwd"])), log=log_path.with_name(f"kernel-{os.getpid()}.log")
-            )
-            papermill.execute_notebook(
-                str(job["input"]), str(output), parameters=dict(job["parameters"]),  # type: ignore[call-overload]
-                kernel_name=KERNEL_NAME, km=kernel, cwd=str(job["cwd"]),
+            _worker_kernel(timeout).execute_notebook(
+                Path(str(job["input"])), output, cwd=Path(str(job["cwd"])),
+                log=log_path.with_name(f"kernel-{os.getpid()}.log"),
+                parameters=dict(job["parameters"]),  # type: ignore[arg-type]
                 progress_bar=False, log_output=False, start_timeout=max(1, round(timeout)),
             )
         except PapermillExecutionError as err:
@@ -207,26 +204,31 @@ class NotebookWorkers:
 
 
 def warm_worker(job: Mapping[str, object]) -> None:
-    """Worker side, ahead of its first notebook: import what executing and writing one
-    needs (papermill, nbconvert's exporter), start this worker's kernel and import in
-    it what the notebooks import (:data:`lcanalysis.pipeline.kernels.KERNEL_IMPORTS`).
-    Nothing here can fail a notebook: a kernel that did not start, or died, is started
-    again by the notebook that needs it, and the messages are in the kernel's log."""
+    """Worker side, ahead of its first notebook: start this worker's kernel, import
+    what executing and writing a notebook needs (papermill, nbconvert's exporter) while
+    the kernel starts, then wait for it and import in it what the notebooks import
+    (:data:`lcanalysis.pipeline.kernels.KERNEL_IMPORTS`). Nothing here can fail a
+    notebook: a kernel that did not start, or died, is started again by the notebook
+    that needs it, and the messages are in the kernel's log."""
     os.environ.pop("LCANALYSIS_KEY", None)
+    from lcanalysis.pipeline.kernels import KERNEL_IMPORTS, note
+
+    log = Path(str(job["log_dir"])) / f"kernel-{os.getpid()}.log"
+    cwd = Path(str(job["cwd"]))
+    kernel = _worker_kernel(float(job["startup_timeout"]))  # type: ignore[arg-type]
+    try:
+        kernel.start(cwd, log)
+    except Exception as err:  # noqa: BLE001 - see above: the notebook starts its kernel itself
+        note(log, f"starting the kernel ahead of the notebooks failed: {type(err).__name__}: {err}")
     import papermill  # noqa: F401 - imported for the notebooks to come
 
-    from lcanalysis.pipeline.kernels import KERNEL_IMPORTS
     from lcanalysis.report.assemble import notebook_exporter
 
     notebook_exporter()
-    log = Path(str(job["log_dir"])) / f"kernel-{os.getpid()}.log"
     try:
-        kernel = _worker_kernel(float(job["startup_timeout"]))  # type: ignore[arg-type]
-        kernel.ready(Path(str(job["cwd"])), log=log)
+        kernel.ready(cwd, log=log)
         kernel.preload(KERNEL_IMPORTS, log=log)
-    except Exception as err:  # noqa: BLE001 - see above: the notebook starts its kernel itself
-        from lcanalysis.pipeline.kernels import note
-
+    except Exception as err:  # noqa: BLE001 - see above
         note(log, f"warming up the kernel failed, left to the first notebook: {type(err).__name__}: {err}")
 
 

@@ -71,9 +71,7 @@ def runs(tmp_path_factory) -> dict[str, Path]:
     kernel = WarmKernel("python3")
     try:
         for source, target in ((littering, folder.parent / "littering-out.ipynb"), (probe, done["warm"])):
-            manager = kernel.ready(folder, log)
-            papermill.execute_notebook(str(source), str(target), kernel_name="python3", km=manager,
-                                       cwd=str(folder), progress_bar=False)
+            kernel.execute_notebook(source, target, cwd=folder, log=log, progress_bar=False)
     finally:
         kernel.shutdown()
     return done
@@ -97,19 +95,22 @@ def test_the_kernel_is_shut_down_and_a_dead_kernel_is_replaced(tmp_path):
     probe = write_notebook(folder / "probe.ipynb", ["import os\nprint(os.getpid())"])
     kernel = WarmKernel("python3")
     try:
-        pids = []
+        pids, clients = [], []
         for _ in range(3):
-            manager = kernel.ready(folder, folder / "kernel.log")
-            papermill.execute_notebook(str(probe), str(folder / "out.ipynb"), kernel_name="python3",
-                                       km=manager, cwd=str(folder), progress_bar=False)
+            kernel.execute_notebook(probe, folder / "out.ipynb", cwd=folder, log=folder / "kernel.log",
+                                    progress_bar=False)
             pids.append(int(outputs(folder / "out.ipynb")[0][1][0]))
+            clients.append(kernel.client)
             if len(pids) == 2:
                 os.kill(pids[-1], signal.SIGKILL)  # a kernel that died is started again
                 time.sleep(0.5)
         assert pids[0] == pids[1] != pids[2]
+        # one client per kernel, for its resets and every notebook; a new one for the new kernel
+        assert clients[0] is clients[1] is not clients[2]
+        assert not clients[0].channels_running
     finally:
         kernel.shutdown()
-    assert kernel.manager is None
+    assert kernel.manager is None and kernel.client is None
     time.sleep(0.5)
     with pytest.raises(ProcessLookupError):
         os.kill(pids[2], 0)  # shut down, not left running
@@ -142,9 +143,7 @@ def run_probe(kernel: WarmKernel, folder: Path) -> int:
     probe = folder / "probe.ipynb"
     if not probe.is_file():
         write_notebook(probe, ["import os\nprint(os.getpid())"])
-    manager = kernel.ready(folder, folder / "kernel.log")
-    papermill.execute_notebook(str(probe), str(folder / "out.ipynb"), kernel_name=kernel.kernel_name,
-                               km=manager, cwd=str(folder), progress_bar=False)
+    kernel.execute_notebook(probe, folder / "out.ipynb", cwd=folder, log=folder / "kernel.log", progress_bar=False)
     return int(outputs(folder / "out.ipynb")[0][1][0])
 
 
@@ -256,11 +255,9 @@ def test_a_kernel_preloaded_runs_a_notebook_as_a_fresh_kernel_does(runs, tmp_pat
         found = tmp_path / "found.ipynb"
         source = write_notebook(tmp_path / "found-source.ipynb",
                                 ["import sys\nprint('polars' in sys.modules, 'tabnanny' in sys.modules)"])
-        papermill.execute_notebook(str(source), str(found), kernel_name="python3",
-                                   km=kernel.ready(folder, log), cwd=str(folder), progress_bar=False)
+        kernel.execute_notebook(source, found, cwd=folder, log=log, progress_bar=False)
         warm = tmp_path / "warm.ipynb"
-        papermill.execute_notebook(str(folder / "probe.ipynb"), str(warm), kernel_name="python3",
-                                   km=kernel.ready(folder, log), cwd=str(folder), progress_bar=False)
+        kernel.execute_notebook(folder / "probe.ipynb", warm, cwd=folder, log=log, progress_bar=False)
     finally:
         kernel.shutdown()
     # imported up to the module that is missing, which is named in the kernel's log
