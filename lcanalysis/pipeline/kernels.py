@@ -275,16 +275,42 @@ class WarmKernel:
 
 @cache
 def connected_engine() -> str:
-    """The name of papermill's engine that executes with a given, connected kernel
-    client (``kc``), registered with papermill on first use: papermill's own nbclient
-    engine, but that its notebook client is handed ``kc`` instead of making a client
-    of its own (nbclient makes one only while it has none)."""
+    """The name of papermill's engine for a warm kernel, registered with papermill on
+    first use. It is papermill's own nbclient engine but for two things:
+
+    - its notebook client is handed the kernel's connected client (``kc``) instead of
+      making a client of its own (nbclient makes one only while it has none);
+    - the executed notebook is written once, when it ends (normally, by an error in a
+      cell, or by an exception such as a dead kernel or a timeout: papermill's own
+      last save is in a ``finally``), not also when it starts and before and after
+      every cell. Those 30-40 writes a notebook, each validated by nbformat, were
+      made while the kernel waited for the next cell. A notebook's progress is in
+      run.log, not in its half-written file."""
     from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
     from papermill.log import logger
     from papermill.utils import merge_kwargs, remove_args
 
+    class SavedAtTheEnd(NotebookExecutionManager):
+        def save(self, **kwargs):
+            if self.end_time is not None:  # set by notebook_complete, just before its save
+                super().save(**kwargs)
+
     class ConnectedEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                             autosave_cell_every=30, **kwargs):
+            # papermill's Engine.execute_notebook (2.7), with the manager above
+            nb_man = SavedAtTheEnd(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                                   autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None, *, kc,

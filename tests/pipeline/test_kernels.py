@@ -264,3 +264,41 @@ def test_a_kernel_preloaded_runs_a_notebook_as_a_fresh_kernel_does(runs, tmp_pat
     assert outputs(found) == [(1, ["True False\n"])]
     assert "no_such_module_here" in log.read_text()
     assert outputs(warm) == outputs(runs["fresh"])
+
+
+# ------------------------------------------------------------------- saving the notebook
+
+
+def test_the_executed_notebook_is_written_once_when_it_ends(tmp_path, monkeypatch):
+    import papermill.engines
+
+    writes: list[str] = []
+    real_write = papermill.engines.write_ipynb
+    monkeypatch.setattr(papermill.engines, "write_ipynb",
+                        lambda nb, path, **kw: (writes.append(path), real_write(nb, path, **kw))[1])
+    source = write_notebook(tmp_path / "four.ipynb", ["a = 1", "print(a + 1)", "b = 3", "print(a + b)"])
+    kernel = WarmKernel("python3")
+    try:
+        kernel.execute_notebook(source, tmp_path / "out.ipynb", cwd=tmp_path, log=tmp_path / "kernel.log",
+                                progress_bar=False)
+    finally:
+        kernel.shutdown()
+    # papermill alone writes it 10 times here: at the start, before and after each cell, at the end
+    assert writes == [str(tmp_path / "out.ipynb")]
+    assert outputs(tmp_path / "out.ipynb") == [(1, []), (2, ["2\n"]), (3, []), (4, ["4\n"])]
+
+
+def test_a_notebook_whose_kernel_dies_is_written_as_far_as_it_ran(tmp_path):
+    source = write_notebook(tmp_path / "dies.ipynb", [
+        "print('before')", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "print('never')"])
+    kernel = WarmKernel("python3")
+    try:
+        with pytest.raises(Exception, match="(?i)dead|died"):
+            kernel.execute_notebook(source, tmp_path / "out.ipynb", cwd=tmp_path, log=tmp_path / "kernel.log",
+                                    progress_bar=False)
+    finally:
+        kernel.shutdown()
+    found = outputs(tmp_path / "out.ipynb")
+    assert found[0] == (1, ["before\n"]) and found[2] == (None, [])
+    papermill_meta = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells
+    assert papermill_meta[0].metadata.papermill["status"] == "completed"
