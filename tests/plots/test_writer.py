@@ -97,20 +97,21 @@ def test_bad_arguments_are_refused_at_once(writer, tmp_path):
 
 
 def _rendered(pdf, tmp_path):
-    """The PDF's page as poppler draws it (150 dpi, grey levels) and its extracted text."""
-    import subprocess
-
+    """The PDF's page as PDFium draws it (150 dpi, grey levels) and its extracted text:
+    a reader that is not matplotlib, installed with the package (pypdfium2)."""
     import numpy as np
-    from PIL import Image
+    import pypdfium2
 
-    stem = tmp_path / pdf.stem
-    subprocess.run(["pdftoppm", "-r", "150", "-gray", "-png", "-singlefile", str(pdf), str(stem)],
-                   check=True, capture_output=True)
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True).stdout
-    return np.asarray(Image.open(f"{stem}.png")), text.decode("utf-8")
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        pixels = np.array(page.render(scale=150 / 72, grayscale=True).to_numpy())
+        text = page.get_textpage().get_text_range()
+    finally:
+        document.close()
+    return pixels, text
 
 
-@pytest.mark.skipif(not __import__("shutil").which("pdftoppm"), reason="needs poppler (pdftoppm, pdftotext)")
 def test_pdf_fonts_without_layout_tables_draw_the_same_pages(tmp_path, monkeypatch):
     from fontTools import subset
     from matplotlib.backends import _backend_pdf_ps as helper
