@@ -209,6 +209,7 @@ def _run(
     # The process for the steps after the notebooks: spawned now, so that its imports
     # are made while the notebooks run.
     tail = TailProcess()
+    printing = None
     try:
         # The notebooks' workers: started ahead of the notebooks when the data changes, and
         # ended (kernels shut down) once the notebooks are done.
@@ -249,7 +250,7 @@ def _run(
                         progress, workers)
         preloading.join()
 
-        from lcanalysis.report.assemble import build_report, poster_pack
+        from lcanalysis.report.assemble import Printing, build_report, poster_pack
 
         manifest = {
             "run_id": run_id,
@@ -274,9 +275,12 @@ def _run(
         # the report about to be assembled. The gate that follows only reads.
         manifest["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
         gate = _start_privacy_gate(run_dir, data, pipeline)
+        # Chromium starts, and prints the posters, while the changes are written
+        printing = Printing(run_dir, manifest, lang=lang, synthetic=data.synthetic)
         changes_html = _record_changes(run_dir, manifest, compare_with, root, lang, progress, tail)
         build_report(run_dir, manifest, lang=lang, synthetic=data.synthetic, changes_html=changes_html,
-                     earlier_pdf=previous_dir / "report.pdf" if previous_dir else None, executor=tail)
+                     earlier_pdf=previous_dir / "report.pdf" if previous_dir else None, executor=tail,
+                     printing=printing)
         made_by = {run_id} | {t.copied_from for t in result.tasks.values() if t.copied_from}
         posters, stale = poster_pack(paths.figures_dir(), run_dir, made_by)
         manifest["poster_pack"] = [p.relative_to(run_dir).as_posix() for p in posters]
@@ -297,6 +301,8 @@ def _run(
         _summary(result, manifest, run_dir, progress)
         return result
     finally:
+        if printing is not None:
+            printing.close()
         tail.close()
 
 

@@ -24,6 +24,7 @@ the run. Every word comes from the run's language.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import mimetypes
 import re
@@ -381,6 +382,7 @@ def build_report(
     changes_html: str = "",
     earlier_pdf: Path | None = None,
     executor=None,
+    printing: Printing | None = None,
 ) -> Path:
     """Write report.html, report.pdf, report.docx and poster.pdf (and poster-A1.pdf)
     in ``run_dir``; return the HTML's path.
@@ -408,6 +410,9 @@ def build_report(
         A pool of other processes to write report.docx in (python-docx is Python
         through and through: in this process it would take turns with the printing's
         own Python, 2 s each); by default it is written in this process.
+    printing:
+        The run's :class:`Printing`, begun earlier (its posters may be printed by
+        now); by default one is begun here, and closed.
 
     Raises
     ------
@@ -419,37 +424,82 @@ def build_report(
     from lcanalysis.report import docx
 
     figures_dir = figures_dir or paths.figures_dir()
-    doc = read_document(run_dir, manifest, lang=lang, synthetic=synthetic, figures_dir=figures_dir,
-                        changes_html=changes_html)
-    target = run_dir / "report.html"
-    report_html = document_html(doc)
-    target.write_text(report_html, encoding="utf-8")
-    # One Chromium prints the report and the posters (another process: the Word file
-    # is written meanwhile, in this thread or by ``executor``).
-    with ThreadPoolExecutor(max_workers=1) as background:
-        printed = background.submit(print_all, run_dir, manifest, report_html, lang=lang, synthetic=synthetic,
-                                    figures_dir=figures_dir, earlier_pdf=earlier_pdf)
-        if executor is None:
-            docx.write_docx(doc, run_dir / "report.docx")
-        else:
-            executor.submit(docx.write_docx, doc, run_dir / "report.docx").result()
-        printed.result()
+    with contextlib.ExitStack() as stack:
+        if printing is None:
+            printing = stack.enter_context(Printing(run_dir, manifest, lang=lang, synthetic=synthetic,
+                                                    figures_dir=figures_dir))
+        doc = read_document(run_dir, manifest, lang=lang, synthetic=synthetic, figures_dir=figures_dir,
+                            changes_html=changes_html)
+        target = run_dir / "report.html"
+        report_html = document_html(doc)
+        target.write_text(report_html, encoding="utf-8")
+        # Chromium prints the report (another process: the Word file is written
+        # meanwhile, in this thread or by ``executor``).
+        with ThreadPoolExecutor(max_workers=1) as background:
+            printed = background.submit(printing.print_report, report_html, run_dir / "report.pdf",
+                                        guess=_pages_of(earlier_pdf))
+            if executor is None:
+                docx.write_docx(doc, run_dir / "report.docx")
+            else:
+                executor.submit(docx.write_docx, doc, run_dir / "report.docx").result()
+            printed.result()
     return target
 
 
-def print_all(run_dir: Path, manifest: Mapping[str, object], report_html: str, *, lang: str, synthetic: bool,
-              figures_dir: Path, earlier_pdf: Path | None = None) -> list[Path]:
-    """report.pdf, poster.pdf and poster-A1.pdf from one browser, the posters printing
-    while the report does; returns the three paths."""
-    from concurrent.futures import ThreadPoolExecutor
+class Printing:
+    """One headless Chromium for a run's PDFs, begun before the report is complete: the
+    posters, which read only the figures, the tables and the tasks of the manifest,
+    print at once in a thread of their own, while the caller writes what the report
+    still needs (the section on changes); :meth:`print_report` prints the report with
+    the same browser and waits for the posters. Begun at the start of the run's tail,
+    Chromium's start (0.5 s) and the posters (1.2-1.5 s) are off the path to the
+    report's PDF.
 
-    from lcanalysis.report import pdf, poster
+    A browser that cannot be started (no Chromium) is reported by :meth:`print_report`
+    (:class:`lcanalysis.report.pdf.PdfError`), so that report.html and report.docx are
+    written first. Use as a context manager."""
 
-    with pdf.Browser() as browser, ThreadPoolExecutor(max_workers=1) as background:
-        posters = background.submit(poster.write_poster, browser, run_dir, manifest, lang=lang,
-                                    synthetic=synthetic, figures_dir=figures_dir)
-        report = browser.print_report(report_html, run_dir / "report.pdf", guess=_pages_of(earlier_pdf))
-        return [report, *posters.result()]
+    def __init__(self, run_dir: Path, manifest: Mapping[str, object], *, lang: str, synthetic: bool,
+                 figures_dir: Path | None = None) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from lcanalysis.report import pdf, poster
+
+        self.browser: pdf.Browser | None = None
+        self.error: pdf.PdfError | None = None
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="posters")
+        try:
+            self.browser = pdf.Browser()
+        except pdf.PdfError as err:
+            self.error = err
+            self.posters = None
+            return
+        # a copy: the run goes on adding to its manifest meanwhile (its changes)
+        self.posters = self._background.submit(poster.write_poster, self.browser, run_dir, dict(manifest),
+                                               lang=lang, synthetic=synthetic,
+                                               figures_dir=figures_dir or paths.figures_dir())
+
+    def print_report(self, report_html: str, target: Path, *, guess: Mapping[str, int] | None = None) -> list[Path]:
+        """Print ``report_html`` to ``target``; returns its path and the posters' paths,
+        once they are printed too."""
+        if self.error is not None:
+            raise self.error
+        report = self.browser.print_report(report_html, target, guess=guess)
+        return [report, *self.posters.result()]
+
+    def close(self) -> None:
+        """Wait for the posters (an error there is the caller's, from :meth:`print_report`)
+        and close the browser."""
+        self._background.shutdown(wait=True)
+        if self.browser is not None:
+            self.browser.close()
+            self.browser = None
+
+    def __enter__(self) -> Printing:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _pages_of(report_pdf: Path | None) -> dict[str, int] | None:

@@ -214,3 +214,36 @@ def test_the_word_file_written_by_another_process_is_the_one_written_here(tmp_pa
     assemble.build_report(run_dir, manifest, lang="en", synthetic=True, figures_dir=figures)
     assert text() == there and len(there) > 1000 and "(made)" in there
     assert len(zipfile.ZipFile(run_dir / "report.docx").namelist()) == pictures
+
+
+def test_the_posters_printed_while_the_changes_are_written_are_the_posters(tmp_path):
+    # The run begins its Printing before the report's last section exists: the posters
+    # print at once. They are the posters build_report prints by itself.
+    require_chromium("poster.pdf")
+    run_dir, manifest, figures = make_run(tmp_path, "en")
+    assemble.build_report(run_dir, manifest, lang="en", synthetic=True, figures_dir=figures)
+    def printed(name: str) -> str:  # without the time the report was made
+        return re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?(\+00:00| UTC)?", "(made)", pdf_text(run_dir / name)[1])
+
+    alone = {name: printed(name) for name in ("poster.pdf", "poster-A1.pdf", "report.pdf")}
+    for name in alone:
+        (run_dir / name).unlink()
+    with assemble.Printing(run_dir, manifest, lang="en", synthetic=True, figures_dir=figures) as printing:
+        printing.posters.result()  # printed before there is a report to print
+        assert (run_dir / "poster.pdf").is_file() and not (run_dir / "report.pdf").exists()
+        assemble.build_report(run_dir, manifest, lang="en", synthetic=True, figures_dir=figures,
+                              printing=printing)
+    assert printing.browser is None  # closed by its owner, not by build_report
+    assert {name: printed(name) for name in alone} == alone
+    assert "(made)" in alone["report.pdf"]
+
+
+def test_without_chromium_the_html_and_word_files_are_written_and_the_error_says_so(tmp_path, monkeypatch):
+    run_dir, manifest, figures = make_run(tmp_path, "en")
+    monkeypatch.setattr(pdf, "CHROMIUM", tmp_path / "no-chromium")
+    with assemble.Printing(run_dir, manifest, lang="en", synthetic=True, figures_dir=figures) as printing:
+        with pytest.raises(pdf.PdfError, match="ensure-chromium"):
+            assemble.build_report(run_dir, manifest, lang="en", synthetic=True, figures_dir=figures,
+                                  printing=printing)
+    assert (run_dir / "report.html").is_file() and (run_dir / "report.docx").is_file()
+    assert not (run_dir / "report.pdf").exists() and not (run_dir / "poster.pdf").exists()
