@@ -138,6 +138,10 @@ def restamp(drawn: Drawn, run_id: str) -> dict[str, bytes]:
     }
 
 
+INLINE_BACKENDS = ("inline", "module://matplotlib_inline.backend_inline")
+"""The names of the inline backend (``MPLBACKEND`` in a Jupyter kernel)."""
+
+
 def remember_inline_figures(folder: Path) -> None:
     """In an IPython kernel, show a figure shown before exactly as before from what was
     kept in ``folder``, instead of drawing it again: the PNG formatter IPython uses for
@@ -151,11 +155,20 @@ def remember_inline_figures(folder: Path) -> None:
     shell = get_ipython()
     if shell is None:
         return
+    import matplotlib
     from matplotlib.figure import Figure
 
     png = shell.display_formatter.formatters.get("image/png")
+    if png is None:
+        return
+    if matplotlib.get_backend(auto_select=False) in INLINE_BACKENDS and Figure not in png.type_printers:
+        # The inline backend registers its PNG formatter when its module is imported,
+        # which pyplot does when the first figure is made: in a new kernel that is
+        # after this, and each kernel's first notebook drew all its figures again.
+        # Imported now, as pyplot would import it.
+        import matplotlib_inline.backend_inline  # noqa: F401
     try:
-        current = png.lookup_by_type(Figure) if png is not None else None
+        current = png.lookup_by_type(Figure)
     except KeyError:
         return
     if isinstance(current, _RememberedPng):

@@ -242,3 +242,32 @@ def test_a_figure_shown_before_in_a_notebook_is_shown_from_what_was_kept(tmp_pat
     # another kernel: all three as kept, byte for byte (the one draw is the inline backend's own, before)
     assert shown() == {"draws": 1, "first": True, "again": True, "other": True}
     assert len([p for p in (tmp_path / "drawn").iterdir() if p.name.startswith("inline-")]) == 2
+
+
+def test_a_new_kernels_first_notebook_shows_its_figures_from_what_was_kept(tmp_path):
+    # In a real kernel the inline backend registers its PNG formatter only when pyplot
+    # makes the first figure, after notebook.start has asked to remember: the first
+    # notebook of every kernel drew its figures again. Two new kernels, one notebook each.
+    import nbformat
+    import papermill
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    kept = tmp_path / "drawn"
+    notebook = new_notebook(cells=[new_code_cell(source) for source in (
+        f"from pathlib import Path\nfrom lcanalysis.plots import drawn\ndrawn.remember_inline_figures(Path({str(kept)!r}))",
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots(figsize=(3, 2))\n_ = ax.plot([1, 3, 2])",
+        "from IPython import get_ipython\nfrom matplotlib.figure import Figure\n"
+        "print(type(get_ipython().display_formatter.formatters['image/png'].lookup_by_type(Figure)).__name__)",
+    )])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, tmp_path / "shows.ipynb")
+    shown = []
+    for run in ("first", "second"):
+        out = tmp_path / f"{run}.ipynb"
+        papermill.execute_notebook(str(tmp_path / "shows.ipynb"), str(out), kernel_name="python3",
+                                   cwd=str(tmp_path), progress_bar=False)
+        cells = nbformat.read(out, as_version=4).cells
+        assert cells[2].outputs[0]["text"] == "_RememberedPng\n"
+        shown.append(next(o["data"]["image/png"] for o in cells[1].outputs if "image/png" in o.get("data", {})))
+    assert len([p for p in kept.iterdir() if p.name.startswith("inline-")]) == 1  # kept by the first kernel
+    assert shown[0] == shown[1]

@@ -241,9 +241,9 @@ def test_the_posters_printed_while_the_changes_are_written_are_the_posters(tmp_p
 def test_without_chromium_the_html_and_word_files_are_written_and_the_error_says_so(tmp_path, monkeypatch):
     run_dir, manifest, figures = make_run(tmp_path, "en")
     monkeypatch.setattr(pdf, "CHROMIUM", tmp_path / "no-chromium")
-    with assemble.Printing(run_dir, manifest, lang="en", synthetic=True, figures_dir=figures) as printing:
-        with pytest.raises(pdf.PdfError, match="ensure-chromium"):
-            assemble.build_report(run_dir, manifest, lang="en", synthetic=True, figures_dir=figures,
-                                  printing=printing)
+    with (assemble.Printing(run_dir, manifest, lang="en", synthetic=True, figures_dir=figures) as printing,
+          pytest.raises(pdf.PdfError, match="ensure-chromium")):
+        assemble.build_report(run_dir, manifest, lang="en", synthetic=True, figures_dir=figures,
+                              printing=printing)
     assert (run_dir / "report.html").is_file() and (run_dir / "report.docx").is_file()
     assert not (run_dir / "report.pdf").exists() and not (run_dir / "poster.pdf").exists()
