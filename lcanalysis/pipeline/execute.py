@@ -167,7 +167,6 @@ class NotebookWorkers:
         self.log_dir = log_dir
         self.cwd = cwd
         self._pool: ProcessPoolExecutor | None = None
-        self._closing = None
         self.warming: list[Future] = []
         """The warm-ups handed out (:meth:`warm`)."""
 
@@ -191,25 +190,11 @@ class NotebookWorkers:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.warming = [self.pool().submit(warm_worker, job) for _ in range(self.jobs)]
 
-    def close(self, *, wait: bool = True) -> None:
-        """End the workers (each shuts its kernel down as it exits); without ``wait``,
-        they end in the background (a thread) while the caller goes on, and
-        :meth:`wait_closed` waits for them. Shutting down the kernels and joining the
-        processes takes 0.2-0.3 s, which a run spends on its report instead."""
+    def close(self) -> None:
+        """Wait for the workers to end (each shuts its kernel down as it exits)."""
         if self._pool is not None:
-            import threading
-
-            pool, self._pool = self._pool, None
-            self._closing = threading.Thread(target=pool.shutdown, name="notebook-workers-close")
-            self._closing.start()
-        if wait:
-            self.wait_closed()
-
-    def wait_closed(self) -> None:
-        """Wait until the workers closed by :meth:`close` have ended."""
-        if self._closing is not None:
-            self._closing.join()
-            self._closing = None
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
     def __enter__(self) -> NotebookWorkers:
         return self

@@ -21,7 +21,7 @@ Before every notebook the kernel is put back in the state a fresh kernel is in
 
 What stays is what makes the next notebook fast: imported modules, and the caches
 of pure functions, which are moved out of the garbage collector's sight
-(``gc.freeze``) so that it does not walk them again in every notebook. tests/report/test_kernels.py checks that notebooks run in a warm
+(``gc.freeze``) so that it does not walk them again in every notebook. tests/pipeline/test_kernels.py checks that notebooks run in a warm
 kernel give the same outputs as in fresh kernels.
 
 Each kernel has one client (:attr:`WarmKernel.client`), connected and waited for once

@@ -213,46 +213,44 @@ def _run(
     printing = None
     closing = _Closing()
     # The notebooks' workers: started ahead of the notebooks when the data changes, and
-    # ended (kernels shut down) once the notebooks are done, in the background.
+    # ended (kernels shut down) in the background once the notebooks are done.
     workers = NotebookWorkers(min(jobs, max(len(selected), 1)), startup_timeout, log_dir=run_dir / "logs",
                               cwd=paths.notebooks_dir())
     try:
-        try:
-            if force:  # every selected notebook runs
-                workers.warm()
-            data = prepare_data(config, key_file, progress.note, before_change=workers.warm)
-            lang = str(pipeline.defaults.get("lang", "en"))
-            previous_dir, previous = _latest()
-            result = RunResult(run_id, run_dir)
-            to_execute: list[Task] = []
-            root = paths.project_root()
-            for task in tasks:
-                params = task.runner_parameters(
-                    {"synthetic": data.synthetic, "run_id": run_id, "tables_dir": str(run_dir / "tables" / task.name)}
-                )
-                if "tables_dir" in params:
-                    Path(str(params["tables_dir"])).mkdir(parents=True, exist_ok=True)
-                entry = TaskResult(task.name, task.notebook, _rel(task.path, root), params,
-                                   fingerprint(task, params, data.processed_hash, data.config_files))
-                result.tasks[task.name] = entry
-                before = previous.get(task.name)
-                if task.name in selected and (
-                    force or not before or before.get("outcome") != "ok" or before.get("fingerprint") != entry.fingerprint
-                ):
-                    to_execute.append(task)
-            add_dependents(tasks, selected, to_execute)
-            for task in tasks:
-                if task not in to_execute:
-                    entry = result.tasks[task.name]
-                    reason = "unchanged" if task.name in selected else "not selected"
-                    _copy_previous(entry, previous.get(task.name), previous_dir, run_dir, reason)
-                    progress.finish(task.name, "skipped", 0.0, f"({entry.reason})")
+        if force:  # every selected notebook runs
+            workers.warm()
+        data = prepare_data(config, key_file, progress.note, before_change=workers.warm)
+        lang = str(pipeline.defaults.get("lang", "en"))
+        previous_dir, previous = _latest()
+        result = RunResult(run_id, run_dir)
+        to_execute: list[Task] = []
+        root = paths.project_root()
+        for task in tasks:
+            params = task.runner_parameters(
+                {"synthetic": data.synthetic, "run_id": run_id, "tables_dir": str(run_dir / "tables" / task.name)}
+            )
+            if "tables_dir" in params:
+                Path(str(params["tables_dir"])).mkdir(parents=True, exist_ok=True)
+            entry = TaskResult(task.name, task.notebook, _rel(task.path, root), params,
+                               fingerprint(task, params, data.processed_hash, data.config_files))
+            result.tasks[task.name] = entry
+            before = previous.get(task.name)
+            if task.name in selected and (
+                force or not before or before.get("outcome") != "ok" or before.get("fingerprint") != entry.fingerprint
+            ):
+                to_execute.append(task)
+        add_dependents(tasks, selected, to_execute)
+        for task in tasks:
+            if task not in to_execute:
+                entry = result.tasks[task.name]
+                reason = "unchanged" if task.name in selected else "not selected"
+                _copy_previous(entry, previous.get(task.name), previous_dir, run_dir, reason)
+                progress.finish(task.name, "skipped", 0.0, f"({entry.reason})")
 
-            preloading = _import_while_waiting(TAIL_IMPORTS)
-            execute_all(longest_first(to_execute, previous), result.tasks, run_dir, lang, data.synthetic,
-                        progress, workers)
-        finally:
-            workers.close(wait=False)
+        preloading = _import_while_waiting(TAIL_IMPORTS)
+        execute_all(longest_first(to_execute, previous), result.tasks, run_dir, lang, data.synthetic,
+                    progress, workers)
+        closing.begin("notebook workers", workers.close)
         preloading.join()
 
         from lcanalysis.report.assemble import Printing, build_report, poster_pack
@@ -310,7 +308,7 @@ def _run(
         return result
     finally:
         closing.begin("tail process", tail.close)
-        closing.begin("notebook workers", workers.wait_closed)
+        closing.begin("notebook workers", workers.close)
         if printing is not None:
             closing.begin("chromium", printing.close)
         closing.wait()

@@ -72,19 +72,19 @@ def _imported(modules) -> tuple[str | None, list[str]]:
     return os.environ.get("MPLBACKEND"), [m for m in modules if m not in sys.modules]
 
 
-def _kernel_pid() -> int:
-    execute.warm_worker({"log_dir": os.environ["LCANALYSIS_TEST_LOGS"], "cwd": ".", "startup_timeout": 60})
-    return execute._KERNEL.manager.provisioner.pid
 
+def test_a_run_closes_each_process_once_and_waits_for_all():
+    import threading
 
-@pytest.mark.slow  # one worker, one kernel
-def test_workers_closed_in_the_background_end_their_kernels_once_waited_for(tmp_path, monkeypatch):
-    monkeypatch.setenv("LCANALYSIS_TEST_LOGS", str(tmp_path))
-    workers = execute.NotebookWorkers(1, 60, log_dir=tmp_path, cwd=tmp_path)
-    pid = workers.pool().submit(_kernel_pid).result()
-    os.kill(pid, 0)  # the kernel runs
-    workers.close(wait=False)
-    workers.wait_closed()
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
-    workers.wait_closed()  # again: nothing to wait for
+    from lcanalysis.pipeline.run import _Closing
+
+    closed: list[str] = []
+    slow = threading.Event()
+    closing = _Closing()
+    closing.begin("chromium", lambda: (slow.wait(10), closed.append("chromium")))
+    closing.begin("chromium", lambda: closed.append("chromium again"))  # begun already: not again
+    closing.begin("tail process", lambda: closed.append("tail process"))
+    assert "chromium" not in closed  # in the background: begin does not wait
+    slow.set()
+    closing.wait()
+    assert sorted(closed) == ["chromium", "tail process"]
