@@ -37,6 +37,16 @@ PARENTAL_EDUCATION_LEVELS = (
     "doctoral",
     "unknown",
 )
+
+FIRST_GENERATION_LEVELS = (
+    "pre_upper_secondary",
+    "upper_secondary_max_2y",
+    "upper_secondary_3y",
+    "post_secondary_lt_3y",
+)
+"""Parental-education levels below UKÄ's threshold (>= 3 years of post-secondary):
+``persons.first_generation`` is true for these, false for the other known levels and
+unknown for ``unknown``."""
 PROGRAMME_LEVELS = (
     "foundation_year",
     "bachelor_eng",

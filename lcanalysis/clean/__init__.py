@@ -61,13 +61,6 @@ QUARANTINE_COLUMNS = {
 IDENTITY_COLUMNS = {"birth_year": pl.Int32, "legal_sex": pl.Utf8, "id_kind": pl.Utf8}
 """What a person's identity number tells about them (the number itself is never kept)."""
 
-FIRST_GENERATION_LEVELS = (
-    "pre_upper_secondary",
-    "upper_secondary_max_2y",
-    "upper_secondary_3y",
-    "post_secondary_lt_3y",
-)
-"""Parental-education levels below UKÄ's threshold (>= 3 years of post-secondary)."""
 
 
 @dataclass
@@ -363,7 +356,7 @@ def derive_persons(
     return persons.with_columns(
         pl.when(pl.col("parental_education") == "unknown")
         .then(pl.lit(None, pl.Boolean))
-        .otherwise(pl.col("parental_education").is_in(FIRST_GENERATION_LEVELS))
+        .otherwise(pl.col("parental_education").is_in(schemas.FIRST_GENERATION_LEVELS))
         .alias("first_generation")
     ).select(schemas.columns("persons"))
 

@@ -23,6 +23,12 @@ and dimension k of known domain, C = sum over v of C with k = v. Children nobody
 published are unknowns >= 0, so "the total minus the centres shown" bounds the
 centre that is not.
 
+Some indicators are categories of another dimension (:func:`defined_indicators`):
+first generation is parental education below three years of post-secondary. For a
+cell C with such an indicator = 1 (or 0) and cells of the same people by that
+dimension, C = the sum of the cells of its categories, so "known minus the
+non-first-generation categories shown" bounds a category that is hidden.
+
 :class:`CellSystem` collects the cells of a set of published tables, their
 equations and what is shown of each (a value, or under a rounding policy the
 interval of values that round to it), and gives the linear-programming bounds of
@@ -233,6 +239,19 @@ def _domains(tables: Iterable[Published]) -> dict[str, dict[str, set[str]]]:
     return out
 
 
+def defined_indicators() -> dict[str, tuple[str, dict[str, tuple[str, ...]]]]:
+    """Indicator -> (the dimension it is made of, its value ("1", "0") -> the values
+    of that dimension it stands for), as the cleaning defines them
+    (:data:`lcanalysis.schemas.FIRST_GENERATION_LEVELS`)."""
+    from lcanalysis.schemas import FIRST_GENERATION_LEVELS, PARENTAL_EDUCATION_LEVELS
+
+    known = tuple(v for v in PARENTAL_EDUCATION_LEVELS if v != "unknown")
+    return {"first_generation": ("parental_education", {
+        "1": FIRST_GENERATION_LEVELS,
+        "0": tuple(v for v in known if v not in FIRST_GENERATION_LEVELS),
+    })}
+
+
 def _rounded_interval(value: float, base: int | None) -> tuple[float, float]:
     if base is None:
         return value, value
@@ -275,6 +294,21 @@ class CellSystem:
                 equation = {self.index[cell]: 1.0}
                 for child in children:
                     equation[self._var(child)] = equation.get(self._var(child), 0.0) - 1.0
+                self.equations.append(equation)
+        definitions = defined_indicators()
+        for cell in referenced:
+            population, coords = cell
+            have = dict(coords)
+            for indicator, (dim, parts) in definitions.items():
+                if have.get(indicator) not in parts or dim in have:
+                    continue
+                rest = {k: v for k, v in have.items() if k != indicator}
+                children = [_cell(population, {**rest, dim: v}) for v in parts[have[indicator]]]
+                if not any(c in self.index for c in children):
+                    continue
+                equation = {self.index[cell]: 1.0}
+                for child in children:
+                    equation[self._var(child)] = -1.0
                 self.equations.append(equation)
         for rc in self.rows:
             frame = self.tables[rc.table].frame

@@ -313,3 +313,44 @@ def test_a_quote_that_names_no_row_is_found_and_one_of_a_table_not_published_is_
     assert [f.reason for f in dc.attack([source, wrong], "default")] == ["quote_unresolved"]
     elsewhere = findings_table(("gap", "01_widening_participation/route_gaps?route=campus", 1.0, False))
     assert dc.attack([elsewhere], "default") == []
+
+
+# The demo run's notebook 01 (2026-12-02): the learning centre's 225 entrants by parental
+# education, doctoral 3 hidden (small), and its first-generation rate 92 of 121 shown.
+# 121 known - 92 first generation = 29 = doctoral + 26 with post-secondary 3y+: 3.
+PARENTAL = {"pre_upper_secondary": 9, "upper_secondary_max_2y": 15, "upper_secondary_3y": 36,
+            "post_secondary_lt_3y": 32, "post_secondary_3y_plus": 26, "doctoral": 3, "unknown": 104}
+SHARES = dc.Layout(keys=("route", "parental_education"), share_of="parental_education", population="entrants")
+
+
+def shares_table() -> pl.DataFrame:
+    rows = [("learning_centre", level, n, sum(PARENTAL.values())) for level, n in PARENTAL.items()]
+    return add_rate_columns(pl.DataFrame(rows, schema=["route", "parental_education", "numerator", "denominator"],
+                                         orient="row"))
+
+
+def first_generation_table() -> pl.DataFrame:
+    from lcanalysis.schemas import FIRST_GENERATION_LEVELS
+
+    ones = sum(PARENTAL[level] for level in FIRST_GENERATION_LEVELS)
+    known = sum(PARENTAL.values()) - PARENTAL["unknown"]
+    return add_rate_columns(pl.DataFrame([("first_generation", "learning_centre", ones, known)],
+                                         schema=["characteristic", "route", "numerator", "denominator"],
+                                         orient="row"))
+
+
+def test_a_category_hidden_is_not_given_away_by_an_indicator_made_of_categories():
+    rate = dc.Published("characteristics", first_generation_table(), OVERALL)
+    assert first_generation_table()["numerator"].item() == 92
+    primary = dc.apply_policy(shares_table(), "default", keys=SHARES.keys)
+    assert primary.filter(pl.col("parental_education") == "doctoral")["suppressed"].item()
+    # the share table alone is safe (its own complement hidden) ...
+    alone = dc.protect(dc.Published("parental", primary, SHARES), "default")
+    assert dc.attack([dc.Published("parental", alone, SHARES)], "default") == []
+    # ... but not beside the first-generation rate: the intruder pins doctoral to 3
+    found = dc.attack([rate, dc.Published("parental", alone, SHARES)], "default")
+    assert any(f.table == "parental" and "doctoral" in f.message and "[3, 3]" in f.message for f in found)
+    # protected beside it, nothing can be narrowed
+    safe = dc.protect(dc.Published("parental", primary, SHARES), "default", published=[rate])
+    assert dc.attack([rate, dc.Published("parental", safe, SHARES)], "default") == []
+    assert safe.filter(pl.col("suppressed")).height >= 3
